@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { Metadata } from '@grpc/grpc-js';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { VrpcClient, VrpcServer } from '@vrpc/nestjs';
+import { firstValueFrom, type Observable } from 'rxjs';
+import { AppModule } from './app.module.js';
+import type { HelloReply, HelloRequest } from './greeter.controller.js';
+
+interface GreeterClient {
+  sayHello(request: HelloRequest, metadata?: Metadata): Observable<HelloReply>;
+}
+
+/** Serves Greeter from Kafka and calls it through VrpcClient, in one process. */
+async function main(): Promise<void> {
+  const logger = new Logger('Demo');
+  const app = await NestFactory.createMicroservice(AppModule, {
+    inject: [VrpcServer],
+    useFactory: (strategy: VrpcServer) => ({ strategy }),
+    logger: ['log', 'warn', 'error'],
+  });
+  app.enableShutdownHooks();
+  await app.listen();
+
+  const client = app.get(VrpcClient);
+  await client.connect();
+  const greeter = client.getService<GreeterClient>('Greeter');
+  const metadata = new Metadata();
+  metadata.set('x-caller', 'demo');
+  for (const name of ['Ada', 'Grace', 'Linus']) {
+    const started = performance.now();
+    const reply = await firstValueFrom(greeter.sayHello({ name }, metadata));
+    logger.log(`${reply.message} (served by ${reply.servedBy}, ${(performance.now() - started).toFixed(1)} ms over Kafka)`);
+  }
+  await app.close();
+  logger.log('demo finished');
+}
+
+main().catch((error: unknown) => {
+  new Logger('Demo').error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+/** Headers of a bus message: string values only, so every broker can carry them. */
+export type BusHeaders = Record<string, string>;
+
+/** A message to publish. */
+export interface OutgoingMessage {
+  topic: string;
+  value: Buffer;
+  /** Routing key: messages with one key keep their order. */
+  key?: string;
+  /** Explicit partition (reply routing); overrides the key. */
+  partition?: number;
+  headers?: BusHeaders;
+}
+
+/** A message received from a subscription. */
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  /** Position in its partition, as a decimal string. */
+  offset: string;
+  key: string | null;
+  value: Buffer;
+  headers: BusHeaders;
+}
+
+/**
+ * Handles one delivered message. Resolving acknowledges it; the bus may commit past it only
+ * when every earlier message of the partition is acknowledged too. Rejecting leaves it
+ * unacknowledged (it is redelivered after a restart or rebalance).
+ */
+export type MessageHandler = (message: IncomingMessage) => Promise<void>;
+
+/** Options of a competing-consumers subscription. */
+export interface SubscribeOptions {
+  topics: string[];
+  /** Consumer group: each message goes to one member of it. */
+  group: string;
+  /** Messages handled at once by this member (all partitions together). */
+  concurrency: number;
+  /** Messages that share a key are handled one after another. */
+  orderByKey?: boolean;
+}
+
+/** A live subscription. */
+export interface BusSubscription {
+  /** Stops taking messages, waits for those in flight, acknowledges them, leaves the group. */
+  close(): Promise<void>;
+}
+
+/** Where replies for one instance are to be sent. */
+export interface InboxAddress {
+  topic: string;
+  partition?: number;
+}
+
+/** A private inbox that receives the replies addressed to it. */
+export interface BusInbox {
+  readonly address: InboxAddress;
+  close(): Promise<void>;
+}
+
+/** A topic that vRPC wants to exist. */
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  replicationFactor?: number;
+}
+
+/** Result of a health check. */
+export interface BusHealth {
+  healthy: boolean;
+  details?: string;
+}
+
+/**
+ * The message bus plugin. Kafka (kafkajs) is the default; any broker that offers keyed
+ * publishing, competing consumers with acknowledgement, and private inboxes can be one.
+ */
+export interface VrpcBus {
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  /** Publishes messages; resolves when the broker has them. */
+  publish(messages: OutgoingMessage[]): Promise<void>;
+  subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription>;
+  /** Opens an inbox for `instanceId`; resolves once messages sent to it cannot be missed. */
+  openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox>;
+  /** Creates missing topics; existing ones are left as they are. */
+  ensureTopics(topics: TopicSpec[]): Promise<void>;
+  health(): Promise<BusHealth>;
+}

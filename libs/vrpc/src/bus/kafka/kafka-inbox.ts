@@ -1,0 +1,59 @@
+import { Logger } from '@nestjs/common';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { BusInbox, InboxAddress, MessageHandler } from '../bus.interface.js';
+import { hashString } from '../../utils/hash.js';
+import { inboxAssigner } from './inbox-assigner.js';
+import { toIncoming } from './kafka-message.js';
+
+/**
+ * A client's private view of the shared reply topic: one partition, chosen by hashing the
+ * instance id, read by a group of its own. Replies for other instances that share the
+ * partition reach the handler too; it ignores ids it does not know.
+ */
+export class KafkaInbox implements BusInbox {
+  private readonly logger = new Logger(KafkaInbox.name);
+  private consumer: Consumer | undefined;
+  address: InboxAddress = { topic: '' };
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly maxWaitTimeInMs: number,
+  ) {}
+
+  async open(instanceId: string, topic: string, handler: MessageHandler): Promise<void> {
+    const [metadata] = (await this.admin.fetchTopicMetadata({ topics: [topic] })).topics;
+    const partition = hashString(instanceId) % metadata.partitions.length;
+    // Everything sent to us comes after this point: start reading from here.
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    const start = offsets.find((entry) => entry.partition === partition)?.high ?? '0';
+    const consumer = this.kafka.consumer({
+      groupId: `vrpc.inbox.${instanceId}`,
+      partitionAssigners: [inboxAssigner(topic, partition)],
+      maxWaitTimeInMs: this.maxWaitTimeInMs,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          await handler(toIncoming(batch.topic, batch.partition, message)).catch((error: unknown) =>
+            this.logger.warn(`reply handling failed: ${String(error)}`),
+          );
+        }
+      },
+    });
+    await joined;
+    consumer.seek({ topic, partition, offset: start });
+    this.address = { topic, partition };
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = undefined;
+  }
+}

@@ -1,0 +1,128 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
+import { KeySequencer } from '../../utils/key-sequencer.js';
+import { OffsetTracker } from '../../utils/offset-tracker.js';
+import { Semaphore } from '../../utils/semaphore.js';
+import { toIncoming } from './kafka-message.js';
+
+/**
+ * A consumer-group member that handles up to `concurrency` messages at once across its
+ * partitions, and commits each partition only up to its lowest unfinished message.
+ */
+export class KafkaSubscription implements BusSubscription {
+  private readonly logger = new Logger(KafkaSubscription.name);
+  private readonly semaphore: Semaphore;
+  private readonly sequencer = new KeySequencer();
+  private readonly running = new Set<Promise<void>>();
+  private trackers = new Map<string, OffsetTracker>();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> = Promise.resolve();
+  private closing = false;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly options: SubscribeOptions,
+    private readonly handler: MessageHandler,
+    private readonly commitIntervalMs: number,
+  ) {
+    this.semaphore = new Semaphore(options.concurrency);
+  }
+
+  async start(): Promise<void> {
+    // A new generation starts from the committed offsets; forget the old positions.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.trackers = new Map();
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, Math.min(this.options.concurrency, 32)),
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    clearTimeout(this.commitTimer);
+    await this.commit();
+    await this.consumer.disconnect();
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const stopped = () => this.closing || !payload.isRunning() || payload.isStale();
+    const tracker = this.tracker(batch.topic, batch.partition);
+    for (const message of batch.messages) {
+      if (stopped()) return;
+      await this.semaphore.acquire();
+      if (stopped()) {
+        this.semaphore.release();
+        return;
+      }
+      tracker.start(message.offset);
+      payload.resolveOffset(message.offset);
+      const incoming = toIncoming(batch.topic, batch.partition, message);
+      const key = this.options.orderByKey ? incoming.key : null;
+      const task = this.sequencer
+        .run(key, () => this.handler(incoming))
+        .then(
+          () => {
+            tracker.finish(message.offset);
+            this.scheduleCommit();
+          },
+          (error: unknown) => {
+            // Left uncommitted on purpose: redelivered after a restart or rebalance.
+            this.logger.error(`handler failed for ${batch.topic}[${batch.partition}]@${message.offset}: ${String(error)}`);
+          },
+        )
+        .finally(() => this.semaphore.release());
+      this.running.add(task);
+      void task.finally(() => this.running.delete(task));
+      await payload.heartbeat();
+    }
+  }
+
+  private tracker(topic: string, partition: number): OffsetTracker {
+    const id = `${topic}\u0000${partition}`;
+    let tracker = this.trackers.get(id);
+    if (!tracker) {
+      tracker = new OffsetTracker();
+      this.trackers.set(id, tracker);
+    }
+    return tracker;
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitTimer || this.closing) return;
+    this.commitTimer = setTimeout(() => {
+      this.commitTimer = undefined;
+      void this.commit();
+    }, this.commitIntervalMs);
+  }
+
+  private commit(): Promise<void> {
+    this.committing = this.committing.then(async () => {
+      const offsets = [];
+      for (const [id, tracker] of this.trackers) {
+        const offset = tracker.takeCommittable();
+        if (offset === null) continue;
+        const [topic, partition] = id.split('\u0000');
+        offsets.push({ topic, partition: Number(partition), offset });
+      }
+      if (offsets.length === 0) return;
+      try {
+        await this.consumer.commitOffsets(offsets);
+      } catch (error: unknown) {
+        // A rebalance moved the partitions; their new owner re-reads from the last commit.
+        this.logger.warn(`commit failed (requests may be redelivered): ${String(error)}`);
+      }
+    });
+    return this.committing;
+  }
+}

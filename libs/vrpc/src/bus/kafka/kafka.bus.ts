@@ -1,0 +1,120 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
+import type {
+  BusHealth,
+  BusInbox,
+  BusSubscription,
+  MessageHandler,
+  OutgoingMessage,
+  SubscribeOptions,
+  TopicSpec,
+  VrpcBus,
+} from '../bus.interface.js';
+import { PublishBatcher } from '../../utils/publish-batcher.js';
+import { resolveBrokers, type KafkaBusOptions } from './kafka-bus-options.interface.js';
+import { KafkaInbox } from './kafka-inbox.js';
+import { nestLogCreator } from './kafka-logger.js';
+import { toTopicMessages } from './kafka-message.js';
+import { KafkaSubscription } from './kafka-subscription.js';
+
+/** The default bus: Apache Kafka through kafkajs. */
+export class KafkaBus implements VrpcBus {
+  private readonly logger = new Logger(KafkaBus.name);
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly batcher: PublishBatcher<OutgoingMessage>;
+  private readonly closables = new Set<BusSubscription | BusInbox>();
+  private connecting: Promise<void> | undefined;
+
+  constructor(private readonly options: KafkaBusOptions = {}) {
+    this.kafka = new Kafka({
+      ...options.client,
+      clientId: options.clientId ?? 'vrpc',
+      brokers: resolveBrokers(options),
+      logCreator: nestLogCreator,
+    });
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.admin = this.kafka.admin();
+    this.batcher = new PublishBatcher((messages) => this.send(messages));
+  }
+
+  /** Connects the producer and the admin client; idempotent. */
+  connect(): Promise<void> {
+    this.connecting ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(() => undefined);
+    this.connecting.catch(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.closables].map((closable) => closable.close()));
+    this.closables.clear();
+    if (this.connecting) {
+      this.connecting = undefined;
+      await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    }
+  }
+
+  publish(messages: OutgoingMessage[]): Promise<void> {
+    return this.batcher.publish(messages);
+  }
+
+  async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription> {
+    await this.connect();
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
+      allowAutoTopicCreation: false,
+    });
+    const subscription = new KafkaSubscription(consumer, options, handler, this.options.commitIntervalMs ?? 100);
+    await subscription.start();
+    return this.track(subscription);
+  }
+
+  async openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
+    await this.connect();
+    const inbox = new KafkaInbox(this.kafka, this.admin, this.options.maxWaitTimeMs ?? 100);
+    await inbox.open(instanceId, topic, handler);
+    return this.track(inbox);
+  }
+
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    await this.connect();
+    const existing = new Set(await this.admin.listTopics());
+    const missing = specs.filter((spec) => !existing.has(spec.topic));
+    if (missing.length === 0) return;
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((spec) => ({
+        topic: spec.topic,
+        numPartitions: spec.partitions,
+        replicationFactor: spec.replicationFactor ?? -1,
+      })),
+    });
+    this.logger.log(`created topics ${missing.map((spec) => spec.topic).join(', ')}`);
+  }
+
+  async health(): Promise<BusHealth> {
+    try {
+      const cluster = await this.admin.describeCluster();
+      return { healthy: true, details: `${cluster.brokers.length} broker(s)` };
+    } catch (error: unknown) {
+      return { healthy: false, details: String(error) };
+    }
+  }
+
+  private async send(messages: OutgoingMessage[]): Promise<void> {
+    await this.connect();
+    await this.producer.sendBatch({ acks: this.options.acks ?? -1, topicMessages: toTopicMessages(messages) });
+  }
+
+  /** Remembers what to close with the bus; closing twice is harmless. */
+  private track<T extends BusSubscription | BusInbox>(closable: T): T {
+    this.closables.add(closable);
+    return closable;
+  }
+}

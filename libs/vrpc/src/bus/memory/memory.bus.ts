@@ -1,0 +1,120 @@
+import type {
+  BusHealth,
+  BusInbox,
+  BusSubscription,
+  IncomingMessage,
+  MessageHandler,
+  OutgoingMessage,
+  SubscribeOptions,
+  TopicSpec,
+  VrpcBus,
+} from '../bus.interface.js';
+import { hashString } from '../../utils/hash.js';
+import { MemoryGroupMember } from './memory-group-member.js';
+
+interface TopicState {
+  partitions: number;
+  offsets: number[];
+  groups: Map<string, MemoryGroupMember[]>;
+  inboxes: Map<number, Set<MessageHandler>>;
+}
+
+/**
+ * An in-process bus with Kafka's semantics where they matter to vRPC: partitions chosen by
+ * key, one member of each group per message, unacknowledged messages redelivered when their
+ * member leaves. For unit tests and single-process use.
+ */
+export class MemoryBus implements VrpcBus {
+  private readonly topics = new Map<string, TopicState>();
+  private connected = false;
+
+  constructor(private readonly defaultPartitions = 4) {}
+
+  connect(): Promise<void> {
+    this.connected = true;
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.connected = false;
+    return Promise.resolve();
+  }
+
+  health(): Promise<BusHealth> {
+    return Promise.resolve({ healthy: this.connected });
+  }
+
+  ensureTopics(specs: TopicSpec[]): Promise<void> {
+    for (const spec of specs) this.topic(spec.topic, spec.partitions);
+    return Promise.resolve();
+  }
+
+  publish(messages: OutgoingMessage[]): Promise<void> {
+    if (!this.connected) return Promise.reject(new Error('memory bus is not connected'));
+    for (const message of messages) this.route(message);
+    return Promise.resolve();
+  }
+
+  subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription> {
+    const member = new MemoryGroupMember(handler, options.concurrency, options.orderByKey ?? false);
+    for (const name of options.topics) {
+      const groups = this.topic(name).groups;
+      groups.set(options.group, [...(groups.get(options.group) ?? []), member]);
+    }
+    const close = async (): Promise<void> => {
+      for (const name of options.topics) {
+        const groups = this.topic(name).groups;
+        groups.set(options.group, (groups.get(options.group) ?? []).filter((m) => m !== member));
+      }
+      for (const message of await member.close()) this.deliverToGroup(message, options.group);
+    };
+    return Promise.resolve({ close });
+  }
+
+  openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
+    const state = this.topic(topic);
+    const partition = hashString(instanceId) % state.partitions;
+    const handlers = state.inboxes.get(partition) ?? new Set<MessageHandler>();
+    handlers.add(handler);
+    state.inboxes.set(partition, handlers);
+    const close = (): Promise<void> => {
+      handlers.delete(handler);
+      return Promise.resolve();
+    };
+    return Promise.resolve({ address: { topic, partition }, close });
+  }
+
+  private topic(name: string, partitions = this.defaultPartitions): TopicState {
+    let state = this.topics.get(name);
+    if (!state) {
+      state = { partitions, offsets: new Array<number>(partitions).fill(0), groups: new Map(), inboxes: new Map() };
+      this.topics.set(name, state);
+    }
+    return state;
+  }
+
+  private route(outgoing: OutgoingMessage): void {
+    const state = this.topic(outgoing.topic);
+    const partition =
+      outgoing.partition ?? (outgoing.key !== undefined ? hashString(outgoing.key) % state.partitions : 0);
+    const offset = state.offsets[partition]++;
+    const message: IncomingMessage = {
+      topic: outgoing.topic,
+      partition,
+      offset: String(offset),
+      key: outgoing.key ?? null,
+      value: outgoing.value,
+      headers: { ...outgoing.headers },
+    };
+    setImmediate(() => {
+      for (const handler of state.inboxes.get(partition) ?? []) void handler(message).catch(() => undefined);
+      for (const group of state.groups.keys()) this.deliverToGroup(message, group);
+    });
+  }
+
+  private deliverToGroup(message: IncomingMessage, group: string): void {
+    const members = (this.topic(message.topic).groups.get(group) ?? []).filter((m) => !m.isClosed);
+    if (members.length === 0) return;
+    members[message.partition % members.length].deliver(message);
+  }
+}

@@ -1,0 +1,28 @@
+import type { Metadata } from '@grpc/grpc-js';
+import type { Observable } from 'rxjs';
+import type { RpcService } from '../codec/proto-registry.js';
+import type { VrpcCallOptions } from './call-options.interface.js';
+
+/** Starts one call; the client supplies it. */
+export type CallFn = (
+  service: RpcService,
+  method: string,
+  data: unknown,
+  metadata?: Metadata,
+  options?: VrpcCallOptions,
+) => Observable<unknown>;
+
+/**
+ * Builds the object `getService()` returns: one function per RPC, under both the proto name
+ * (`SayHello`) and the lowerCamelCase one (`sayHello`), as `ClientGrpc` does.
+ */
+export function createServiceClient<T extends object>(service: RpcService, call: CallFn): T {
+  const client: Record<string, unknown> = {};
+  for (const method of service.methods.values()) {
+    const invoke = (data: unknown, metadata?: Metadata, options?: VrpcCallOptions) =>
+      call(service, method.name, data, metadata, options);
+    client[method.name] = invoke;
+    client[method.originalName] = invoke;
+  }
+  return client as T;
+}

@@ -1,0 +1,34 @@
+/**
+ * The vRPC envelope. Fields 1–8 keep the numbers of the original vRPC's `VRPCRequest` and
+ * `VRPCResponse`, so the two can read each other; fields of this project start at 16.
+ */
+export const ENVELOPE_PROTO = `
+syntax = "proto3";
+package vrpc;
+
+message VRPCRequest {
+  string request_id = 1;
+  string service_name = 2;
+  string method_name = 3;
+  bytes payload = 4;
+  map<string, string> metadata = 5;
+  int64 timestamp = 6;
+  int64 timeout_ms = 7;
+  string client_id = 8;
+  string reply_to = 16;
+  optional int32 reply_partition = 17;
+  int64 deadline = 18;
+  string task_key = 19;
+  int32 attempt = 20;
+  bool one_way = 21;
+}
+
+message VRPCResponse {
+  string request_id = 1;
+  bytes payload = 2;
+  int32 status_code = 3;
+  string error_message = 4;
+  map<string, string> metadata = 5;
+  int64 timestamp = 6;
+}
+`;

@@ -1,0 +1,106 @@
+import { Logger } from '@nestjs/common';
+import { type CustomTransportStrategy, ServerGrpc } from '@nestjs/microservices';
+import type { BusSubscription, VrpcBus } from '../bus/bus.interface.js';
+import { createBus } from '../bus/create-bus.js';
+import { ProtoRegistry } from '../codec/proto-registry.js';
+import type { VrpcModuleOptions } from '../interfaces/vrpc-options.interface.js';
+import { deadLetterTopic, replyTopic, requestTopic } from '../utils/topic-names.js';
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_GROUP_PREFIX,
+  DEFAULT_REPLY_PARTITIONS,
+  DEFAULT_REQUEST_PARTITIONS,
+} from '../vrpc.constants.js';
+import { indexGrpcHandlers } from './handler-index.js';
+import { RequestDispatcher } from './request-dispatcher.js';
+
+/**
+ * A Nest transport strategy that serves the app's `@GrpcMethod` handlers from request
+ * topics. In a hybrid app the same controllers are served over `Transport.GRPC` as well.
+ *
+ * It extends `ServerGrpc` so that Nest binds handler arguments as it does for gRPC
+ * (`data, metadata, call`); it never opens a gRPC port.
+ */
+export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
+  protected override readonly logger = new Logger(VrpcServer.name);
+  private readonly bus: VrpcBus;
+  private readonly ownsBus: boolean;
+  private subscriptions: BusSubscription[] = [];
+
+  /** @param bus a shared bus (from DI); without it the server makes and owns one from the options. */
+  constructor(
+    private readonly vrpcOptions: VrpcModuleOptions,
+    bus?: VrpcBus,
+  ) {
+    const first = Array.isArray(vrpcOptions.protos) ? vrpcOptions.protos[0] : vrpcOptions.protos;
+    super({ protoPath: first?.protoPath ?? [], package: first?.package ?? [], loader: first?.loader });
+    this.bus = bus ?? createBus(vrpcOptions);
+    this.ownsBus = bus === undefined;
+  }
+
+  override async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.serve();
+      callback();
+    } catch (error: unknown) {
+      callback(error);
+    }
+  }
+
+  /** Stops taking requests, finishes those in flight, publishes their replies, commits, leaves. */
+  override async close(): Promise<void> {
+    const subscriptions = this.subscriptions;
+    this.subscriptions = [];
+    await Promise.all(subscriptions.map((subscription) => subscription.close()));
+    if (this.ownsBus) await this.bus.close();
+  }
+
+  override on(): never {
+    throw new Error('VrpcServer does not emit events; use the bus health check instead');
+  }
+
+  override unwrap<T>(): T {
+    return this.bus as T;
+  }
+
+  private async serve(): Promise<void> {
+    const { topics = {} } = this.vrpcOptions;
+    const registry = new ProtoRegistry(this.vrpcOptions.protos);
+    const handlers = indexGrpcHandlers(this.messageHandlers, registry);
+    const served = registry.services.filter((service) =>
+      [...service.methods.keys()].some((method) => handlers.has(`${service.fullName}/${method}`)),
+    );
+    await this.bus.connect();
+    const dead = deadLetterTopic(topics);
+    await this.bus.ensureTopics([
+      { topic: dead, partitions: 1, replicationFactor: topics.replicationFactor },
+      { topic: replyTopic(topics), partitions: topics.replyPartitions ?? DEFAULT_REPLY_PARTITIONS, replicationFactor: topics.replicationFactor },
+      ...served.map((service) => ({
+        topic: requestTopic(service.fullName, topics),
+        partitions: topics.requestPartitions ?? DEFAULT_REQUEST_PARTITIONS,
+        replicationFactor: topics.replicationFactor,
+      })),
+    ]);
+    const dispatcher = new RequestDispatcher({
+      bus: this.bus,
+      registry,
+      handlers,
+      deadLetterTopic: dead,
+      toObservable: (result) => this.transformToObservable(result),
+    });
+    for (const service of served) {
+      const subscription = await this.bus.subscribe(
+        {
+          topics: [requestTopic(service.fullName, topics)],
+          group: `${this.vrpcOptions.groupPrefix ?? DEFAULT_GROUP_PREFIX}${service.fullName}`,
+          concurrency: this.vrpcOptions.concurrency ?? DEFAULT_CONCURRENCY,
+          orderByKey: true,
+        },
+        (message) => dispatcher.dispatch(message),
+      );
+      this.subscriptions.push(subscription);
+      this.logger.log(`serving ${service.fullName} from ${requestTopic(service.fullName, topics)}`);
+    }
+    if (served.length === 0) this.logger.warn('no @GrpcMethod handler matches the loaded protos; nothing is served');
+  }
+}

@@ -1,0 +1,26 @@
+/** DI token of the module options. */
+export const VRPC_MODULE_OPTIONS = Symbol('VRPC_MODULE_OPTIONS');
+/** DI token of the message bus plugin. */
+export const VRPC_BUS = Symbol('VRPC_BUS');
+
+/** Message headers that standard broker tools can read. */
+export const VRPC_HEADERS = {
+  id: 'vrpc-id',
+  service: 'vrpc-service',
+  method: 'vrpc-method',
+  status: 'vrpc-status',
+  deadReason: 'vrpc-dead-reason',
+  deadSource: 'vrpc-dead-source',
+} as const;
+
+/** Metadata key that carries a task key on a call. */
+export const VRPC_TASK_KEY_METADATA = 'vrpc-task-key';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_CONCURRENCY = 64;
+export const DEFAULT_REQUEST_PARTITIONS = 8;
+export const DEFAULT_REPLY_PARTITIONS = 16;
+export const DEFAULT_REQUEST_TOPIC_PREFIX = 'vrpc.req.';
+export const DEFAULT_REPLY_TOPIC = 'vrpc.replies';
+export const DEFAULT_DEAD_LETTER_TOPIC = 'vrpc.dead-letter';
+export const DEFAULT_GROUP_PREFIX = 'vrpc.';

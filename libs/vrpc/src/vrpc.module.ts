@@ -1,0 +1,68 @@
+import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import type { VrpcBus } from './bus/bus.interface.js';
+import { createBus } from './bus/create-bus.js';
+import { VrpcClient } from './client/vrpc-client.js';
+import type { VrpcModuleOptions } from './interfaces/vrpc-options.interface.js';
+import { VrpcServer } from './server/vrpc-server.js';
+import { VRPC_BUS, VRPC_MODULE_OPTIONS } from './vrpc.constants.js';
+import {
+  ASYNC_OPTIONS_TYPE,
+  ConfigurableModuleClass,
+  OPTIONS_TYPE,
+} from './vrpc.module-definition.js';
+
+/** Token of a named client (`forRoot({ name })`). */
+export const getVrpcClientToken = (name: string): string => `VrpcClient:${name}`;
+
+/** Injects a named client. */
+export const InjectVrpcClient = (name: string): ParameterDecorator & PropertyDecorator =>
+  Inject(getVrpcClientToken(name));
+
+const coreProviders: Provider[] = [
+  { provide: VRPC_BUS, useFactory: (options: VrpcModuleOptions) => createBus(options), inject: [VRPC_MODULE_OPTIONS] },
+  {
+    provide: VrpcClient,
+    useFactory: (options: VrpcModuleOptions, bus: VrpcBus) => new VrpcClient(options, bus),
+    inject: [VRPC_MODULE_OPTIONS, VRPC_BUS],
+  },
+  {
+    provide: VrpcServer,
+    useFactory: (options: VrpcModuleOptions, bus: VrpcBus) => new VrpcServer(options, bus),
+    inject: [VRPC_MODULE_OPTIONS, VRPC_BUS],
+  },
+];
+
+function withCore(module: DynamicModule, name: string | undefined): DynamicModule {
+  const named: Provider[] = name ? [{ provide: getVrpcClientToken(name), useExisting: VrpcClient }] : [];
+  const providers = [...(module.providers ?? []), ...coreProviders, ...named];
+  return {
+    ...module,
+    providers,
+    exports: [...(module.exports ?? []), VrpcClient, VrpcServer, VRPC_BUS, ...named.map((p) => (p as { provide: string }).provide)],
+  };
+}
+
+/**
+ * vRPC for NestJS: `VrpcClient` calls gRPC services over a message bus, `VrpcServer` serves
+ * the app's `@GrpcMethod` handlers from it. One bus, one client and one server per module
+ * instance, shared by everything that injects them.
+ */
+@Module({})
+export class VrpcModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+  constructor(@Inject(VRPC_BUS) private readonly bus: VrpcBus) {
+    super();
+  }
+
+  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    return withCore(super.forRoot(options), options.name);
+  }
+
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withCore(super.forRootAsync(options), options.name);
+  }
+
+  /** Runs after the server and client have closed: the bus goes last. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.bus.close();
+  }
+}

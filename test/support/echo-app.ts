@@ -1,0 +1,42 @@
+import { type INestMicroservice } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { VrpcClient, VrpcModule, VrpcServer, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { EchoController } from '../fixtures/echo.controller.js';
+import { ECHO_PROTO } from '../fixtures/echo.service.js';
+import { testBrokers, uniqueName } from './kafka.js';
+
+/** Options for a test's own topics and groups on the real broker. */
+export function isolatedOptions(overrides: Partial<VrpcModuleOptions> = {}): VrpcModuleOptions {
+  const scope = uniqueName('t');
+  return {
+    protos: ECHO_PROTO,
+    kafka: { brokers: testBrokers() },
+    topics: {
+      requestPrefix: `${scope}.req.`,
+      replies: `${scope}.replies`,
+      deadLetter: `${scope}.dead`,
+      requestPartitions: 4,
+      replyPartitions: 4,
+    },
+    groupPrefix: `${scope}.`,
+    timeoutMs: 15_000,
+    ...overrides,
+  };
+}
+
+export interface EchoApp {
+  app: INestMicroservice;
+  client: VrpcClient;
+  controller: EchoController;
+}
+
+/** An app that serves EchoService over vRPC with the given options. */
+export async function startEchoApp(options: VrpcModuleOptions): Promise<EchoApp> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [VrpcModule.forRoot(options)],
+    controllers: [EchoController],
+  }).compile();
+  const app = moduleRef.createNestMicroservice({ strategy: moduleRef.get(VrpcServer), logger: ['error', 'warn'] });
+  await app.listen();
+  return { app, client: moduleRef.get(VrpcClient), controller: moduleRef.get(EchoController) };
+}

@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// SWC instead of esbuild: Nest's DI needs `emitDecoratorMetadata`.
+const plugins = [swc.vite({ module: { type: 'es6' } })];
+// Tests run against the library's source, not its build.
+const resolve = { alias: { '@vrpc/nestjs': fileURLToPath(new URL('./libs/vrpc/src/index.ts', import.meta.url)) } };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins,
+        resolve,
+        test: {
+          name: 'unit',
+          include: ['libs/**/src/**/*.spec.ts', 'apps/**/src/**/*.spec.ts'],
+          setupFiles: ['./vitest.setup.ts'],
+          testTimeout: 10_000,
+        },
+      },
+      {
+        plugins,
+        resolve,
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.e2e-spec.ts'],
+          setupFiles: ['./vitest.setup.ts'],
+          globalSetup: ['./test/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
