@@ -16,7 +16,7 @@ export type CallFn = (
  * Builds the object `getService()` returns: one function per RPC, under both the proto name
  * (`SayHello`) and the lowerCamelCase one (`sayHello`), as `ClientGrpc` does.
  */
-export function createServiceClient<T extends object>(service: RpcService, call: CallFn): T {
+export function createServiceClient<T>(service: RpcService, call: CallFn): T {
   const client: Record<string, unknown> = {};
   for (const method of service.methods.values()) {
     const invoke = (data: unknown, metadata?: Metadata, options?: VrpcCallOptions) =>

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Metadata, status } from '@grpc/grpc-js';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { type ClientGrpc, ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { defer, map, Observable, throwError } from 'rxjs';
 import type { BusInbox, IncomingMessage, OutgoingMessage, VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
@@ -41,7 +41,7 @@ interface RequestParts {
  * A `ClientProxy` that calls gRPC services over the bus. `getService()` returns the same shape
  * as `ClientGrpc.getService()`; replies come back to this instance only.
  */
-export class VrpcClient extends ClientProxy implements OnApplicationShutdown {
+export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplicationShutdown {
   private readonly logger = new Logger(VrpcClient.name);
   private readonly bus: VrpcBus;
   private readonly ownsBus: boolean;
@@ -90,10 +90,18 @@ export class VrpcClient extends ClientProxy implements OnApplicationShutdown {
   }
 
   /** A client for one proto service, shaped like `ClientGrpc.getService<T>()`. */
-  getService<T extends object>(name: string): T {
+  getService<T = object>(name: string): T {
     return createServiceClient<T>(this.registry.get(name), (service, method, data, metadata, options) =>
       this.call(service, method, data, metadata, options),
     );
+  }
+
+  /**
+   * For `ClientGrpc` compatibility. There is no grpc-js channel client behind vRPC: this
+   * returns the same object as `getService()`.
+   */
+  getClientByServiceName<T = object>(name: string): T {
+    return this.getService<object>(name) as T;
   }
 
   unwrap<T>(): T {

@@ -12,6 +12,7 @@ import {
   DEFAULT_REQUEST_PARTITIONS,
 } from '../vrpc.constants.js';
 import { indexGrpcHandlers } from './handler-index.js';
+import { nestHandlerExecutor } from './nest-handler.executor.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 
 /**
@@ -81,13 +82,8 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
         replicationFactor: topics.replicationFactor,
       })),
     ]);
-    const dispatcher = new RequestDispatcher({
-      bus: this.bus,
-      registry,
-      handlers,
-      deadLetterTopic: dead,
-      toObservable: (result) => this.transformToObservable(result),
-    });
+    const execute = nestHandlerExecutor({ registry, handlers, toObservable: (result) => this.transformToObservable(result) });
+    const dispatcher = new RequestDispatcher({ bus: this.bus, execute, deadLetterTopic: dead });
     for (const service of served) {
       const subscription = await this.bus.subscribe(
         {

@@ -1,0 +1,20 @@
+import { status } from '@grpc/grpc-js';
+import type { RequestEnvelope, ResponseEnvelope } from '../codec/envelope.js';
+import type { ReplyStatus } from '../errors/status-from-error.js';
+
+/** A successful reply carrying `payload`. */
+export function okReply(envelope: RequestEnvelope, payload: Uint8Array, metadata: Record<string, string> = {}): ResponseEnvelope {
+  return { requestId: envelope.requestId, payload, statusCode: status.OK, errorMessage: '', metadata, timestamp: Date.now() };
+}
+
+/** A failed reply carrying a gRPC status. */
+export function errorReply(envelope: RequestEnvelope, reply: ReplyStatus): ResponseEnvelope {
+  return {
+    requestId: envelope.requestId,
+    payload: Buffer.alloc(0),
+    statusCode: reply.code,
+    errorMessage: reply.message,
+    metadata: reply.metadata ?? {},
+    timestamp: Date.now(),
+  };
+}
