@@ -2,6 +2,8 @@
 export const VRPC_MODULE_OPTIONS = Symbol('VRPC_MODULE_OPTIONS');
 /** DI token of the message bus plugin. */
 export const VRPC_BUS = Symbol('VRPC_BUS');
+/** DI token of the task store (task-level singletons). */
+export const VRPC_TASK_STORE = Symbol('VRPC_TASK_STORE');
 
 /** Message headers that standard broker tools can read. */
 export const VRPC_HEADERS = {
@@ -24,3 +26,6 @@ export const DEFAULT_REQUEST_TOPIC_PREFIX = 'vrpc.req.';
 export const DEFAULT_REPLY_TOPIC = 'vrpc.replies';
 export const DEFAULT_DEAD_LETTER_TOPIC = 'vrpc.dead-letter';
 export const DEFAULT_GROUP_PREFIX = 'vrpc.';
+export const DEFAULT_TASK_TTL_MS = 60_000;
+export const DEFAULT_TASK_LEASE_MS = 30_000;
+export const DEFAULT_TASK_POLL_MS = 50;

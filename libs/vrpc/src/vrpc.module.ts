@@ -4,7 +4,9 @@ import { createBus } from './bus/create-bus.js';
 import { VrpcClient } from './client/vrpc-client.js';
 import type { VrpcModuleOptions } from './interfaces/vrpc-options.interface.js';
 import { VrpcServer } from './server/vrpc-server.js';
-import { VRPC_BUS, VRPC_MODULE_OPTIONS } from './vrpc.constants.js';
+import { createTaskStore } from './task/create-task-store.js';
+import type { TaskStore } from './task/task-store.interface.js';
+import { VRPC_BUS, VRPC_MODULE_OPTIONS, VRPC_TASK_STORE } from './vrpc.constants.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -26,9 +28,14 @@ const coreProviders: Provider[] = [
     inject: [VRPC_MODULE_OPTIONS, VRPC_BUS],
   },
   {
+    provide: VRPC_TASK_STORE,
+    useFactory: (options: VrpcModuleOptions) => createTaskStore(options.tasks),
+    inject: [VRPC_MODULE_OPTIONS],
+  },
+  {
     provide: VrpcServer,
-    useFactory: (options: VrpcModuleOptions, bus: VrpcBus) => new VrpcServer(options, bus),
-    inject: [VRPC_MODULE_OPTIONS, VRPC_BUS],
+    useFactory: (options: VrpcModuleOptions, bus: VrpcBus, tasks: TaskStore) => new VrpcServer(options, bus, tasks),
+    inject: [VRPC_MODULE_OPTIONS, VRPC_BUS, VRPC_TASK_STORE],
   },
 ];
 
@@ -38,7 +45,7 @@ function withCore(module: DynamicModule, name: string | undefined): DynamicModul
   return {
     ...module,
     providers,
-    exports: [...(module.exports ?? []), VrpcClient, VrpcServer, VRPC_BUS, ...named.map((p) => (p as { provide: string }).provide)],
+    exports: [...(module.exports ?? []), VrpcClient, VrpcServer, VRPC_BUS, VRPC_TASK_STORE, ...named.map((p) => (p as { provide: string }).provide)],
   };
 }
 
@@ -49,7 +56,10 @@ function withCore(module: DynamicModule, name: string | undefined): DynamicModul
  */
 @Module({})
 export class VrpcModule extends ConfigurableModuleClass implements OnApplicationShutdown {
-  constructor(@Inject(VRPC_BUS) private readonly bus: VrpcBus) {
+  constructor(
+    @Inject(VRPC_BUS) private readonly bus: VrpcBus,
+    @Inject(VRPC_TASK_STORE) private readonly taskStore: TaskStore,
+  ) {
     super();
   }
 
@@ -61,8 +71,8 @@ export class VrpcModule extends ConfigurableModuleClass implements OnApplication
     return withCore(super.forRootAsync(options), options.name);
   }
 
-  /** Runs after the server and client have closed: the bus goes last. */
+  /** Runs after the server and client have closed: the bus and the task store go last. */
   async onApplicationShutdown(): Promise<void> {
-    await this.bus.close();
+    await Promise.all([this.bus.close(), this.taskStore.close()]);
   }
 }

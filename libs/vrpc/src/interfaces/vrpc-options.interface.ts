@@ -1,5 +1,6 @@
 import type { VrpcBus } from '../bus/bus.interface.js';
 import type { KafkaBusOptions } from '../bus/kafka/kafka-bus-options.interface.js';
+import type { VrpcTasksOptions } from '../task/task-options.interface.js';
 import type { VrpcProtoOptions } from './proto-options.interface.js';
 import type { VrpcTopicOptions } from './topic-options.interface.js';
 
@@ -24,4 +25,6 @@ export interface VrpcModuleOptions {
   groupPrefix?: string;
   /** Identifies this client in envelopes and reply groups (default: random). */
   clientId?: string;
+  /** Task-level singletons: where leases and results live, default TTL and lease. */
+  tasks?: VrpcTasksOptions;
 }

@@ -7,6 +7,11 @@ export function okReply(envelope: RequestEnvelope, payload: Uint8Array, metadata
   return { requestId: envelope.requestId, payload, statusCode: status.OK, errorMessage: '', metadata, timestamp: Date.now() };
 }
 
+/** The reply to `envelope` carrying an outcome (possibly one remembered from another call). */
+export function replyFrom(envelope: RequestEnvelope, outcome: Omit<ResponseEnvelope, 'requestId' | 'timestamp'>): ResponseEnvelope {
+  return { ...outcome, requestId: envelope.requestId, timestamp: Date.now() };
+}
+
 /** A failed reply carrying a gRPC status. */
 export function errorReply(envelope: RequestEnvelope, reply: ReplyStatus): ResponseEnvelope {
   return {

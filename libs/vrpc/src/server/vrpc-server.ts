@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, ServerGrpc } from '@nestjs/microservices';
 import type { BusSubscription, VrpcBus } from '../bus/bus.interface.js';
@@ -10,7 +11,13 @@ import {
   DEFAULT_GROUP_PREFIX,
   DEFAULT_REPLY_PARTITIONS,
   DEFAULT_REQUEST_PARTITIONS,
+  DEFAULT_TASK_LEASE_MS,
+  DEFAULT_TASK_POLL_MS,
+  DEFAULT_TASK_TTL_MS,
 } from '../vrpc.constants.js';
+import { createTaskStore } from '../task/create-task-store.js';
+import { TaskCoordinator } from '../task/task-coordinator.js';
+import type { TaskStore } from '../task/task-store.interface.js';
 import { indexGrpcHandlers } from './handler-index.js';
 import { nestHandlerExecutor } from './nest-handler.executor.js';
 import { RequestDispatcher } from './request-dispatcher.js';
@@ -26,17 +33,27 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
   protected override readonly logger = new Logger(VrpcServer.name);
   private readonly bus: VrpcBus;
   private readonly ownsBus: boolean;
+  /** Identifies this server instance (in task lease owners). */
+  readonly instanceId = `server-${randomUUID()}`;
+  private readonly taskStore: TaskStore;
+  private readonly ownsTaskStore: boolean;
   private subscriptions: BusSubscription[] = [];
 
-  /** @param bus a shared bus (from DI); without it the server makes and owns one from the options. */
+  /**
+   * @param bus a shared bus (from DI); without it the server makes and owns one from the options.
+   * @param taskStore a shared task store (from DI); without it the server makes and owns one.
+   */
   constructor(
     private readonly vrpcOptions: VrpcModuleOptions,
     bus?: VrpcBus,
+    taskStore?: TaskStore,
   ) {
     const first = Array.isArray(vrpcOptions.protos) ? vrpcOptions.protos[0] : vrpcOptions.protos;
     super({ protoPath: first?.protoPath ?? [], package: first?.package ?? [], loader: first?.loader });
     this.bus = bus ?? createBus(vrpcOptions);
     this.ownsBus = bus === undefined;
+    this.taskStore = taskStore ?? createTaskStore(vrpcOptions.tasks);
+    this.ownsTaskStore = taskStore === undefined;
   }
 
   override async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -54,6 +71,7 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
     this.subscriptions = [];
     await Promise.all(subscriptions.map((subscription) => subscription.close()));
     if (this.ownsBus) await this.bus.close();
+    if (this.ownsTaskStore) await this.taskStore.close();
   }
 
   override on(): never {
@@ -82,7 +100,18 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
         replicationFactor: topics.replicationFactor,
       })),
     ]);
-    const execute = nestHandlerExecutor({ registry, handlers, toObservable: (result) => this.transformToObservable(result) });
+    const { tasks: taskOptions = {} } = this.vrpcOptions;
+    const execute = nestHandlerExecutor({
+      registry,
+      handlers,
+      toObservable: (result) => this.transformToObservable(result),
+      tasks: {
+        coordinator: new TaskCoordinator(this.taskStore, taskOptions.pollMs ?? DEFAULT_TASK_POLL_MS),
+        ttlMs: taskOptions.ttlMs ?? DEFAULT_TASK_TTL_MS,
+        leaseMs: taskOptions.leaseMs ?? DEFAULT_TASK_LEASE_MS,
+        instanceId: this.instanceId,
+      },
+    });
     const dispatcher = new RequestDispatcher({ bus: this.bus, execute, deadLetterTopic: dead });
     for (const service of served) {
       const subscription = await this.bus.subscribe(

@@ -1,0 +1,12 @@
+import { MemoryTaskStore } from './memory-task.store.js';
+import { RedisTaskStore } from './redis-task.store.js';
+import type { VrpcTasksOptions } from './task-options.interface.js';
+import type { TaskStore } from './task-store.interface.js';
+
+/** The task store the options ask for (in memory by default). */
+export function createTaskStore(options: VrpcTasksOptions = {}): TaskStore {
+  const store = options.store ?? 'memory';
+  if (store === 'memory') return new MemoryTaskStore();
+  if (store === 'redis') return new RedisTaskStore(options.redis);
+  return store;
+}
