@@ -18,3 +18,9 @@ export { deadLetterTopic, replyTopic, requestTopic } from './utils/topic-names.j
 export * from './vrpc.constants.js';
 export type { VrpcModuleExtras } from './vrpc.module-definition.js';
 export { getVrpcClientToken, InjectVrpcClient, VrpcModule } from './vrpc.module.js';
+export { VrpcTask } from './decorators/vrpc-task.decorator.js';
+export type { VrpcTaskInfo } from './server/vrpc.context.js';
+export { MemoryTaskStore } from './task/memory-task.store.js';
+export { RedisTaskStore, type RedisTaskStoreOptions } from './task/redis-task.store.js';
+export type { VrpcTaskOptions, VrpcTasksOptions } from './task/task-options.interface.js';
+export type { LeaseGrant, StoredTaskResult, TaskStore } from './task/task-store.interface.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { type CustomTransportStrategy, ServerGrpc } from '@nestjs/microservices';
+import { type CustomTransportStrategy, type MessageHandler, ServerGrpc } from '@nestjs/microservices';
 import type { BusSubscription, VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
 import { ProtoRegistry } from '../codec/proto-registry.js';
@@ -72,6 +72,12 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
     await Promise.all(subscriptions.map((subscription) => subscription.close()));
     if (this.ownsBus) await this.bus.close();
     if (this.ownsTaskStore) await this.taskStore.close();
+  }
+
+  /** Keeps the pattern extras (where `@VrpcTask` lives), which `ServerGrpc` would drop. */
+  override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
+    callback.extras = extras;
+    super.addHandler(pattern, callback, isEventHandler);
   }
 
   override on(): never {
