@@ -1,0 +1,67 @@
+import { VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { ECHO_PROTO, type EchoServiceClient } from '../fixtures/echo.service.js';
+import { SideEffects } from '../fixtures/side-effects.js';
+import { uniqueName } from '../support/kafka.js';
+import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { describeFigures, type LoadFigures } from './steady-load.js';
+
+const SERVER = new URL('../processes/echo-server.ts', import.meta.url);
+
+/** Server processes, a client and the side-effect record of one fault scenario. */
+export class FaultScenario {
+  readonly scope = uniqueName('fault');
+  readonly options: Omit<VrpcModuleOptions, 'protos'>;
+  readonly effects = new SideEffects(`${this.scope}:effects`);
+  servers: ServerProcess[] = [];
+  private client: VrpcClient | undefined;
+
+  constructor(brokers: string[], extra: Partial<VrpcModuleOptions> = {}) {
+    this.options = {
+      kafka: { brokers, sessionTimeoutMs: 6_000 },
+      topics: {
+        requestPrefix: `${this.scope}.req.`,
+        replies: `${this.scope}.replies`,
+        deadLetter: `${this.scope}.dead`,
+        requestPartitions: 6,
+        replyPartitions: 4,
+      },
+      groupPrefix: `${this.scope}.`,
+      ...extra,
+    };
+  }
+
+  /** Starts `count` more server processes. */
+  async startServers(count: number): Promise<ServerProcess[]> {
+    const env = { VRPC_TEST_OPTIONS: JSON.stringify(this.options), VRPC_TEST_EFFECTS: `${this.scope}:effects` };
+    const started = await Promise.all(Array.from({ length: count }, () => startServerProcess(SERVER, env)));
+    this.servers.push(...started);
+    return started;
+  }
+
+  /** Ends one server with `signal` and waits for it to exit. */
+  async stopServer(server: ServerProcess, signal: NodeJS.Signals): Promise<void> {
+    server.kill(signal);
+    await server.exited;
+    this.servers = this.servers.filter((s) => s !== server);
+  }
+
+  async echo(): Promise<EchoServiceClient> {
+    this.client ??= new VrpcClient({ ...this.options, protos: ECHO_PROTO });
+    await this.client.connect();
+    return this.client.getService<EchoServiceClient>('EchoService');
+  }
+
+  /** Prints the scenario's figures and returns the number of duplicated executions. */
+  async report(name: string, tag: string, figures: LoadFigures): Promise<number> {
+    const ids = Array.from({ length: figures.sent }, (_, i) => `${tag}-${i}`);
+    const duplicates = await this.effects.duplicates(ids);
+    console.log(describeFigures(name, figures, duplicates));
+    return duplicates;
+  }
+
+  async close(): Promise<void> {
+    await this.client?.close();
+    await Promise.all([...this.servers].map((server) => this.stopServer(server, 'SIGTERM')));
+    await this.effects.close();
+  }
+}
