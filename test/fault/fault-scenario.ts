@@ -15,7 +15,7 @@ export class FaultScenario {
   servers: ServerProcess[] = [];
   private client: VrpcClient | undefined;
 
-  constructor(brokers: string[], extra: Partial<VrpcModuleOptions> = {}) {
+  constructor(brokers: string[], replicationFactor?: number) {
     this.options = {
       kafka: { brokers, sessionTimeoutMs: 6_000 },
       topics: {
@@ -24,9 +24,9 @@ export class FaultScenario {
         deadLetter: `${this.scope}.dead`,
         requestPartitions: 6,
         replyPartitions: 4,
+        replicationFactor,
       },
       groupPrefix: `${this.scope}.`,
-      ...extra,
     };
   }
 
@@ -56,6 +56,9 @@ export class FaultScenario {
     const ids = Array.from({ length: figures.sent }, (_, i) => `${tag}-${i}`);
     const duplicates = await this.effects.duplicates(ids);
     console.log(describeFigures(name, figures, duplicates));
+    for (const text of figures.failedTexts.slice(0, 10)) {
+      console.log(`[fault]   failed call ${text}: executed ${await this.effects.runs(text)} time(s)`);
+    }
     return duplicates;
   }
 

@@ -11,6 +11,8 @@ export interface LoadFigures {
   failures: Record<string, number>;
   /** Latencies of answered calls, ms. */
   latencies: number[];
+  /** Texts of the calls that failed. */
+  failedTexts: string[];
 }
 
 export interface LoadPlan {
@@ -29,7 +31,7 @@ export interface LoadPlan {
  * to settle (each has a deadline, so this ends).
  */
 export async function steadyLoad(echo: EchoServiceClient, plan: LoadPlan): Promise<LoadFigures> {
-  const figures: LoadFigures = { sent: 0, answered: 0, failed: 0, failures: {}, latencies: [] };
+  const figures: LoadFigures = { sent: 0, answered: 0, failed: 0, failures: {}, latencies: [], failedTexts: [] };
   const calls: Promise<void>[] = [];
   const total = Math.floor((plan.rate * plan.durationMs) / 1000);
   const started = performance.now();
@@ -47,6 +49,7 @@ export async function steadyLoad(echo: EchoServiceClient, plan: LoadPlan): Promi
         },
         (error: unknown) => {
           figures.failed++;
+          figures.failedTexts.push(`${plan.tag}-${i}`);
           const code = String((error as VrpcCallError).code ?? 'unknown');
           figures.failures[code] = (figures.failures[code] ?? 0) + 1;
         },

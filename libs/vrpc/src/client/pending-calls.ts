@@ -18,6 +18,10 @@ export class PendingCalls {
     this.calls.set(id, call);
   }
 
+  has(id: string): boolean {
+    return this.calls.has(id);
+  }
+
   /** Removes and returns the call, if it is still waiting. */
   take(id: string): PendingCall | undefined {
     const call = this.calls.get(id);

@@ -10,6 +10,7 @@ import { mapToMetadata, metadataToMap } from '../codec/metadata.codec.js';
 import { ProtoRegistry, type RpcService } from '../codec/proto-registry.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import type { VrpcModuleOptions } from '../interfaces/vrpc-options.interface.js';
+import { retryUntil } from '../utils/retry.js';
 import { replyTopic, requestTopic } from '../utils/topic-names.js';
 import {
   DEFAULT_REPLY_PARTITIONS,
@@ -155,10 +156,12 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
         );
       }, Math.max(0, deadline - now));
       this.pending.add(id, { subscriber, timer });
-      this.ready()
-        .then((inbox) =>
-          this.bus.publish([this.request({ serviceName, method: methodName, id, payload, metadata, options, deadline, now, inbox })]),
-        )
+      // A bus outage shorter than the deadline delays the call; it does not fail it.
+      retryUntil(deadline, async () => {
+        const inbox = await this.ready();
+        if (!this.pending.has(id)) return;
+        await this.bus.publish([this.request({ serviceName, method: methodName, id, payload, metadata, options, deadline, now, inbox })]);
+      })
         .catch((error: unknown) => {
           this.pending.take(id)?.subscriber.error(new VrpcCallError(status.UNAVAILABLE, VrpcMessages.publishFailed(String(error))));
         });

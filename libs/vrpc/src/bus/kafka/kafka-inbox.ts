@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { BusInbox, InboxAddress, MessageHandler } from '../bus.interface.js';
 import { hashString } from '../../utils/hash.js';
+import { restartAfterCrash } from './consumer-restarter.js';
 import { inboxAssigner } from './inbox-assigner.js';
 import { toIncoming } from './kafka-message.js';
 
@@ -34,21 +35,32 @@ export class KafkaInbox implements BusInbox {
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: false });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) {
-          await handler(toIncoming(batch.topic, batch.partition, message)).catch((error: unknown) =>
-            this.logger.warn(`reply handling failed: ${String(error)}`),
-          );
-        }
-      },
-    });
+    // The group commits nothing: after any (re)join, go on from the next unread reply.
+    let next = start;
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        consumer.seek({ topic, partition, offset: next });
+        resolve();
+      }),
+    );
+    const run = async () => {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: false });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) {
+            next = (BigInt(message.offset) + 1n).toString();
+            await handler(toIncoming(batch.topic, batch.partition, message)).catch((error: unknown) =>
+              this.logger.warn(`reply handling failed: ${String(error)}`),
+            );
+          }
+        },
+      });
+    };
+    restartAfterCrash(consumer, run, () => this.consumer !== consumer, this.logger);
+    await run();
     await joined;
-    consumer.seek({ topic, partition, offset: start });
     this.address = { topic, partition };
   }
 

@@ -1,15 +1,36 @@
 import { Logger } from '@nestjs/common';
 import { logLevel, type logCreator } from 'kafkajs';
 
-/** Bridges kafkajs' logs into Nest's logger; kafkajs' chatty INFO goes to debug. */
+/** Identical warnings and errors within this window are logged once (a broker outage repeats them per retry). */
+const REPEAT_WINDOW_MS = 10_000;
+
+/**
+ * Bridges kafkajs' logs into Nest's logger: kafkajs' chatty INFO goes to debug, and repeats of
+ * one error (same broker, same message) are folded into a count instead of a log storm.
+ */
 export const nestLogCreator: logCreator = () => {
   const logger = new Logger('Kafka');
+  const recent = new Map<string, { until: number; suppressed: number }>();
   return ({ namespace, level, log }) => {
-    const { message, ...extra } = log;
+    const { message, broker, error, ...extra } = log as { message: unknown; broker?: unknown; error?: unknown } & Record<string, unknown>;
     const context = namespace ? `${namespace}: ` : '';
-    const text = `${context}${String(message)} ${Object.keys(extra).length > 2 ? JSON.stringify(extra) : ''}`;
-    if (level === logLevel.ERROR) logger.error(text);
-    else if (level === logLevel.WARN) logger.warn(text);
-    else logger.debug(text);
+    const where = broker ? ` (broker ${String(broker)})` : '';
+    const cause = error ? `: ${String(error)}` : '';
+    const text = `${context}${String(message)}${cause}${where}`;
+    if (level > logLevel.WARN) {
+      logger.debug(`${text} ${JSON.stringify(extra)}`);
+      return;
+    }
+    const now = Date.now();
+    const seen = recent.get(text);
+    if (seen && seen.until > now) {
+      seen.suppressed++;
+      return;
+    }
+    if (recent.size > 1_000) recent.clear();
+    recent.set(text, { until: now + REPEAT_WINDOW_MS, suppressed: 0 });
+    const repeats = seen?.suppressed ? ` [${seen.suppressed} repeats in the last ${REPEAT_WINDOW_MS / 1000} s]` : '';
+    if (level === logLevel.ERROR) logger.error(text + repeats);
+    else logger.warn(text + repeats);
   };
 };

@@ -4,6 +4,7 @@ import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.i
 import { KeySequencer } from '../../utils/key-sequencer.js';
 import { OffsetTracker } from '../../utils/offset-tracker.js';
 import { Semaphore } from '../../utils/semaphore.js';
+import { restartAfterCrash } from './consumer-restarter.js';
 import { toIncoming } from './kafka-message.js';
 
 /**
@@ -34,6 +35,11 @@ export class KafkaSubscription implements BusSubscription {
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       this.trackers = new Map();
     });
+    restartAfterCrash(this.consumer, () => this.run(), () => this.closing, this.logger);
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
     await this.consumer.run({

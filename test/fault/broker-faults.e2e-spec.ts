@@ -1,0 +1,62 @@
+import { setTimeout as outage } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startKafka, stopKafka } from '../../scripts/kafka/index.mjs';
+import { waitFor } from '../support/wait-for.js';
+import { FaultScenario } from './fault-scenario.js';
+import { steadyLoad } from './steady-load.js';
+
+const CLUSTER = { nodes: 3, log: () => undefined };
+
+describe('broker faults on a 3-node cluster (replication factor 3)', () => {
+  let brokers: string[] = [];
+  let startedHere = false;
+  let scenario: FaultScenario | undefined;
+
+  beforeAll(async () => {
+    const cluster = await startKafka(CLUSTER);
+    brokers = cluster.brokers;
+    startedHere = cluster.started;
+  }, 180_000);
+
+  afterEach(async () => {
+    await scenario?.close();
+    scenario = undefined;
+    await startKafka(CLUSTER);
+  }, 180_000);
+
+  afterAll(async () => {
+    if (startedHere) await stopKafka(CLUSTER);
+  }, 60_000);
+
+  it('fails no call when one broker stops mid-run', async () => {
+    scenario = new FaultScenario(brokers, 3);
+    await scenario.startServers(3);
+    const echo = await scenario.echo();
+    const tag = 'one-broker';
+    const load = steadyLoad(echo, { rate: 30, durationMs: 12_000, deadlineMs: 10_000, workMs: 20, tag });
+    await waitFor(async () => (await scenario!.effects.runs(`${tag}-60`)) > 0, 20_000);
+    await stopKafka({ ...CLUSTER, node: 2 });
+    const figures = await load;
+    await scenario.report('1 of 3 brokers stopped', tag, figures);
+    expect(figures.failed).toBe(0);
+    expect(figures.answered).toBe(figures.sent);
+  }, 180_000);
+
+  it('answers calls whose deadline outlasts a stop of the whole cluster', async () => {
+    scenario = new FaultScenario(brokers, 3);
+    await scenario.startServers(2);
+    const echo = await scenario.echo();
+    const tag = 'all-brokers';
+    const load = steadyLoad(echo, { rate: 20, durationMs: 10_000, deadlineMs: 90_000, workMs: 20, tag });
+    await waitFor(async () => (await scenario!.effects.runs(`${tag}-40`)) > 0, 20_000);
+    const down = performance.now();
+    await stopKafka(CLUSTER);
+    await outage(5_000); // the fault itself: the cluster stays down this long
+    await startKafka(CLUSTER);
+    console.log(`[fault] cluster unavailable for ${((performance.now() - down) / 1000).toFixed(1)} s (stop + 5 s + start)`);
+    const figures = await load;
+    await scenario.report('whole cluster stopped', tag, figures);
+    expect(figures.failed).toBe(0);
+    expect(figures.answered).toBe(figures.sent);
+  }, 300_000);
+});
