@@ -29,7 +29,7 @@ describe('broker faults on a 3-node cluster (replication factor 3)', () => {
   }, 60_000);
 
   it('fails no call when one broker stops mid-run', async () => {
-    scenario = new FaultScenario(brokers, 3);
+    scenario = new FaultScenario(brokers, { replicationFactor: 3 });
     await scenario.startServers(3);
     const echo = await scenario.echo();
     const tag = 'one-broker';
@@ -43,7 +43,7 @@ describe('broker faults on a 3-node cluster (replication factor 3)', () => {
   }, 180_000);
 
   it('answers calls whose deadline outlasts a stop of the whole cluster', async () => {
-    scenario = new FaultScenario(brokers, 3);
+    scenario = new FaultScenario(brokers, { replicationFactor: 3 });
     await scenario.startServers(2);
     const echo = await scenario.echo();
     const tag = 'all-brokers';

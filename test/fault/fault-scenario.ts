@@ -7,6 +7,13 @@ import { describeFigures, type LoadFigures } from './steady-load.js';
 
 const SERVER = new URL('../processes/echo-server.ts', import.meta.url);
 
+/** What a scenario changes from the defaults. */
+export interface ScenarioTuning {
+  replicationFactor?: number;
+  requestPartitions?: number;
+  maxDeliveries?: number;
+}
+
 /** Server processes, a client and the side-effect record of one fault scenario. */
 export class FaultScenario {
   readonly scope = uniqueName('fault');
@@ -15,18 +22,19 @@ export class FaultScenario {
   servers: ServerProcess[] = [];
   private client: VrpcClient | undefined;
 
-  constructor(brokers: string[], replicationFactor?: number) {
+  constructor(brokers: string[], tuning: ScenarioTuning = {}) {
     this.options = {
       kafka: { brokers, sessionTimeoutMs: 6_000 },
       topics: {
         requestPrefix: `${this.scope}.req.`,
         replies: `${this.scope}.replies`,
         deadLetter: `${this.scope}.dead`,
-        requestPartitions: 6,
+        requestPartitions: tuning.requestPartitions ?? 6,
         replyPartitions: 4,
-        replicationFactor,
+        replicationFactor: tuning.replicationFactor,
       },
       groupPrefix: `${this.scope}.`,
+      maxDeliveries: tuning.maxDeliveries,
     };
   }
 

@@ -19,6 +19,8 @@ class CountingEchoController {
   @GrpcMethod('EchoService', 'Echo')
   async echo(request: EchoRequest): Promise<EchoReply> {
     await this.effects.started(request.text ?? '', `pid-${process.pid}`);
+    // The extreme poison: a request that takes its server process down every time.
+    if (request.crash) process.exit(70);
     if (request.delayMs) await delay(request.delayMs);
     return { text: request.text ?? '', servedBy: `pid-${process.pid}`, trace: '' };
   }

@@ -29,3 +29,4 @@ export const DEFAULT_GROUP_PREFIX = 'vrpc.';
 export const DEFAULT_TASK_TTL_MS = 60_000;
 export const DEFAULT_TASK_LEASE_MS = 30_000;
 export const DEFAULT_TASK_POLL_MS = 50;
+export const DEFAULT_MAX_DELIVERIES = 5;

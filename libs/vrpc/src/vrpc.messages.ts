@@ -13,6 +13,7 @@ export const VrpcMessages = {
   notConnected: 'vRPC: the client is not connected',
   publishFailed: (reason: string) => `vRPC: the request could not be published: ${reason}`,
   internal: 'Internal server error',
+  setAside: (reason: string) => `vRPC: the request was set aside on the dead-letter topic (${reason})`,
   noProtos: 'vRPC: no proto definitions were given (options.protos)',
   invalidTopic: (topic: string) =>
     `vRPC: "${topic}" is not a legal topic name (letters, digits, ".", "_", "-"; at most 249 characters)`,

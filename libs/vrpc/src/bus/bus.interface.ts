@@ -21,6 +21,11 @@ export interface IncomingMessage {
   key: string | null;
   value: Buffer;
   headers: BusHeaders;
+  /**
+   * How many times this message has been handed out, this time included, where the bus can
+   * tell (1 when it cannot). Lets a server set aside a message that crashes every process.
+   */
+  deliveryCount?: number;
 }
 
 /**

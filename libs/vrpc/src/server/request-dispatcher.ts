@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
-import { decodeRequest, encodeResponse, type RequestEnvelope } from '../codec/envelope.js';
+import { status } from '@grpc/grpc-js';
+import { decodeRequest, encodeResponse, type RequestEnvelope, type ResponseEnvelope } from '../codec/envelope.js';
 import { retryUntil } from '../utils/retry.js';
-import { VRPC_HEADERS } from '../vrpc.constants.js';
+import { DEFAULT_MAX_DELIVERIES, VRPC_HEADERS } from '../vrpc.constants.js';
+import { VrpcMessages } from '../vrpc.messages.js';
+import { errorReply } from './reply.factory.js';
 import type { RequestExecutor } from './request-executor.interface.js';
 
 /** What the dispatcher needs. */
@@ -10,6 +13,8 @@ export interface DispatcherDeps {
   bus: VrpcBus;
   execute: RequestExecutor;
   deadLetterTopic: string;
+  /** Deliveries after which a request that never finished is dead-lettered (default 5). */
+  maxDeliveries?: number;
   /** Logger context (default `VrpcServer`). */
   name?: string;
 }
@@ -37,11 +42,22 @@ export class RequestDispatcher {
       await this.deadLetter(message, `unreadable envelope: ${String(error)}`);
       return;
     }
+    const deliveries = message.deliveryCount ?? 1;
+    if (deliveries > (this.deps.maxDeliveries ?? DEFAULT_MAX_DELIVERIES)) {
+      const reason = `poison: delivered ${deliveries} times without finishing`;
+      await this.deadLetter(message, reason);
+      await this.reply(envelope, errorReply(envelope, { code: status.ABORTED, message: VrpcMessages.setAside(reason) }));
+      return;
+    }
     if (envelope.deadline > 0 && envelope.deadline <= Date.now()) {
       this.logger.debug(`skipped ${envelope.serviceName}/${envelope.methodName} ${envelope.requestId}: deadline passed`);
       return;
     }
-    const reply = await this.deps.execute(envelope, message);
+    await this.reply(envelope, await this.deps.execute(envelope, message));
+  }
+
+  /** Publishes the reply, retrying until the call's deadline; one-way calls get none. */
+  private async reply(envelope: RequestEnvelope, reply: ResponseEnvelope): Promise<void> {
     if (envelope.oneWay || !envelope.replyTo) return;
     const deadline = envelope.deadline > 0 ? envelope.deadline : Date.now() + DEAD_LETTER_RETRY_MS;
     try {

@@ -118,7 +118,7 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
         instanceId: this.instanceId,
       },
     });
-    const dispatcher = new RequestDispatcher({ bus: this.bus, execute, deadLetterTopic: dead });
+    const dispatcher = new RequestDispatcher({ bus: this.bus, execute, deadLetterTopic: dead, maxDeliveries: this.vrpcOptions.maxDeliveries });
     for (const service of served) {
       const subscription = await this.bus.subscribe(
         {

@@ -10,7 +10,7 @@ export interface KafkaBusOptions {
   client?: Omit<KafkaConfig, 'brokers' | 'clientId' | 'logCreator'>;
   /** Acks required for a publish: -1 all in-sync replicas (default), 1 leader only. */
   acks?: -1 | 0 | 1;
-  /** Consumer session timeout in ms (default 30 000). */
+  /** Consumer session timeout in ms (default 10 000): how soon a dead server's requests move to another. */
   sessionTimeoutMs?: number;
   /** Longest a fetch waits for data, in ms (default 100): bounds how quickly a consumer stops. */
   maxWaitTimeMs?: number;

@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
 import { KeySequencer } from '../../utils/key-sequencer.js';
 import { OffsetTracker } from '../../utils/offset-tracker.js';
 import { Semaphore } from '../../utils/semaphore.js';
 import { restartAfterCrash } from './consumer-restarter.js';
+import { DeliveryAttempts } from './delivery-attempts.js';
 import { toIncoming } from './kafka-message.js';
 
 /**
@@ -20,20 +21,27 @@ export class KafkaSubscription implements BusSubscription {
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
   private closing = false;
+  private readonly attempts: DeliveryAttempts;
+  private assigned: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly consumer: Consumer,
+    admin: Admin,
     private readonly options: SubscribeOptions,
     private readonly handler: MessageHandler,
     private readonly commitIntervalMs: number,
   ) {
     this.semaphore = new Semaphore(options.concurrency);
+    this.attempts = new DeliveryAttempts(admin, consumer, options.group);
   }
 
   async start(): Promise<void> {
     // A new generation starts from the committed offsets; forget the old positions.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.trackers = new Map();
+      this.assigned = this.attempts.onAssignment(payload.memberAssignment).catch((error: unknown) => {
+        this.logger.warn(`delivery counts unavailable for this assignment: ${String(error)}`);
+      });
     });
     restartAfterCrash(this.consumer, () => this.run(), () => this.closing, this.logger);
     await this.run();
@@ -62,6 +70,7 @@ export class KafkaSubscription implements BusSubscription {
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
+    await this.assigned;
     const stopped = () => this.closing || !payload.isRunning() || payload.isStale();
     const tracker = this.tracker(batch.topic, batch.partition);
     for (const message of batch.messages) {
@@ -74,6 +83,7 @@ export class KafkaSubscription implements BusSubscription {
       tracker.start(message.offset);
       payload.resolveOffset(message.offset);
       const incoming = toIncoming(batch.topic, batch.partition, message);
+      incoming.deliveryCount = this.attempts.deliveries(batch.topic, batch.partition, message.offset);
       const key = this.options.orderByKey ? incoming.key : null;
       const task = this.sequencer
         .run(key, () => this.handler(incoming))

@@ -66,11 +66,11 @@ export class KafkaBus implements VrpcBus {
     await this.connect();
     const consumer = this.kafka.consumer({
       groupId: options.group,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
       allowAutoTopicCreation: false,
     });
-    const subscription = new KafkaSubscription(consumer, options, handler, this.options.commitIntervalMs ?? 100);
+    const subscription = new KafkaSubscription(consumer, this.admin, options, handler, this.options.commitIntervalMs ?? 100);
     await subscription.start();
     return this.track(subscription);
   }

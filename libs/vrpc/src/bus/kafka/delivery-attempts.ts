@@ -1,0 +1,64 @@
+import type { Admin, Consumer } from 'kafkajs';
+
+const PREFIX = 'vrpc-attempts:';
+
+/** Where a partition stood when this member took it: the next offset and how often it was taken there before. */
+interface Resumption {
+  offset: string;
+  deliveries: number;
+}
+
+/**
+ * Counts how often the message at a partition's committed offset was handed out. Kafka keeps no
+ * such count, so it travels in the commit's metadata: on every assignment, a member that finds
+ * its own marker at the committed offset increments it and commits it back before reading. A
+ * message that crashes every process that takes it stays at the committed offset, and its count
+ * grows with every crash; any other message is on its first delivery.
+ */
+export class DeliveryAttempts {
+  private resumptions = new Map<string, Resumption>();
+
+  constructor(
+    private readonly admin: Admin,
+    private readonly consumer: Consumer,
+    private readonly group: string,
+  ) {}
+
+  /** Reads and bumps the markers of the partitions just assigned. */
+  async onAssignment(assignment: Record<string, number[]>): Promise<void> {
+    const topics = Object.keys(assignment);
+    const next = new Map<string, Resumption>();
+    if (topics.length === 0) {
+      this.resumptions = next;
+      return;
+    }
+    const committed = await this.admin.fetchOffsets({ groupId: this.group, topics });
+    const bumps = [];
+    for (const { topic, partitions } of committed) {
+      const starts = partitions.some((p) => p.offset === '-1') ? await this.earliest(topic) : new Map<number, string>();
+      for (const { partition, metadata, ...position } of partitions) {
+        if (!assignment[topic]?.includes(partition)) continue;
+        // A group that never committed reads from the start (subscriptions use fromBeginning).
+        const offset = position.offset === '-1' ? starts.get(partition) : position.offset;
+        if (offset === undefined) continue;
+        const previous = metadata?.startsWith(`${PREFIX}${offset}:`) ? Number(metadata.split(':')[2]) : 0;
+        const deliveries = previous + 1;
+        next.set(`${topic}:${partition}`, { offset, deliveries });
+        bumps.push({ topic, partition, offset, metadata: `${PREFIX}${offset}:${deliveries}` });
+      }
+    }
+    this.resumptions = next;
+    if (bumps.length > 0) await this.consumer.commitOffsets(bumps);
+  }
+
+  private async earliest(topic: string): Promise<Map<number, string>> {
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((entry) => [entry.partition, entry.low]));
+  }
+
+  /** How many times the message at `offset` has been delivered, this time included. */
+  deliveries(topic: string, partition: number, offset: string): number {
+    const resumption = this.resumptions.get(`${topic}:${partition}`);
+    return resumption?.offset === offset ? resumption.deliveries : 1;
+  }
+}
