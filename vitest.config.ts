@@ -7,6 +7,8 @@ const plugins = [swc.vite({ module: { type: 'es6' } })];
 // Tests run against the library's source, not its build.
 const resolve = { alias: { '@vrpc/nestjs': fileURLToPath(new URL('./libs/vrpc/src/index.ts', import.meta.url)) } };
 
+const CLUSTER_SPECS = ['test/fault/broker-faults.e2e-spec.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -26,10 +28,24 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e-spec.ts'],
+          exclude: [...CLUSTER_SPECS, '**/node_modules/**'],
           setupFiles: ['./vitest.setup.ts'],
           globalSetup: ['./test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        plugins,
+        resolve,
+        test: {
+          // Broker faults on a 3-node cluster: slower, and not yet steady (see docs/failover.md).
+          name: 'cluster',
+          include: CLUSTER_SPECS,
+          setupFiles: ['./vitest.setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

@@ -1,7 +1,8 @@
 import { VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { Kafka, logLevel } from 'kafkajs';
 import { ECHO_PROTO, type EchoServiceClient } from '../fixtures/echo.service.js';
 import { SideEffects } from '../fixtures/side-effects.js';
-import { uniqueName } from '../support/kafka.js';
+import { uniqueName, waitFor } from '../support/kafka.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { describeFigures, type LoadFigures } from './steady-load.js';
 
@@ -64,10 +65,40 @@ export class FaultScenario {
     const ids = Array.from({ length: figures.sent }, (_, i) => `${tag}-${i}`);
     const duplicates = await this.effects.duplicates(ids);
     console.log(describeFigures(name, figures, duplicates));
+    const published = figures.failedTexts.length ? await this.publishedTexts() : new Map<string, string>();
     for (const text of figures.failedTexts.slice(0, 10)) {
-      console.log(`[fault]   failed call ${text}: executed ${await this.effects.runs(text)} time(s)`);
+      const where = published.get(text) ?? 'not on the request topic';
+      console.log(`[fault]   failed call ${text}: executed ${await this.effects.runs(text)} time(s), ${where}`);
     }
+    if (figures.failedTexts.length) for (const server of this.servers) console.log(`[fault]   server ${server.pid} stderr: ${server.errors().slice(-3000)}`);
     return duplicates;
+  }
+
+  /** Where each request on the request topic sits (text → "partition@offset"), for diagnosing failed calls. */
+  private async publishedTexts(): Promise<Map<string, string>> {
+    const kafka = new Kafka({ brokers: this.options.kafka?.brokers ?? [], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const topic = `${this.scope}.req.vrpc.echo.EchoService`;
+    const ends = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    const total = ends.reduce((sum, p) => sum + Number(p.high), 0);
+    const consumer = kafka.consumer({ groupId: `${this.scope}.diagnosis` });
+    const found = new Map<string, string>();
+    let seen = 0;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ partition, message }) => {
+        seen++;
+        const text = /[a-z-]+-\d+/.exec(message.value?.toString('latin1') ?? '')?.[0];
+        if (text) found.set(text, `on partition ${partition} at offset ${message.offset}`);
+        return Promise.resolve();
+      },
+    });
+    await waitFor(() => seen >= total, 20_000).catch(() => undefined);
+    await consumer.disconnect();
+    return found;
   }
 
   async close(): Promise<void> {

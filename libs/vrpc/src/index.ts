@@ -24,3 +24,7 @@ export { MemoryTaskStore } from './task/memory-task.store.js';
 export { RedisTaskStore, type RedisTaskStoreOptions } from './task/redis-task.store.js';
 export type { VrpcTaskOptions, VrpcTasksOptions } from './task/task-options.interface.js';
 export type { LeaseGrant, StoredTaskResult, TaskStore } from './task/task-store.interface.js';
+export type { GatewayTargetHealth, VrpcGatewayHealth, VrpcGatewayOptions, VrpcGatewayState } from './gateway/gateway-options.interface.js';
+export { VrpcGateway } from './gateway/vrpc-gateway.js';
+export { createVrpcInterceptor, type VrpcInterceptor } from './interceptor/create-vrpc-interceptor.js';
+export type { VrpcInterceptorClientOptions, VrpcInterceptorOptions, VrpcInterceptorOwnOptions, VrpcRouteOptions } from './interceptor/interceptor-options.interface.js';

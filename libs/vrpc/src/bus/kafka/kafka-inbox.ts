@@ -35,22 +35,19 @@ export class KafkaInbox implements BusInbox {
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
-    // The group commits nothing: after any (re)join, go on from the next unread reply.
-    let next = start;
+    // The first join starts at `start`; the group's commits carry the position across any later
+    // rejoin or restart, so a reply sent during an outage is read once the inbox is back.
     const joined = new Promise<void>((resolve) =>
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        consumer.seek({ topic, partition, offset: next });
-        resolve();
-      }),
+      consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
     );
     const run = async () => {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: false });
       await consumer.run({
-        autoCommit: false,
+        autoCommit: true,
+        autoCommitInterval: 1_000,
         eachBatch: async ({ batch }) => {
           for (const message of batch.messages) {
-            next = (BigInt(message.offset) + 1n).toString();
             await handler(toIncoming(batch.topic, batch.partition, message)).catch((error: unknown) =>
               this.logger.warn(`reply handling failed: ${String(error)}`),
             );
@@ -61,6 +58,8 @@ export class KafkaInbox implements BusInbox {
     restartAfterCrash(consumer, run, () => this.consumer !== consumer, this.logger);
     await run();
     await joined;
+    consumer.seek({ topic, partition, offset: start });
+    await consumer.commitOffsets([{ topic, partition, offset: start }]);
     this.address = { topic, partition };
   }
 

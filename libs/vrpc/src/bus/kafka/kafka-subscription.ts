@@ -8,6 +8,11 @@ import { restartAfterCrash } from './consumer-restarter.js';
 import { DeliveryAttempts } from './delivery-attempts.js';
 import { toIncoming } from './kafka-message.js';
 
+const ASSIGNMENT_COUNT_TIMEOUT_MS = 2_000;
+
+const timeout = (ms: number) =>
+  new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref());
+
 /**
  * A consumer-group member that handles up to `concurrency` messages at once across its
  * partitions, and commits each partition only up to its lowest unfinished message.
@@ -17,7 +22,7 @@ export class KafkaSubscription implements BusSubscription {
   private readonly semaphore: Semaphore;
   private readonly sequencer = new KeySequencer();
   private readonly running = new Set<Promise<void>>();
-  private trackers = new Map<string, OffsetTracker>();
+  private readonly trackers = new Map<string, OffsetTracker>();
   private commitTimer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
   private closing = false;
@@ -38,8 +43,11 @@ export class KafkaSubscription implements BusSubscription {
   async start(): Promise<void> {
     // A new generation starts from the committed offsets; forget the old positions.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.trackers = new Map();
-      this.assigned = this.attempts.onAssignment(payload.memberAssignment).catch((error: unknown) => {
+      // Commits of the old generation may have been refused: report positions again.
+      for (const tracker of this.trackers.values()) tracker.recommit();
+      // Counting deliveries must not stall a partition (its coordinator may be the broker that just went away).
+      const counted = this.attempts.onAssignment(payload.memberAssignment);
+      this.assigned = Promise.race([counted, timeout(ASSIGNMENT_COUNT_TIMEOUT_MS)]).catch((error: unknown) => {
         this.logger.warn(`delivery counts unavailable for this assignment: ${String(error)}`);
       });
     });
@@ -80,8 +88,13 @@ export class KafkaSubscription implements BusSubscription {
         this.semaphore.release();
         return;
       }
-      tracker.start(message.offset);
       payload.resolveOffset(message.offset);
+      if (!tracker.start(message.offset)) {
+        // Re-read after a rejoin: still running here, or already answered.
+        this.semaphore.release();
+        this.scheduleCommit();
+        continue;
+      }
       const incoming = toIncoming(batch.topic, batch.partition, message);
       incoming.deliveryCount = this.attempts.deliveries(batch.topic, batch.partition, message.offset);
       const key = this.options.orderByKey ? incoming.key : null;

@@ -29,6 +29,10 @@ export class KafkaBus implements VrpcBus {
 
   constructor(private readonly options: KafkaBusOptions = {}) {
     this.kafka = new Kafka({
+      // A request to a broker that is going away must not hold a publish for kafkajs' 30 s, and
+      // retries should find the new leader within a call's deadline rather than back off for long.
+      requestTimeout: 5_000,
+      retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 10 },
       ...options.client,
       clientId: options.clientId ?? 'vrpc',
       brokers: resolveBrokers(options),

@@ -1,0 +1,29 @@
+import type { VrpcClient } from '../client/vrpc-client.js';
+import type { VrpcModuleOptions } from '../interfaces/vrpc-options.interface.js';
+
+/**
+ * Which calls go over vRPC. Entries name a service (`package.Service`), a package
+ * (`package.*`) or a method (`/package.Service/Method`, leading slash optional).
+ */
+export interface VrpcRouteOptions {
+  /** Calls sent over vRPC; default: every unary call. */
+  include?: string[];
+  /** Calls that stay on the channel even when `include` names them. */
+  exclude?: string[];
+  /** Decides per call from its gRPC path (`/package.Service/Method`); replaces include/exclude. */
+  route?: (path: string) => boolean;
+}
+
+/** `createVrpcInterceptor()` with a client the caller owns (and closes). */
+export interface VrpcInterceptorClientOptions extends VrpcRouteOptions {
+  client: VrpcClient;
+}
+
+/** `createVrpcInterceptor()` that makes and owns a client from vRPC options. */
+export interface VrpcInterceptorOwnOptions extends VrpcRouteOptions {
+  /** Options of the interceptor's own `VrpcClient`; `protos` should list the routed services. */
+  vrpc: VrpcModuleOptions;
+}
+
+/** Options of `createVrpcInterceptor()`. */
+export type VrpcInterceptorOptions = VrpcInterceptorClientOptions | VrpcInterceptorOwnOptions;
