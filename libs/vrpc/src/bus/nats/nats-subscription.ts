@@ -1,0 +1,142 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
+import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
+import { HandlerPool } from '../shared/handler-pool.js';
+import type { NatsModules } from './nats-client.js';
+import { toIncoming } from './nats-message.js';
+import { durableName, streamName } from './nats-subjects.js';
+
+/** What a subscription needs from its bus. */
+export interface NatsSubscriptionContext {
+  modules: NatsModules;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  streamPrefix: string;
+  ackWaitMs: number;
+  retryDelayMs: number;
+  fetchExpiresMs: number;
+  /** Sends what is buffered (acknowledgements) to the server. */
+  flush(): Promise<void>;
+}
+
+/**
+ * A consumer-group member on JetStream: the group is a durable pull consumer per topic, shared
+ * by all members (competing consumers). It pulls only as many messages as it has free slots,
+ * acknowledges a message when its handler resolves, tells the server it is still working on
+ * long ones, and asks for a delayed redelivery when a handler rejects.
+ */
+export class NatsSubscription implements BusSubscription {
+  private readonly logger = new Logger(NatsSubscription.name);
+  private readonly pool: HandlerPool;
+  private readonly stop = new AbortController();
+  private readonly fetches = new Set<ConsumerMessages>();
+  private loops: Promise<void>[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly context: NatsSubscriptionContext,
+    private readonly options: SubscribeOptions,
+    private readonly handler: MessageHandler,
+  ) {
+    this.pool = new HandlerPool(options.concurrency, options.orderByKey ?? false);
+  }
+
+  async start(): Promise<void> {
+    const consumers: Array<[string, Consumer]> = [];
+    for (const topic of this.options.topics) consumers.push([topic, await this.consumer(topic)]);
+    this.loops = consumers.map(([topic, consumer]) => this.pull(topic, consumer));
+  }
+
+  /** Stops pulling, waits for the handlers in flight, and sends their acknowledgements. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stop.abort();
+      await Promise.allSettled([...this.fetches].map((fetch) => fetch.close()));
+      await Promise.allSettled(this.loops);
+      await this.pool.drain();
+      await this.context.flush().catch((error: unknown) => this.logger.warn(`flushing acknowledgements failed: ${String(error)}`));
+    })();
+    return this.closing;
+  }
+
+  /** The group's durable consumer on the topic's stream, created when missing. */
+  private async consumer(topic: string): Promise<Consumer> {
+    const { jsm, js, modules, streamPrefix, ackWaitMs } = this.context;
+    const stream = streamName(streamPrefix, topic);
+    const name = durableName(this.options.group);
+    try {
+      await jsm.consumers.add(stream, {
+        durable_name: name,
+        ack_policy: modules.jetstream.AckPolicy.Explicit,
+        deliver_policy: modules.jetstream.DeliverPolicy.All,
+        filter_subject: topic,
+        ack_wait: modules.core.nanos(ackWaitMs),
+        max_deliver: -1,
+      });
+    } catch (error: unknown) {
+      // Another member may have created it with other settings; joining it is what a group member does.
+      await jsm.consumers.info(stream, name).catch(() => {
+        throw new Error(`vRPC (nats): cannot create consumer "${name}" on stream "${stream}" for topic ${topic}: ${String(error)}`, {
+          cause: error,
+        });
+      });
+    }
+    return js.consumers.get(stream, name);
+  }
+
+  private async pull(topic: string, consumer: Consumer): Promise<void> {
+    while (!this.stop.signal.aborted) {
+      const slots = await this.pool.reserve();
+      let used = 0;
+      try {
+        if (this.stop.signal.aborted) break;
+        const batch = await consumer.fetch({ max_messages: slots, expires: this.context.fetchExpiresMs });
+        this.fetches.add(batch);
+        try {
+          for await (const message of batch) {
+            if (used >= slots) {
+              message.nak();
+              continue;
+            }
+            used++;
+            this.handle(topic, message);
+          }
+        } finally {
+          this.fetches.delete(batch);
+        }
+      } catch (error: unknown) {
+        if (this.stop.signal.aborted) break;
+        this.logger.warn(`pulling ${topic} for ${this.options.group} failed, retrying: ${String(error)}`);
+        await delay(1_000, undefined, { signal: this.stop.signal }).catch(() => undefined);
+      } finally {
+        this.pool.release(slots - used);
+      }
+    }
+  }
+
+  private handle(topic: string, message: JsMsg): void {
+    // Long handlers keep their message: without this it would be redelivered after ack_wait.
+    const working = setInterval(() => {
+      try {
+        message.working();
+      } catch {
+        // Disconnected: the server redelivers after ack_wait, which is what a lost member means.
+      }
+    }, Math.max(500, this.context.ackWaitMs / 2));
+    this.pool.run(
+      toIncoming(topic, 0, message),
+      this.handler,
+      (outcome) => {
+        clearInterval(working);
+        if (outcome.ok) {
+          message.ack();
+          return;
+        }
+        this.logger.error(`handler failed for ${topic}@${message.seq}, redelivering: ${String(outcome.error)}`);
+        message.nak(this.context.retryDelayMs);
+      },
+      true,
+    );
+  }
+}

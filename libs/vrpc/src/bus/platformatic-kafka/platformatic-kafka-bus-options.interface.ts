@@ -1,0 +1,14 @@
+import type { KafkaBusOptions } from '../kafka/kafka-bus-options.interface.js';
+
+/**
+ * Settings of the Kafka bus on `@platformatic/kafka`: the same brokers, acks and timeouts as the
+ * kafkajs bus, plus extra client options. Plain values only: the client's own types stay out
+ * of vRPC's API.
+ */
+export interface PlatformaticKafkaBusOptions extends Pick<
+  KafkaBusOptions,
+  'brokers' | 'clientId' | 'acks' | 'sessionTimeoutMs' | 'maxWaitTimeMs' | 'commitIntervalMs'
+> {
+  /** Extra options for every `@platformatic/kafka` client (tls, sasl, retries…), passed through as given. */
+  client?: Record<string, unknown>;
+}

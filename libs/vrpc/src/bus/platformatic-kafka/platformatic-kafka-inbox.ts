@@ -1,0 +1,98 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { Logger } from '@nestjs/common';
+import type { Consumer, KafkaRecord, RecordsBatch } from '@platformatic/kafka';
+import type { BusHeaders, BusInbox, IncomingMessage, InboxAddress, MessageHandler } from '../bus.interface.js';
+import { hashString } from '../../utils/hash.js';
+
+type AnyConsumer = Consumer<string, Buffer | undefined, string, string>;
+
+/** Record batches with this attribute bit hold transaction markers, not messages. */
+const CONTROL_BATCH = 0x20;
+const PARTITION_MAX_BYTES = 1_048_576;
+
+function toIncoming(topic: string, partition: number, offset: bigint, record: KafkaRecord): IncomingMessage {
+  const headers: BusHeaders = {};
+  for (const [name, value] of record.headers) if (name) headers[name.toString()] = value?.toString() ?? '';
+  return { topic, partition, offset: offset.toString(), key: record.key?.toString() ?? null, value: record.value ?? Buffer.alloc(0), headers };
+}
+
+/**
+ * A client's private view of the shared reply topic, as with kafkajs: the one partition its
+ * instance id hashes to, read from the partition's end as it was before `open` resolved. It
+ * fetches that partition directly (no consumer group: nothing is committed, and no empty
+ * group is left behind). Replies for other instances on the partition are ignored upstream.
+ */
+export class PlatformaticKafkaInbox implements BusInbox {
+  private readonly logger = new Logger(PlatformaticKafkaInbox.name);
+  private readonly stop = new AbortController();
+  private loop: Promise<void> = Promise.resolve();
+  address: InboxAddress = { topic: '' };
+
+  constructor(
+    private readonly consumer: AnyConsumer,
+    private readonly maxWaitTimeMs: number,
+  ) {}
+
+  async open(instanceId: string, topic: string, handler: MessageHandler, partitionCount: number): Promise<void> {
+    const partition = hashString(instanceId) % partitionCount;
+    // Everything sent to us comes after this point: start reading from here.
+    const ends = await this.consumer.listOffsets({ topics: [topic] });
+    const start = ends.get(topic)?.[partition] ?? 0n;
+    this.loop = this.read(topic, partition, start, handler);
+    this.address = { topic, partition };
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    await this.loop;
+    await this.consumer.close().catch((error: unknown) => this.logger.warn(`closing the inbox failed: ${String(error)}`));
+  }
+
+  private async read(topic: string, partition: number, start: bigint, handler: MessageHandler): Promise<void> {
+    let next = start;
+    let refresh = false;
+    while (!this.stop.signal.aborted) {
+      try {
+        const metadata = await this.consumer.metadata({ topics: [topic], forceUpdate: refresh });
+        const described = metadata.topics.get(topic);
+        const leader = described?.partitions[partition]?.leader;
+        if (!described || leader === undefined) throw new Error(`no leader for ${topic}[${partition}]`);
+        const response = await this.consumer.fetch({
+          node: leader,
+          maxWaitTime: this.maxWaitTimeMs,
+          topics: [
+            {
+              topicId: described.id,
+              partitions: [{ partition, fetchOffset: next, partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }],
+            },
+          ],
+        });
+        const result = response.responses[0]?.partitions.find((entry) => entry.partitionIndex === partition);
+        if (result && result.errorCode !== 0) throw new Error(`fetch of ${topic}[${partition}] failed with error code ${result.errorCode}`);
+        next = this.deliver(topic, partition, next, result?.records ?? [], handler);
+        refresh = false;
+      } catch (error: unknown) {
+        if (this.stop.signal.aborted) return;
+        this.logger.warn(`reading replies failed, retrying: ${String(error)}`);
+        refresh = true;
+        await delay(500, undefined, { signal: this.stop.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Hands the batches' messages to the handler; returns the next offset to fetch. */
+  private deliver(topic: string, partition: number, from: bigint, batches: RecordsBatch[], handler: MessageHandler): bigint {
+    let next = from;
+    for (const batch of batches) {
+      const last = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+      if (last + 1n > next) next = last + 1n;
+      if (batch.attributes & CONTROL_BATCH) continue;
+      for (const record of batch.records) {
+        const offset = batch.firstOffset + BigInt(record.offsetDelta);
+        if (offset < from) continue;
+        handler(toIncoming(topic, partition, offset, record)).catch((error: unknown) => this.logger.warn(`reply handling failed: ${String(error)}`));
+      }
+    }
+    return next;
+  }
+}

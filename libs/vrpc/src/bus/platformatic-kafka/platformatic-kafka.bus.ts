@@ -1,0 +1,187 @@
+import { Logger } from '@nestjs/common';
+import type { Admin, Consumer, Producer } from '@platformatic/kafka';
+import type {
+  BusHealth,
+  BusInbox,
+  BusSubscription,
+  MessageHandler,
+  OutgoingMessage,
+  SubscribeOptions,
+  TopicSpec,
+  VrpcBus,
+} from '../bus.interface.js';
+import { resolveBrokers } from '../kafka/kafka-bus-options.interface.js';
+import { PublishBatcher } from '../../utils/publish-batcher.js';
+import type { PlatformaticKafkaBusOptions } from './platformatic-kafka-bus-options.interface.js';
+import { loadPlatformaticKafka, type PlatformaticKafkaModule } from './platformatic-kafka-client.js';
+import { PlatformaticKafkaInbox } from './platformatic-kafka-inbox.js';
+import { toProduced } from './platformatic-kafka-message.js';
+import { PlatformaticKafkaSubscription } from './platformatic-kafka-subscription.js';
+
+/** Keys and headers as strings, values as bytes. */
+type Keyed = [string, Buffer | undefined, string, string];
+
+interface Connected {
+  kafka: PlatformaticKafkaModule;
+  producer: Producer<Keyed[0], Keyed[1], Keyed[2], Keyed[3]>;
+  admin: Admin;
+}
+
+/**
+ * Apache Kafka through `@platformatic/kafka` (maintained; kafkajs has had no release since
+ * 2023), with the kafkajs bus' semantics: keyed partitions (the same murmur2 partitioner, so
+ * both clients route a key alike), groups committing up to the lowest unfinished message, and
+ * an inbox pinned to one partition of the reply topic. v1.x runs on Node ≥ 20.19.4; v2 needs
+ * Node 22. The client is loaded on `connect()`.
+ */
+export class PlatformaticKafkaBus implements VrpcBus {
+  private readonly logger = new Logger(PlatformaticKafkaBus.name);
+  private readonly closables = new Set<BusSubscription | BusInbox>();
+  private readonly batcher: PublishBatcher<OutgoingMessage>;
+  private connecting: Promise<Connected> | undefined;
+
+  constructor(private readonly options: PlatformaticKafkaBusOptions = {}) {
+    this.batcher = new PublishBatcher((messages) => this.send(messages));
+  }
+
+  /** Loads the client, creates the producer and admin, and checks the brokers answer; idempotent. */
+  async connect(): Promise<void> {
+    await this.connected();
+  }
+
+  /** Closes subscriptions (draining and committing) and inboxes, then the producer and admin. */
+  async close(): Promise<void> {
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    await Promise.allSettled([...this.closables].map((closable) => closable.close()));
+    this.closables.clear();
+    const connected = await connecting?.catch(() => undefined);
+    if (!connected) return;
+    await Promise.allSettled([connected.producer.close(), connected.admin.close()]);
+  }
+
+  publish(messages: OutgoingMessage[]): Promise<void> {
+    return this.batcher.publish(messages);
+  }
+
+  async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription> {
+    const connected = await this.connected();
+    const consumer = this.consumer(connected, options.group, Math.max(16, options.concurrency));
+    const subscription = new PlatformaticKafkaSubscription(consumer, options, handler, this.options.commitIntervalMs ?? 100);
+    try {
+      await subscription.start();
+    } catch (error: unknown) {
+      await consumer.close().catch(() => undefined);
+      throw error;
+    }
+    return this.track(subscription);
+  }
+
+  async openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
+    const connected = await this.connected();
+    const metadata = await connected.admin.metadata({ topics: [topic] });
+    const partitions = metadata.topics.get(topic)?.partitionsCount ?? 1;
+    // A consumer only for its fetch API: the inbox joins no group.
+    const consumer = this.consumer(connected, `vrpc.inbox.${instanceId}`, 1);
+    const inbox = new PlatformaticKafkaInbox(consumer, this.options.maxWaitTimeMs ?? 100);
+    try {
+      await inbox.open(instanceId, topic, handler, partitions);
+    } catch (error: unknown) {
+      await consumer.close().catch(() => undefined);
+      throw error;
+    }
+    return this.track(inbox);
+  }
+
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    const { admin } = await this.connected();
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((spec) => !existing.has(spec.topic));
+    // One request per partition count: createTopics takes one count for all its topics.
+    for (const spec of missing) {
+      try {
+        await admin.createTopics({ topics: [spec.topic], partitions: spec.partitions, replicas: spec.replicationFactor ?? -1 });
+      } catch (error: unknown) {
+        // Another instance may have created it meanwhile.
+        if (!(await admin.listTopics()).includes(spec.topic)) throw error;
+      }
+    }
+    if (missing.length > 0) this.logger.log(`created topics ${missing.map((spec) => spec.topic).join(', ')}`);
+  }
+
+  async health(): Promise<BusHealth> {
+    const connecting = this.connecting;
+    if (!connecting) return { healthy: false, details: 'not connected' };
+    try {
+      const { admin } = await connecting;
+      const metadata = await admin.metadata({ topics: [], forceUpdate: true });
+      return { healthy: true, details: `${metadata.brokers.size} broker(s)` };
+    } catch (error: unknown) {
+      return { healthy: false, details: String(error) };
+    }
+  }
+
+  private get base() {
+    return {
+      ...this.options.client,
+      clientId: this.options.clientId ?? 'vrpc',
+      bootstrapBrokers: resolveBrokers(this.options),
+    };
+  }
+
+  private consumer({ kafka }: Connected, groupId: string, highWaterMark: number): Consumer<Keyed[0], Keyed[1], Keyed[2], Keyed[3]> {
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    return new kafka.Consumer({
+      ...this.base,
+      groupId,
+      sessionTimeout,
+      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
+      maxWaitTime: this.options.maxWaitTimeMs ?? 100,
+      autocommit: false,
+      highWaterMark,
+      deserializers: { key: kafka.stringDeserializer, headerKey: kafka.stringDeserializer, headerValue: kafka.stringDeserializer },
+    });
+  }
+
+  private connected(): Promise<Connected> {
+    if (!this.connecting) {
+      const connecting = this.open();
+      this.connecting = connecting;
+      connecting.catch(() => {
+        if (this.connecting === connecting) this.connecting = undefined;
+      });
+    }
+    return this.connecting;
+  }
+
+  private async open(): Promise<Connected> {
+    const kafka = await loadPlatformaticKafka();
+    const admin = new kafka.Admin(this.base);
+    const producer = new kafka.Producer<Keyed[0], Keyed[1], Keyed[2], Keyed[3]>({
+      ...this.base,
+      acks: this.options.acks ?? -1,
+      autocreateTopics: false,
+      partitioner: kafka.compatibilityPartitioner,
+      serializers: { key: kafka.stringSerializer, headerKey: kafka.stringSerializer, headerValue: kafka.stringSerializer },
+    });
+    try {
+      await admin.metadata({ topics: [] });
+    } catch (error: unknown) {
+      await Promise.allSettled([producer.close(), admin.close()]);
+      throw new Error(`vRPC (platformatic-kafka): cannot reach the brokers ${this.base.bootstrapBrokers.join(', ')}: ${String(error)}`, {
+        cause: error,
+      });
+    }
+    return { kafka, producer, admin };
+  }
+
+  private async send(messages: OutgoingMessage[]): Promise<void> {
+    const { producer } = await this.connected();
+    await producer.send({ messages: messages.map(toProduced) });
+  }
+
+  private track<T extends BusSubscription | BusInbox>(closable: T): T {
+    this.closables.add(closable);
+    return closable;
+  }
+}

@@ -1,0 +1,115 @@
+import { Logger } from '@nestjs/common';
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
+import { HandlerPool } from '../shared/handler-pool.js';
+import type { RabbitMqConnection } from './rabbitmq-connection.js';
+import { groupQueue, toIncoming } from './rabbitmq-message.js';
+
+/** How group queues are declared and failures retried. */
+export interface RabbitMqSubscriptionSettings {
+  queueType: 'quorum' | 'classic';
+  retryDelayMs: number;
+}
+
+/**
+ * A consumer-group member on RabbitMQ: the group is one durable queue per topic, bound to the
+ * topic's exchange and shared by all members (competing consumers). The channel's prefetch is
+ * the concurrency, a message is acknowledged when its handler resolves, and requeued after a
+ * delay when it rejects. Unacknowledged messages go back to the queue when the channel or the
+ * connection closes, so a crashed member's messages reach the others.
+ */
+export class RabbitMqSubscription implements BusSubscription {
+  private readonly logger = new Logger(RabbitMqSubscription.name);
+  private readonly pool: HandlerPool;
+  private readonly retries = new Map<NodeJS.Timeout, () => void>();
+  private channel: Channel | undefined;
+  private consumerTags: string[] = [];
+  private stopReconnect: () => void = () => undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly connection: RabbitMqConnection,
+    private readonly options: SubscribeOptions,
+    private readonly handler: MessageHandler,
+    private readonly settings: RabbitMqSubscriptionSettings,
+  ) {
+    this.pool = new HandlerPool(options.concurrency, options.orderByKey ?? false);
+  }
+
+  async start(): Promise<void> {
+    await this.setup();
+    this.stopReconnect = this.connection.onReconnect(() => this.setup());
+  }
+
+  /** Stops consuming, waits for the handlers in flight and acknowledges them, then closes the channel. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stopReconnect();
+      const channel = this.channel;
+      await Promise.allSettled(channel ? this.consumerTags.map((tag) => channel.cancel(tag)) : []);
+      await this.pool.drain();
+      for (const [timer, requeue] of this.retries) {
+        clearTimeout(timer);
+        requeue();
+      }
+      this.retries.clear();
+      await channel?.close().catch(() => undefined);
+    })();
+    return this.closing;
+  }
+
+  private async setup(): Promise<void> {
+    if (this.closing) return;
+    const channel = await this.connection.createChannel();
+    try {
+      await channel.prefetch(this.options.concurrency);
+      const tags: string[] = [];
+      for (const topic of this.options.topics) {
+        const queue = groupQueue(this.options.group, topic);
+        await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': this.settings.queueType } }).catch((error: unknown) => {
+          throw new Error(
+            `vRPC (rabbitmq): cannot declare queue "${queue}" (does it exist with another type than ${this.settings.queueType}?): ${String(error)}`,
+            { cause: error },
+          );
+        });
+        await channel.bindQueue(queue, topic, '');
+        const { consumerTag } = await channel.consume(queue, (message) => this.onMessage(channel, topic, message), { noAck: false });
+        tags.push(consumerTag);
+      }
+      this.channel = channel;
+      this.consumerTags = tags;
+    } catch (error: unknown) {
+      await channel.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private onMessage(channel: Channel, topic: string, message: ConsumeMessage | null): void {
+    if (!message) {
+      this.logger.warn(`the broker cancelled consumption of ${topic} for ${this.options.group} (queue deleted?)`);
+      return;
+    }
+    this.pool.run(toIncoming(topic, 0, message), this.handler, (outcome) => {
+      if (outcome.ok) {
+        settle(() => channel.ack(message));
+        return;
+      }
+      this.logger.error(`handler failed for ${topic} (delivery ${message.fields.deliveryTag}), requeueing: ${String(outcome.error)}`);
+      const requeue = () => settle(() => channel.nack(message, false, true));
+      const timer = setTimeout(() => {
+        this.retries.delete(timer);
+        requeue();
+      }, this.settings.retryDelayMs);
+      this.retries.set(timer, requeue);
+    });
+  }
+}
+
+/** Acknowledges on a channel that may have closed meanwhile: the broker then requeued the message already. */
+function settle(acknowledge: () => void): void {
+  try {
+    acknowledge();
+  } catch {
+    // Channel closed: nothing to acknowledge any more.
+  }
+}

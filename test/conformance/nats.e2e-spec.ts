@@ -1,0 +1,30 @@
+import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { describeBusConformance } from './bus-conformance.js';
+import { deleteNatsStreams } from './cleanup.js';
+import { describeVrpcOnBus } from './vrpc-on-bus.js';
+
+const servers = process.env.VRPC_NATS_SERVERS ?? '127.0.0.1:4222';
+const [host, port] = servers.split(',')[0].split(':');
+// A short ack wait, so that the crash test sees a dead member's messages again quickly.
+const nats: NonNullable<VrpcModuleOptions['nats']> = { servers, ackWaitMs: 3_000, retryDelayMs: 200, fetchExpiresMs: 1_000 };
+
+describeBusConformance({
+  name: 'NATS JetStream',
+  create: () => createBus({ bus: 'nats', nats }),
+  keepsMessagesBeforeFirstMember: true,
+  keepsMessagesWhileGroupAway: true,
+  crash: { options: { bus: 'nats', nats }, redeliveryWithinMs: 15_000 },
+  throughProxy: {
+    host,
+    port: Number(port),
+    create: (proxyPort) => createBus({ bus: 'nats', nats: { ...nats, servers: `127.0.0.1:${proxyPort}` } }),
+  },
+  cleanup: (created) => deleteNatsStreams(servers, created),
+});
+
+describeVrpcOnBus({
+  name: 'NATS JetStream',
+  options: () => ({ bus: 'nats', nats }),
+  create: () => createBus({ bus: 'nats', nats }),
+  cleanup: (created) => deleteNatsStreams(servers, created),
+});

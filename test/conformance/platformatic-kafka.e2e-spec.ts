@@ -1,0 +1,30 @@
+import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { testBrokers } from '../support/kafka.js';
+import { describeBusConformance } from './bus-conformance.js';
+import { deleteKafkaTopics } from './cleanup.js';
+import { describeVrpcOnBus } from './vrpc-on-bus.js';
+
+// Selected by name with the same `kafka` settings as kafkajs: the one value that switches clients.
+const options = (): Partial<VrpcModuleOptions> => ({
+  bus: 'platformatic-kafka',
+  kafka: { brokers: testBrokers(), sessionTimeoutMs: 6_000 },
+});
+
+describeBusConformance({
+  name: 'Kafka (@platformatic/kafka)',
+  create: () => createBus(options()),
+  waitMs: 30_000,
+  keepsMessagesBeforeFirstMember: true,
+  keepsMessagesWhileGroupAway: true,
+  get crash() {
+    return { options: options(), redeliveryWithinMs: 45_000 };
+  },
+  cleanup: deleteKafkaTopics,
+});
+
+describeVrpcOnBus({
+  name: 'Kafka (@platformatic/kafka)',
+  options,
+  create: () => createBus(options()),
+  cleanup: deleteKafkaTopics,
+});

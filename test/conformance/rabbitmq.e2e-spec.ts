@@ -1,0 +1,59 @@
+import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeBusConformance } from './bus-conformance.js';
+import { deleteRabbitMqTopology } from './cleanup.js';
+import { uniqueName } from './conformance-support.js';
+import { describeVrpcOnBus } from './vrpc-on-bus.js';
+
+const url = process.env.VRPC_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const { hostname, port } = new URL(url);
+const rabbitmq: NonNullable<VrpcModuleOptions['rabbitmq']> = { url, retryDelayMs: 200, reconnectMaxDelayMs: 1_000 };
+
+describeBusConformance({
+  name: 'RabbitMQ',
+  create: () => createBus({ bus: 'rabbitmq', rabbitmq }),
+  // An exchange keeps nothing: a topic's messages exist only in the queues of groups that subscribed once.
+  keepsMessagesBeforeFirstMember: false,
+  keepsMessagesWhileGroupAway: true,
+  crash: { options: { bus: 'rabbitmq', rabbitmq }, redeliveryWithinMs: 15_000 },
+  throughProxy: {
+    host: hostname,
+    port: Number(port || 5672),
+    create: (proxyPort) => createBus({ bus: 'rabbitmq', rabbitmq: { ...rabbitmq, url: url.replace(`:${port || 5672}`, `:${proxyPort}`) } }),
+  },
+  cleanup: (created) => deleteRabbitMqTopology(url, created),
+});
+
+describe('RabbitMQ bus: what differs from Kafka', () => {
+  const bus = createBus({ bus: 'rabbitmq', rabbitmq });
+  const topics = new Set<string>();
+
+  afterAll(async () => {
+    await bus.close();
+    await deleteRabbitMqTopology(url, { topics, subscriptions: [] });
+  });
+
+  it('fails a publish to a topic no group has subscribed to, instead of dropping it', async () => {
+    const topic = uniqueName('conf');
+    topics.add(topic);
+    await bus.ensureTopics([{ topic, partitions: 1 }]);
+    await expect(bus.publish([{ topic, value: Buffer.from('nobody listens') }])).rejects.toThrow(/no consumer group/);
+  });
+
+  it('fails a publish to a topic that was never provisioned, naming it', async () => {
+    const topic = uniqueName('conf');
+    await expect(bus.publish([{ topic, value: Buffer.from('x') }])).rejects.toThrow(new RegExp(`${topic}.*ensureTopics`));
+    // The channel the broker closed over it is replaced: the next publish works.
+    const fine = uniqueName('conf');
+    topics.add(fine);
+    await bus.ensureTopics([{ topic: fine, partitions: 1 }]);
+    await bus.publish([{ topic: fine, partition: 1, value: Buffer.from('to an address nobody reads') }]);
+  });
+});
+
+describeVrpcOnBus({
+  name: 'RabbitMQ',
+  options: () => ({ bus: 'rabbitmq', rabbitmq }),
+  create: () => createBus({ bus: 'rabbitmq', rabbitmq }),
+  cleanup: (created) => deleteRabbitMqTopology(url, created),
+});
