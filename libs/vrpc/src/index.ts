@@ -28,3 +28,5 @@ export type { GatewayTargetHealth, VrpcGatewayHealth, VrpcGatewayOptions, VrpcGa
 export { VrpcGateway } from './gateway/vrpc-gateway.js';
 export { createVrpcInterceptor, type VrpcInterceptor } from './interceptor/create-vrpc-interceptor.js';
 export type { VrpcInterceptorClientOptions, VrpcInterceptorOptions, VrpcInterceptorOwnOptions, VrpcRouteOptions } from './interceptor/interceptor-options.interface.js';
+export type { VrpcFallbackRoute } from './client/fallback-route.interface.js';
+export { type RawReply, VRPC_PATH_METADATA } from './client/raw-reply.interface.js';

@@ -1,8 +1,9 @@
 import type { Subscriber } from 'rxjs';
+import type { RawReply } from './raw-reply.interface.js';
 
 /** A call waiting for its reply. */
 export interface PendingCall {
-  subscriber: Subscriber<Buffer>;
+  subscriber: Subscriber<RawReply>;
   timer: NodeJS.Timeout;
 }
 

@@ -3,40 +3,32 @@ import { type Metadata, status } from '@grpc/grpc-js';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type ClientGrpc, ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { defer, map, Observable, throwError } from 'rxjs';
-import type { BusInbox, IncomingMessage, OutgoingMessage, VrpcBus } from '../bus/bus.interface.js';
+import type { BusInbox, IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
-import { decodeResponse, encodeRequest } from '../codec/envelope.js';
-import { mapToMetadata, metadataToMap } from '../codec/metadata.codec.js';
+import { decodeResponse, type ResponseEnvelope } from '../codec/envelope.js';
+import { mapToMetadata } from '../codec/metadata.codec.js';
 import { ProtoRegistry, type RpcService } from '../codec/proto-registry.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import type { VrpcModuleOptions } from '../interfaces/vrpc-options.interface.js';
+import { raceDeadline } from '../utils/race-deadline.js';
 import { retryUntil } from '../utils/retry.js';
 import { replyTopic, requestTopic } from '../utils/topic-names.js';
 import {
   DEFAULT_REPLY_PARTITIONS,
   DEFAULT_REQUEST_PARTITIONS,
   DEFAULT_TIMEOUT_MS,
-  VRPC_HEADERS,
-  VRPC_TASK_KEY_METADATA,
 } from '../vrpc.constants.js';
 import { VrpcMessages } from '../vrpc.messages.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
+import { DirectCaller } from './direct-caller.js';
 import { PendingCalls } from './pending-calls.js';
+import { type RawReply, VRPC_PATH_METADATA } from './raw-reply.interface.js';
+import { requestEnvelope, requestMessage, type RequestParts } from './request-message.js';
 import { resolveDeadline } from './resolve-deadline.js';
 import { parseRpcPattern } from './rpc-pattern.js';
 import { createServiceClient } from './service-client.js';
 
-interface RequestParts {
-  serviceName: string;
-  method: string;
-  id: string;
-  payload: Buffer;
-  metadata?: Metadata;
-  options?: VrpcCallOptions;
-  deadline: number;
-  now: number;
-  inbox?: BusInbox;
-}
+const DEFAULT_BUS_TIMEOUT_MS = 2_000;
 
 /**
  * A `ClientProxy` that calls gRPC services over the bus. `getService()` returns the same shape
@@ -52,6 +44,8 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   readonly instanceId: string;
   private sequence = 0;
   private connection: Promise<BusInbox> | undefined;
+  private readonly ensuredTopics = new Map<string, Promise<void>>();
+  private readonly direct: DirectCaller | undefined;
 
   /** @param bus a shared bus (from DI); without it the client makes and owns one from the options. */
   constructor(
@@ -61,7 +55,8 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     super();
     this.bus = bus ?? createBus(options);
     this.ownsBus = bus === undefined;
-    this.registry = new ProtoRegistry(options.protos);
+    this.registry = new ProtoRegistry(options.protos, true);
+    this.direct = options.fallback && Object.keys(options.fallback).length > 0 ? new DirectCaller(options.fallback) : undefined;
     this.instanceId = `${options.clientId ?? 'vrpc'}-${randomUUID()}`;
   }
 
@@ -83,6 +78,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     const connection = this.connection;
     this.connection = undefined;
     if (connection) await connection.then((inbox) => inbox.close(), () => undefined);
+    this.direct?.close();
     if (this.ownsBus) await this.bus.close();
   }
 
@@ -123,11 +119,12 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     }
     return defer(() => {
       const payload = method.encodeRequest(data);
-      return this.callRaw(service.fullName, method.name, payload, metadata, options);
+      return this.callRawReply(service.fullName, method.name, payload, metadata, options);
     }).pipe(
-      map((bytes) => {
+      map((reply) => {
+        options?.onResponseMetadata?.(reply.metadata);
         try {
-          return method.decodeResponse(bytes);
+          return method.decodeResponse(reply.payload);
         } catch (error: unknown) {
           throw new VrpcCallError(status.INTERNAL, `vRPC: reply could not be decoded: ${String(error)}`);
         }
@@ -139,14 +136,19 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
    * Makes one unary call with a payload already encoded (the bytes gRPC would send) and
    * emits the reply's payload bytes. For interceptors and gateways that must not re-encode.
    */
-  callRaw(
+  callRaw(serviceName: string, methodName: string, payload: Buffer, metadata?: Metadata, options?: VrpcCallOptions): Observable<Buffer> {
+    return this.callRawReply(serviceName, methodName, payload, metadata, options).pipe(map((reply) => reply.payload));
+  }
+
+  /** Like `callRaw`, but emits the reply's metadata too (with `vrpc-path`: `bus` or `direct`). */
+  callRawReply(
     serviceName: string,
     methodName: string,
     payload: Buffer,
     metadata?: Metadata,
     options?: VrpcCallOptions,
-  ): Observable<Buffer> {
-    return new Observable<Buffer>((subscriber) => {
+  ): Observable<RawReply> {
+    return new Observable<RawReply>((subscriber) => {
       const now = Date.now();
       const deadline = resolveDeadline(options, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, now);
       const id = this.nextId();
@@ -156,17 +158,58 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
         );
       }, Math.max(0, deadline - now));
       this.pending.add(id, { subscriber, timer });
-      // A bus outage shorter than the deadline delays the call; it does not fail it.
-      retryUntil(deadline, async () => {
-        const inbox = await this.ready();
-        if (!this.pending.has(id)) return;
-        await this.bus.publish([this.request({ serviceName, method: methodName, id, payload, metadata, options, deadline, now, inbox })]);
-      })
-        .catch((error: unknown) => {
-          this.pending.take(id)?.subscriber.error(new VrpcCallError(status.UNAVAILABLE, VrpcMessages.publishFailed(String(error))));
-        });
+      const parts = { clientId: this.instanceId, serviceName, method: methodName, id, payload, metadata, options, deadline, now };
+      this.route(parts).catch((error: unknown) => {
+        this.pending.take(id)?.subscriber.error(new VrpcCallError(status.UNAVAILABLE, VrpcMessages.publishFailed(String(error))));
+      });
       return () => void this.pending.take(id);
     });
+  }
+
+  /** Sends a call on its way: over the bus, or directly where a fallback route says so. */
+  private async route(parts: RequestParts): Promise<void> {
+    const fallback = this.options.fallback?.[parts.serviceName];
+    if (fallback?.mode === 'direct-first' && this.direct) {
+      const reply = await this.direct.call(requestEnvelope(parts));
+      if (!DirectCaller.unreachable(reply)) return this.settle(reply, 'direct');
+    }
+    if (fallback?.mode === 'bus-first' && this.direct) {
+      const budget = Math.min(parts.deadline, Date.now() + (fallback.busTimeoutMs ?? DEFAULT_BUS_TIMEOUT_MS));
+      try {
+        return await raceDeadline(this.publishRequest(parts, budget), budget, 'publishing on the bus');
+      } catch {
+        return this.settle(await this.direct.call(requestEnvelope(parts)), 'direct');
+      }
+    }
+    await this.publishRequest(parts, parts.deadline);
+  }
+
+  /** Publishes a request, retrying until `until`: a bus outage shorter than that delays the call only. */
+  private publishRequest(parts: RequestParts, until: number): Promise<void> {
+    return retryUntil(until, async () => {
+      const inbox = await this.ready();
+      if (!this.pending.has(parts.id)) return;
+      await this.ensureRequestTopic(parts.serviceName);
+      await this.bus.publish([requestMessage(requestEnvelope({ ...parts, inbox }), this.options.topics)]);
+    });
+  }
+
+  /** Creates a service's request topic once, for services the protos did not name (raw calls). */
+  private ensureRequestTopic(serviceName: string): Promise<void> {
+    let ensured = this.ensuredTopics.get(serviceName);
+    if (!ensured) {
+      const topics = this.options.topics ?? {};
+      ensured = this.bus.ensureTopics([
+        {
+          topic: requestTopic(serviceName, topics),
+          partitions: topics.requestPartitions ?? DEFAULT_REQUEST_PARTITIONS,
+          replicationFactor: topics.replicationFactor,
+        },
+      ]);
+      this.ensuredTopics.set(serviceName, ensured);
+      ensured.catch(() => this.ensuredTopics.delete(serviceName));
+    }
+    return ensured;
   }
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
@@ -187,45 +230,21 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     if (!method) throw new VrpcCallError(status.UNIMPLEMENTED, VrpcMessages.unknownMethod(service.fullName, rpc));
     const now = Date.now();
     const deadline = now + (this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const message = this.request({
-      serviceName: service.fullName,
-      method: rpc,
-      id: this.nextId(),
-      payload: method.encodeRequest(packet.data),
-      deadline,
-      now,
-    });
+    const message = requestMessage(
+      requestEnvelope({
+        clientId: this.instanceId,
+        serviceName: service.fullName,
+        method: rpc,
+        id: this.nextId(),
+        payload: method.encodeRequest(packet.data),
+        deadline,
+        now,
+      }),
+      this.options.topics,
+    );
     await this.bus.connect();
     await this.bus.publish([message]);
     return undefined as T;
-  }
-
-  /** The bus message of one call; without an inbox it is one-way. */
-  private request({ serviceName, method, id, payload, metadata, options, deadline, now, inbox }: RequestParts): OutgoingMessage {
-    const map = metadataToMap(metadata);
-    const taskKey = options?.taskKey ?? map[VRPC_TASK_KEY_METADATA] ?? '';
-    const value = encodeRequest({
-      requestId: id,
-      serviceName,
-      methodName: method,
-      payload,
-      metadata: map,
-      timestamp: now,
-      timeoutMs: deadline - now,
-      clientId: this.instanceId,
-      replyTo: inbox?.address.topic ?? '',
-      replyPartition: inbox?.address.partition,
-      deadline,
-      taskKey,
-      attempt: 0,
-      oneWay: inbox === undefined,
-    });
-    return {
-      topic: requestTopic(serviceName, this.options.topics),
-      key: taskKey || id,
-      value,
-      headers: { [VRPC_HEADERS.id]: id, [VRPC_HEADERS.service]: serviceName, [VRPC_HEADERS.method]: method },
-    };
   }
 
   private nextId(): string {
@@ -254,6 +273,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
         replicationFactor: topics.replicationFactor,
       })),
     ]);
+    for (const service of this.registry.services) this.ensuredTopics.set(service.fullName, Promise.resolve());
     return this.bus.openInbox(this.instanceId, replyTopic(topics), (message) => this.onReply(message));
   }
 
@@ -265,14 +285,21 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
       this.logger.warn(`ignored an unreadable reply at ${message.topic}[${message.partition}]@${message.offset}: ${String(error)}`);
       return Promise.resolve();
     }
-    const call = this.pending.take(reply.requestId);
-    if (!call) return Promise.resolve();
-    if (reply.statusCode !== (status.OK as number)) {
-      call.subscriber.error(new VrpcCallError(reply.statusCode, reply.errorMessage, mapToMetadata(reply.metadata)));
-      return Promise.resolve();
-    }
-    call.subscriber.next(Buffer.from(reply.payload.buffer, reply.payload.byteOffset, reply.payload.byteLength));
-    call.subscriber.complete();
+    this.settle(reply, 'bus');
     return Promise.resolve();
+  }
+
+  /** Delivers a reply to the call waiting for it, if it still waits. */
+  private settle(reply: ResponseEnvelope, path: 'bus' | 'direct'): void {
+    const call = this.pending.take(reply.requestId);
+    if (!call) return;
+    const metadata = mapToMetadata(reply.metadata);
+    metadata.set(VRPC_PATH_METADATA, path);
+    if (reply.statusCode !== (status.OK as number)) {
+      call.subscriber.error(new VrpcCallError(reply.statusCode, reply.errorMessage, metadata));
+      return;
+    }
+    call.subscriber.next({ payload: Buffer.from(reply.payload.buffer, reply.payload.byteOffset, reply.payload.byteLength), metadata });
+    call.subscriber.complete();
   }
 }

@@ -54,9 +54,10 @@ export class ProtoRegistry {
   private readonly byFullName = new Map<string, RpcService>();
   private readonly byShortName = new Map<string, RpcService>();
 
-  constructor(protos: VrpcProtoOptions | VrpcProtoOptions[]) {
-    const list = Array.isArray(protos) ? protos : [protos];
-    if (list.length === 0) throw new Error(VrpcMessages.noProtos);
+  /** @param allowEmpty a client that only makes raw calls (interceptor, fallback) needs no protos. */
+  constructor(protos: VrpcProtoOptions | VrpcProtoOptions[] | undefined, allowEmpty = false) {
+    const list = protos === undefined ? [] : Array.isArray(protos) ? protos : [protos];
+    if (list.length === 0 && !allowEmpty) throw new Error(VrpcMessages.noProtos);
     for (const proto of list) this.load(proto);
   }
 

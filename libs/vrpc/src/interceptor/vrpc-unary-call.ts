@@ -70,9 +70,9 @@ export class VrpcUnaryCall implements InterceptingCallInterface {
     }
     const { service, method } = this.target;
     this.subscription = this.client
-      .callRaw(service, method, payload, this.metadata, { deadline: this.options.deadline })
+      .callRawReply(service, method, payload, this.metadata, { deadline: this.options.deadline })
       .subscribe({
-        next: (bytes) => this.answer(bytes),
+        next: (reply) => this.answer(reply.payload, reply.metadata),
         error: (error: unknown) => this.finish(statusOf(error)),
       });
   }
@@ -96,7 +96,7 @@ export class VrpcUnaryCall implements InterceptingCallInterface {
     return null;
   }
 
-  private answer(bytes: Buffer): void {
+  private answer(bytes: Buffer, metadata: Metadata): void {
     if (this.done) return;
     let message: unknown;
     try {
@@ -106,7 +106,7 @@ export class VrpcUnaryCall implements InterceptingCallInterface {
       return;
     }
     this.done = true;
-    this.listener.onReceiveMetadata?.(new Metadata());
+    this.listener.onReceiveMetadata?.(metadata);
     this.listener.onReceiveMessage?.(message);
     this.listener.onReceiveStatus?.({ code: status.OK, details: 'OK', metadata: new Metadata() });
   }

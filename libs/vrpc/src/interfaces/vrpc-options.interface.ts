@@ -3,6 +3,7 @@ import type { KafkaBusOptions } from '../bus/kafka/kafka-bus-options.interface.j
 import type { NatsBusOptions } from '../bus/nats/nats-bus-options.interface.js';
 import type { PlatformaticKafkaBusOptions } from '../bus/platformatic-kafka/platformatic-kafka-bus-options.interface.js';
 import type { RabbitMqBusOptions } from '../bus/rabbitmq/rabbitmq-bus-options.interface.js';
+import type { VrpcFallbackRoute } from '../client/fallback-route.interface.js';
 import type { VrpcTasksOptions } from '../task/task-options.interface.js';
 import type { VrpcProtoOptions } from './proto-options.interface.js';
 import type { VrpcTopicOptions } from './topic-options.interface.js';
@@ -12,8 +13,8 @@ export type VrpcBusName = 'kafka' | 'memory' | 'nats' | 'rabbitmq' | 'platformat
 
 /** Options of `VrpcModule.forRoot()`, `new VrpcClient()` and `new VrpcServer()`. */
 export interface VrpcModuleOptions {
-  /** Service definitions (proto files and packages). */
-  protos: VrpcProtoOptions | VrpcProtoOptions[];
+  /** Service definitions (proto files and packages); a server needs them, a raw-only client does not. */
+  protos?: VrpcProtoOptions | VrpcProtoOptions[];
   /**
    * The message bus: a plugin instance (e.g. injected into `forRootAsync`'s `useFactory`), or a
    * built-in by name: `kafka` (kafkajs, the default), `memory`, `nats` (JetStream), `rabbitmq`,
@@ -43,6 +44,8 @@ export interface VrpcModuleOptions {
   groupPrefix?: string;
   /** Identifies this client in envelopes and reply groups (default: random). */
   clientId?: string;
+  /** Fallback paths per `package.Service` (client side): see `VrpcFallbackRoute`. */
+  fallback?: Record<string, VrpcFallbackRoute>;
   /** Task-level singletons: where leases and results live, default TTL and lease. */
   tasks?: VrpcTasksOptions;
 }

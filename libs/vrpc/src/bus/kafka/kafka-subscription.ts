@@ -3,15 +3,13 @@ import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
 import { KeySequencer } from '../../utils/key-sequencer.js';
 import { OffsetTracker } from '../../utils/offset-tracker.js';
+import { raceDeadline } from '../../utils/race-deadline.js';
 import { Semaphore } from '../../utils/semaphore.js';
 import { restartAfterCrash } from './consumer-restarter.js';
 import { DeliveryAttempts } from './delivery-attempts.js';
 import { toIncoming } from './kafka-message.js';
 
 const ASSIGNMENT_COUNT_TIMEOUT_MS = 2_000;
-
-const timeout = (ms: number) =>
-  new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref());
 
 /**
  * A consumer-group member that handles up to `concurrency` messages at once across its
@@ -47,7 +45,7 @@ export class KafkaSubscription implements BusSubscription {
       for (const tracker of this.trackers.values()) tracker.recommit();
       // Counting deliveries must not stall a partition (its coordinator may be the broker that just went away).
       const counted = this.attempts.onAssignment(payload.memberAssignment);
-      this.assigned = Promise.race([counted, timeout(ASSIGNMENT_COUNT_TIMEOUT_MS)]).catch((error: unknown) => {
+      this.assigned = raceDeadline(counted, Date.now() + ASSIGNMENT_COUNT_TIMEOUT_MS, 'counting deliveries').catch((error: unknown) => {
         this.logger.warn(`delivery counts unavailable for this assignment: ${String(error)}`);
       });
     });

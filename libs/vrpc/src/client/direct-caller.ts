@@ -1,0 +1,33 @@
+import { status } from '@grpc/grpc-js';
+import type { IncomingMessage } from '../bus/bus.interface.js';
+import type { RequestEnvelope, ResponseEnvelope } from '../codec/envelope.js';
+import { grpcForwardExecutor } from '../gateway/grpc-forward.executor.js';
+import { GrpcTargetPool } from '../gateway/grpc-target-pool.js';
+import type { VrpcFallbackRoute } from './fallback-route.interface.js';
+
+const NO_MESSAGE = {} as IncomingMessage;
+
+/** Calls services' gRPC addresses directly, for fallback routes; shares the gateway's forwarding. */
+export class DirectCaller {
+  private readonly pool: GrpcTargetPool;
+  private readonly forward;
+
+  constructor(routes: Record<string, VrpcFallbackRoute>) {
+    this.pool = new GrpcTargetPool(Object.fromEntries(Object.entries(routes).map(([service, route]) => [service, route.address])));
+    this.forward = grpcForwardExecutor(this.pool);
+  }
+
+  /** The reply of the target; UNAVAILABLE when it cannot be reached. */
+  call(envelope: RequestEnvelope): Promise<ResponseEnvelope> {
+    return this.forward(envelope, NO_MESSAGE);
+  }
+
+  /** Whether a reply means the target could not be reached at all. */
+  static unreachable(reply: ResponseEnvelope): boolean {
+    return reply.statusCode === (status.UNAVAILABLE as number);
+  }
+
+  close(): void {
+    this.pool.close();
+  }
+}

@@ -1,0 +1,58 @@
+import type { Metadata } from '@grpc/grpc-js';
+import type { BusInbox, OutgoingMessage } from '../bus/bus.interface.js';
+import { encodeRequest, type RequestEnvelope } from '../codec/envelope.js';
+import { metadataToMap } from '../codec/metadata.codec.js';
+import type { VrpcTopicOptions } from '../interfaces/topic-options.interface.js';
+import { requestTopic } from '../utils/topic-names.js';
+import { VRPC_HEADERS, VRPC_TASK_KEY_METADATA } from '../vrpc.constants.js';
+import type { VrpcCallOptions } from './call-options.interface.js';
+
+/** Everything one call's envelope is made of. */
+export interface RequestParts {
+  clientId: string;
+  serviceName: string;
+  method: string;
+  id: string;
+  payload: Buffer;
+  metadata?: Metadata;
+  options?: VrpcCallOptions;
+  deadline: number;
+  now: number;
+  /** Where the reply goes; without an inbox the call is one-way. */
+  inbox?: BusInbox;
+}
+
+/** The envelope of one call. */
+export function requestEnvelope({ clientId, serviceName, method, id, payload, metadata, options, deadline, now, inbox }: RequestParts): RequestEnvelope {
+  const map = metadataToMap(metadata);
+  return {
+    requestId: id,
+    serviceName,
+    methodName: method,
+    payload,
+    metadata: map,
+    timestamp: now,
+    timeoutMs: deadline - now,
+    clientId,
+    replyTo: inbox?.address.topic ?? '',
+    replyPartition: inbox?.address.partition,
+    deadline,
+    taskKey: options?.taskKey ?? map[VRPC_TASK_KEY_METADATA] ?? '',
+    attempt: 0,
+    oneWay: inbox === undefined,
+  };
+}
+
+/** The bus message that carries an envelope: keyed by task key, else by id; ids in headers. */
+export function requestMessage(envelope: RequestEnvelope, topics: VrpcTopicOptions | undefined): OutgoingMessage {
+  return {
+    topic: requestTopic(envelope.serviceName, topics),
+    key: envelope.taskKey || envelope.requestId,
+    value: encodeRequest(envelope),
+    headers: {
+      [VRPC_HEADERS.id]: envelope.requestId,
+      [VRPC_HEADERS.service]: envelope.serviceName,
+      [VRPC_HEADERS.method]: envelope.methodName,
+    },
+  };
+}
