@@ -26,6 +26,11 @@ export interface BusPlugin {
   crash?: { options?: object; module?: string; redeliveryWithinMs: number };
   /** Reconnect test: a bus that reaches the broker through a loopback proxy on `port`. */
   throughProxy?: { host: string; port: number; create(port: number): VrpcBus };
+  /**
+   * Messages of `topic` that `group` has not acknowledged yet (waiting or in flight), as the
+   * broker sees it: proves acknowledgements reach the broker.
+   */
+  backlog?: (group: string, topic: string) => Promise<number>;
   /** Deletes what the tests created on a shared broker (streams, queues, topics, groups). */
   cleanup?(created: CreatedNames): Promise<void>;
 }
@@ -63,6 +68,16 @@ export function describeBusConformance(plugin: BusPlugin): void {
     function keep<T extends BusSubscription | BusInbox>(closable: T): T {
       closables.push(closable);
       return closable;
+    }
+
+    /** Waits until the broker holds nothing unacknowledged for the group (when the plugin can tell). */
+    async function acknowledged(group: string, topic: string): Promise<void> {
+      const backlog = plugin.backlog;
+      if (!backlog) return;
+      let left = -1;
+      await waitFor(async () => (left = await backlog(group, topic)) === 0, waitMs).catch(() =>
+        expect.fail(`the broker still holds ${left} unacknowledged message(s) of ${topic} for ${group}`),
+      );
     }
 
     /** A round trip through the broker: whatever it was about to deliver has had its chance. */
@@ -191,7 +206,9 @@ export function describeBusConformance(plugin: BusPlugin): void {
         const messages: OutgoingMessage[] = [];
         for (let i = 0; i < perKey; i++) for (const key of keys) messages.push({ topic, key, value: value(`${key}:${i}`) });
         await main.publish(messages);
-        await waitFor(() => [...seen.values()].every((list) => list.length === perKey), waitMs);
+        await waitFor(() => [...seen.values()].every((list) => list.length === perKey), waitMs).catch(() =>
+          expect.fail(`not all arrived: ${JSON.stringify(Object.fromEntries(seen))}, ${active} running`),
+        );
         const expected = Array.from({ length: perKey }, (_, i) => i);
         for (const key of keys) expect(seen.get(key), key).toEqual(expected);
         expect(overlaps).toEqual([]);
@@ -230,6 +247,7 @@ export function describeBusConformance(plugin: BusPlugin): void {
         await leaving.close();
         await waitFor(() => new Set(taker.values()).size === texts.length, waitMs * 2);
         expect(new Set(taker.values())).toEqual(new Set(texts));
+        await acknowledged(group, topic);
       });
 
       it('waits on close for the handlers in flight, and acknowledges them', async () => {
@@ -247,6 +265,7 @@ export function describeBusConformance(plugin: BusPlugin): void {
         first.release();
         await closing;
         expect(first.active).toBe(0);
+        await acknowledged(group, topic);
         const next = new Recorder();
         keep(await (await connected()).subscribe({ topics: [topic], group, concurrency: 2 }, next.handler));
         await main.publish([{ topic, key: 'k', value: value('after close') }]);

@@ -1,5 +1,6 @@
 import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
 import { testBrokers } from '../support/kafka.js';
+import { kafkaBacklog } from './backlog.js';
 import { describeBusConformance } from './bus-conformance.js';
 import { deleteKafkaTopics } from './cleanup.js';
 import { describeVrpcOnBus } from './vrpc-on-bus.js';
@@ -16,6 +17,7 @@ describeBusConformance({
   get crash() {
     return { options: { bus: 'kafka', kafka: kafka() }, redeliveryWithinMs: 45_000 };
   },
+  backlog: kafkaBacklog,
   cleanup: deleteKafkaTopics,
 });
 

@@ -1,4 +1,5 @@
 import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { natsBacklog } from './backlog.js';
 import { describeBusConformance } from './bus-conformance.js';
 import { deleteNatsStreams } from './cleanup.js';
 import { describeVrpcOnBus } from './vrpc-on-bus.js';
@@ -19,6 +20,7 @@ describeBusConformance({
     port: Number(port),
     create: (proxyPort) => createBus({ bus: 'nats', nats: { ...nats, servers: `127.0.0.1:${proxyPort}` } }),
   },
+  backlog: (group, topic) => natsBacklog(servers, group, topic),
   cleanup: (created) => deleteNatsStreams(servers, created),
 });
 

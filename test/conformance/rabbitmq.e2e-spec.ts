@@ -1,5 +1,6 @@
 import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rabbitMqBacklog } from './backlog.js';
 import { describeBusConformance } from './bus-conformance.js';
 import { deleteRabbitMqTopology } from './cleanup.js';
 import { uniqueName } from './conformance-support.js';
@@ -21,6 +22,7 @@ describeBusConformance({
     port: Number(port || 5672),
     create: (proxyPort) => createBus({ bus: 'rabbitmq', rabbitmq: { ...rabbitmq, url: url.replace(`:${port || 5672}`, `:${proxyPort}`) } }),
   },
+  backlog: (group, topic) => rabbitMqBacklog(url, group, topic),
   cleanup: (created) => deleteRabbitMqTopology(url, created),
 });
 

@@ -65,7 +65,8 @@ export class FaultScenario {
     const ids = Array.from({ length: figures.sent }, (_, i) => `${tag}-${i}`);
     const duplicates = await this.effects.duplicates(ids);
     console.log(describeFigures(name, figures, duplicates));
-    const published = figures.failedTexts.length ? await this.publishedTexts() : new Map<string, string>();
+    const published = figures.failedTexts.length ? await this.publishedTexts(tag) : new Map<string, string>();
+    if (figures.failedTexts.length) console.log(`[fault]   ${published.size} of ${figures.sent} requests found on the request topic`);
     for (const text of figures.failedTexts.slice(0, 10)) {
       const where = published.get(text) ?? 'not on the request topic';
       console.log(`[fault]   failed call ${text}: executed ${await this.effects.runs(text)} time(s), ${where}`);
@@ -75,7 +76,8 @@ export class FaultScenario {
   }
 
   /** Where each request on the request topic sits (text → "partition@offset"), for diagnosing failed calls. */
-  private async publishedTexts(): Promise<Map<string, string>> {
+  private async publishedTexts(tag: string): Promise<Map<string, string>> {
+    const pattern = new RegExp(`${tag}-\\d+`);
     const kafka = new Kafka({ brokers: this.options.kafka?.brokers ?? [], logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
@@ -91,7 +93,7 @@ export class FaultScenario {
     await consumer.run({
       eachMessage: ({ partition, message }) => {
         seen++;
-        const text = /[a-z-]+-\d+/.exec(message.value?.toString('latin1') ?? '')?.[0];
+        const text = pattern.exec(message.value?.toString('latin1') ?? '')?.[0];
         if (text) found.set(text, `on partition ${partition} at offset ${message.offset}`);
         return Promise.resolve();
       },

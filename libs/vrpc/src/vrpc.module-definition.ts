@@ -1,4 +1,5 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { type ClassProvider, ConfigurableModuleBuilder, type ExistingProvider, type FactoryProvider } from '@nestjs/common';
+import type { VrpcBus } from './bus/bus.interface.js';
 import type { VrpcModuleOptions } from './interfaces/vrpc-options.interface.js';
 import { VRPC_MODULE_OPTIONS } from './vrpc.constants.js';
 
@@ -8,10 +9,18 @@ export interface VrpcModuleExtras {
   isGlobal?: boolean;
   /** Also provide the client under `getVrpcClientToken(name)`, for apps with several. */
   name?: string;
+  /** The bus through DI (`useClass`, `useFactory` + `inject`, or `useExisting`); overrides `options.bus`. */
+  busProvider?: VrpcBusProvider;
 }
+
+/** How the module obtains its bus from DI. */
+export type VrpcBusProvider =
+  | Omit<ClassProvider<VrpcBus>, 'provide'>
+  | Omit<FactoryProvider<VrpcBus>, 'provide'>
+  | Omit<ExistingProvider<VrpcBus>, 'provide'>;
 
 export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<VrpcModuleOptions>({ optionsInjectionToken: VRPC_MODULE_OPTIONS })
     .setClassMethodName('forRoot')
-    .setExtras<VrpcModuleExtras>({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+    .setExtras<VrpcModuleExtras>({ isGlobal: false, name: undefined, busProvider: undefined }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
     .build();

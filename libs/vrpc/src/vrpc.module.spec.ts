@@ -8,6 +8,9 @@ import { ECHO_PROTO, type EchoServiceClient } from '../../../test/fixtures/echo.
 import { VrpcClient } from './client/vrpc-client.js';
 import { VrpcCallError } from './errors/vrpc-call.error.js';
 import { VrpcServer } from './server/vrpc-server.js';
+import type { OutgoingMessage } from './bus/bus.interface.js';
+import { MemoryBus } from './bus/memory/memory.bus.js';
+import { VRPC_BUS } from './vrpc.constants.js';
 import { VrpcModule } from './vrpc.module.js';
 
 describe('VrpcModule on the in-memory bus', () => {
@@ -86,5 +89,31 @@ describe('VrpcModule on the in-memory bus', () => {
   it('supports send() with a { service, rpc } pattern', async () => {
     const reply = await firstValueFrom(client.send<{ text: string }>({ service: 'EchoService', rpc: 'Echo' }, { text: 'via send' }));
     expect(reply).toMatchObject({ text: 'via send' });
+  });
+});
+
+class RecordingBus extends MemoryBus {
+  readonly published: string[] = [];
+
+  override publish(messages: OutgoingMessage[]): Promise<void> {
+    this.published.push(...messages.map((message) => message.topic));
+    return super.publish(messages);
+  }
+}
+
+describe('VrpcModule bus through DI', () => {
+  it('serves and calls through the bus that busProvider names (useClass)', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [VrpcModule.forRoot({ protos: ECHO_PROTO, busProvider: { useClass: RecordingBus } })],
+      controllers: [EchoController],
+    }).compile();
+    const bus = moduleRef.get<RecordingBus>(VRPC_BUS, { strict: false });
+    expect(bus).toBeInstanceOf(RecordingBus);
+    const app = moduleRef.createNestMicroservice({ strategy: moduleRef.get(VrpcServer) });
+    await app.listen();
+    const reply = await firstValueFrom(moduleRef.get(VrpcClient).getService<EchoServiceClient>('EchoService').echo({ text: 'di' }));
+    expect(reply.text).toBe('di');
+    expect(bus.published).toContain('vrpc.req.vrpc.echo.EchoService');
+    await app.close();
   });
 });

@@ -11,6 +11,7 @@ import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
   OPTIONS_TYPE,
+  type VrpcModuleExtras,
 } from './vrpc.module-definition.js';
 
 /** Token of a named client (`forRoot({ name })`). */
@@ -20,8 +21,13 @@ export const getVrpcClientToken = (name: string): string => `VrpcClient:${name}`
 export const InjectVrpcClient = (name: string): ParameterDecorator & PropertyDecorator =>
   Inject(getVrpcClientToken(name));
 
+const defaultBusProvider: Provider = {
+  provide: VRPC_BUS,
+  useFactory: (options: VrpcModuleOptions) => createBus(options),
+  inject: [VRPC_MODULE_OPTIONS],
+};
+
 const coreProviders: Provider[] = [
-  { provide: VRPC_BUS, useFactory: (options: VrpcModuleOptions) => createBus(options), inject: [VRPC_MODULE_OPTIONS] },
   {
     provide: VrpcClient,
     useFactory: (options: VrpcModuleOptions, bus: VrpcBus) => new VrpcClient(options, bus),
@@ -39,9 +45,10 @@ const coreProviders: Provider[] = [
   },
 ];
 
-function withCore(module: DynamicModule, name: string | undefined): DynamicModule {
+function withCore(module: DynamicModule, { name, busProvider }: VrpcModuleExtras): DynamicModule {
   const named: Provider[] = name ? [{ provide: getVrpcClientToken(name), useExisting: VrpcClient }] : [];
-  const providers = [...(module.providers ?? []), ...coreProviders, ...named];
+  const bus: Provider = busProvider ? ({ ...busProvider, provide: VRPC_BUS } as Provider) : defaultBusProvider;
+  const providers = [...(module.providers ?? []), bus, ...coreProviders, ...named];
   return {
     ...module,
     providers,
@@ -64,11 +71,11 @@ export class VrpcModule extends ConfigurableModuleClass implements OnApplication
   }
 
   static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
-    return withCore(super.forRoot(options), options.name);
+    return withCore(super.forRoot(options), options);
   }
 
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withCore(super.forRootAsync(options), options.name);
+    return withCore(super.forRootAsync(options), options);
   }
 
   /** Runs after the server and client have closed: the bus and the task store go last. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Metadata, status } from '@grpc/grpc-js';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type ClientGrpc, ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { defer, map, Observable, throwError } from 'rxjs';
+import { map, Observable, throwError } from 'rxjs';
 import type { BusInbox, IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
 import { decodeResponse, type ResponseEnvelope } from '../codec/envelope.js';
@@ -29,6 +29,13 @@ import { parseRpcPattern } from './rpc-pattern.js';
 import { createServiceClient } from './service-client.js';
 
 const DEFAULT_BUS_TIMEOUT_MS = 2_000;
+
+/** A reply's metadata as gRPC metadata, with the path that served it. */
+function replyMetadata(reply: ResponseEnvelope, path: 'bus' | 'direct'): Metadata {
+  const metadata = mapToMetadata(reply.metadata);
+  metadata.set(VRPC_PATH_METADATA, path);
+  return metadata;
+}
 
 /**
  * A `ClientProxy` that calls gRPC services over the bus. `getService()` returns the same shape
@@ -117,19 +124,36 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     if (!method) {
       return throwError(() => new VrpcCallError(status.UNIMPLEMENTED, VrpcMessages.unknownMethod(service.fullName, methodName)));
     }
-    return defer(() => {
-      const payload = method.encodeRequest(data);
-      return this.callRawReply(service.fullName, method.name, payload, metadata, options);
-    }).pipe(
-      map((reply) => {
-        options?.onResponseMetadata?.(reply.metadata);
-        try {
-          return method.decodeResponse(reply.payload);
-        } catch (error: unknown) {
-          throw new VrpcCallError(status.INTERNAL, `vRPC: reply could not be decoded: ${String(error)}`);
-        }
-      }),
-    );
+    // One Observable around `callRawReply` rather than defer + map: this is every call's path.
+    return new Observable<unknown>((subscriber) => {
+      let payload: Buffer;
+      try {
+        payload = method.encodeRequest(data);
+      } catch (error: unknown) {
+        subscriber.error(error);
+        return undefined;
+      }
+      return this.callRawReply(service.fullName, method.name, payload, metadata, options).subscribe({
+        next: (reply) => {
+          let value: unknown;
+          try {
+            options?.onResponseMetadata?.(reply.metadata);
+          } catch (error: unknown) {
+            subscriber.error(error);
+            return;
+          }
+          try {
+            value = method.decodeResponse(reply.payload);
+          } catch (error: unknown) {
+            subscriber.error(new VrpcCallError(status.INTERNAL, `vRPC: reply could not be decoded: ${String(error)}`));
+            return;
+          }
+          subscriber.next(value);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
   }
 
   /**
@@ -159,7 +183,9 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
       }, Math.max(0, deadline - now));
       this.pending.add(id, { subscriber, timer });
       const parts = { clientId: this.instanceId, serviceName, method: methodName, id, payload, metadata, options, deadline, now };
-      this.route(parts).catch((error: unknown) => {
+      // Without fallback routes every call goes over the bus: no routing step.
+      const sent = this.direct ? this.route(parts) : this.publishRequest(parts, deadline);
+      sent.catch((error: unknown) => {
         this.pending.take(id)?.subscriber.error(new VrpcCallError(status.UNAVAILABLE, VrpcMessages.publishFailed(String(error))));
       });
       return () => void this.pending.take(id);
@@ -243,7 +269,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
       this.options.topics,
     );
     await this.bus.connect();
-    await this.bus.publish([message]);
+    await retryUntil(deadline, () => this.bus.publish([message]));
     return undefined as T;
   }
 
@@ -293,13 +319,21 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   private settle(reply: ResponseEnvelope, path: 'bus' | 'direct'): void {
     const call = this.pending.take(reply.requestId);
     if (!call) return;
-    const metadata = mapToMetadata(reply.metadata);
-    metadata.set(VRPC_PATH_METADATA, path);
     if (reply.statusCode !== (status.OK as number)) {
-      call.subscriber.error(new VrpcCallError(reply.statusCode, reply.errorMessage, metadata));
+      call.subscriber.error(new VrpcCallError(reply.statusCode, reply.errorMessage, replyMetadata(reply, path)));
       return;
     }
-    call.subscriber.next({ payload: Buffer.from(reply.payload.buffer, reply.payload.byteOffset, reply.payload.byteLength), metadata });
+    // Most callers never read a reply's metadata: build it on first use.
+    let metadata: Metadata | undefined;
+    call.subscriber.next({
+      payload: Buffer.from(reply.payload.buffer, reply.payload.byteOffset, reply.payload.byteLength),
+      get metadata(): Metadata {
+        return (metadata ??= replyMetadata(reply, path));
+      },
+      set metadata(value: Metadata) {
+        metadata = value;
+      },
+    });
     call.subscriber.complete();
   }
 }

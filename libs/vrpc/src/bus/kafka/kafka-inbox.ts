@@ -43,15 +43,23 @@ export class KafkaInbox implements BusInbox {
     const run = async () => {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: false });
+      // kafkajs commits after every batch when `autoCommit` is on, whatever the interval: an
+      // extra round trip before each next fetch. Commit at most once a second instead.
       await consumer.run({
-        autoCommit: true,
+        autoCommit: false,
         autoCommitInterval: 1_000,
-        eachBatch: async ({ batch }) => {
-          for (const message of batch.messages) {
-            await handler(toIncoming(batch.topic, batch.partition, message)).catch((error: unknown) =>
-              this.logger.warn(`reply handling failed: ${String(error)}`),
-            );
-          }
+        eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
+          // Replies are independent of each other: hand them all out, then wait once.
+          await Promise.all(
+            batch.messages.map((message) =>
+              handler(toIncoming(batch.topic, batch.partition, message)).catch((error: unknown) =>
+                this.logger.warn(`reply handling failed: ${String(error)}`),
+              ),
+            ),
+          );
+          const last = batch.messages.at(-1);
+          if (last) resolveOffset(last.offset);
+          await commitOffsetsIfNecessary();
         },
       });
     };

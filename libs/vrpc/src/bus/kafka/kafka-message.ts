@@ -1,5 +1,6 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { BusHeaders, IncomingMessage, OutgoingMessage } from '../bus.interface.js';
+import { VRPC_HEADERS } from '../../vrpc.constants.js';
 
 function readHeaders(headers: IHeaders | undefined): BusHeaders {
   const result: BusHeaders = {};
@@ -11,15 +12,33 @@ function readHeaders(headers: IHeaders | undefined): BusHeaders {
   return result;
 }
 
+/**
+ * True for a vRPC request keyed by its own correlation id (it has no task key): no other
+ * message shares its key, so it needs no place in a queue of its key.
+ */
+export function keyedByOwnId(key: Buffer | string | null | undefined, headers: IHeaders | undefined): boolean {
+  const id = headers?.[VRPC_HEADERS.id];
+  if (key === null || key === undefined || id === undefined || Array.isArray(id)) return false;
+  if (typeof key === 'string' || typeof id === 'string') return key.toString() === id.toString();
+  return key.equals(id);
+}
+
 /** Converts a kafkajs message to the bus' shape. */
 export function toIncoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  let headers: BusHeaders | undefined;
   return {
     topic,
     partition,
     offset: message.offset,
     key: message.key ? message.key.toString() : null,
     value: message.value ?? Buffer.alloc(0),
-    headers: readHeaders(message.headers),
+    // Decoded on first use: servers and clients rarely read them, and every message would pay.
+    get headers(): BusHeaders {
+      return (headers ??= readHeaders(message.headers));
+    },
+    set headers(value: BusHeaders) {
+      headers = value;
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import { raceDeadline } from '../../utils/race-deadline.js';
 import { Semaphore } from '../../utils/semaphore.js';
 import { restartAfterCrash } from './consumer-restarter.js';
 import { DeliveryAttempts } from './delivery-attempts.js';
-import { toIncoming } from './kafka-message.js';
+import { keyedByOwnId, toIncoming } from './kafka-message.js';
 
 const ASSIGNMENT_COUNT_TIMEOUT_MS = 2_000;
 
@@ -81,7 +81,11 @@ export class KafkaSubscription implements BusSubscription {
     const tracker = this.tracker(batch.topic, batch.partition);
     for (const message of batch.messages) {
       if (stopped()) return;
+      // Heartbeats keep the membership while the batch waits for a free slot; a batch that
+      // never waits heartbeats once, at its end (kafkajs' heartbeat is not free per message).
+      const full = this.semaphore.inFlight >= this.options.concurrency;
       await this.semaphore.acquire();
+      if (full) await payload.heartbeat();
       if (stopped()) {
         this.semaphore.release();
         return;
@@ -95,7 +99,8 @@ export class KafkaSubscription implements BusSubscription {
       }
       const incoming = toIncoming(batch.topic, batch.partition, message);
       incoming.deliveryCount = this.attempts.deliveries(batch.topic, batch.partition, message.offset);
-      const key = this.options.orderByKey ? incoming.key : null;
+      // A request keyed by its own id needs no place in a queue of its key.
+      const key = this.options.orderByKey && !keyedByOwnId(message.key, message.headers) ? incoming.key : null;
       const task = this.sequencer
         .run(key, () => this.handler(incoming))
         .then(
@@ -111,8 +116,8 @@ export class KafkaSubscription implements BusSubscription {
         .finally(() => this.semaphore.release());
       this.running.add(task);
       void task.finally(() => this.running.delete(task));
-      await payload.heartbeat();
     }
+    await payload.heartbeat();
   }
 
   private tracker(topic: string, partition: number): OffsetTracker {

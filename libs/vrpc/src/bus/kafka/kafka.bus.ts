@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
+import { Kafka, type Admin, type Producer } from 'kafkajs';
 import type {
   BusHealth,
   BusInbox,
@@ -11,11 +11,16 @@ import type {
   VrpcBus,
 } from '../bus.interface.js';
 import { PublishBatcher } from '../../utils/publish-batcher.js';
+import { retryUntil } from '../../utils/retry.js';
 import { resolveBrokers, type KafkaBusOptions } from './kafka-bus-options.interface.js';
 import { KafkaInbox } from './kafka-inbox.js';
 import { nestLogCreator } from './kafka-logger.js';
 import { toTopicMessages } from './kafka-message.js';
+import { kafkaPartitioner } from './kafka-partitioner.js';
+import { noDelaySocketFactory } from './kafka-socket.js';
 import { KafkaSubscription } from './kafka-subscription.js';
+
+const TOPIC_READY_MS = 10_000;
 
 /** The default bus: Apache Kafka through kafkajs. */
 export class KafkaBus implements VrpcBus {
@@ -33,6 +38,7 @@ export class KafkaBus implements VrpcBus {
       // retries should find the new leader within a call's deadline rather than back off for long.
       requestTimeout: 5_000,
       retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 10 },
+      socketFactory: noDelaySocketFactory,
       ...options.client,
       clientId: options.clientId ?? 'vrpc',
       brokers: resolveBrokers(options),
@@ -40,7 +46,11 @@ export class KafkaBus implements VrpcBus {
     });
     this.producer = this.kafka.producer({
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // kafkajs' own produce retry skips brokers that already answered, so messages whose
+      // partition moved to such a broker are acknowledged but never written (tulios/kafkajs#1303).
+      // vRPC retries whole publishes itself, until each call's deadline.
+      retry: { retries: 0 },
+      createPartitioner: kafkaPartitioner,
     });
     this.admin = this.kafka.admin();
     this.batcher = new PublishBatcher((messages) => this.send(messages));
@@ -90,16 +100,25 @@ export class KafkaBus implements VrpcBus {
     await this.connect();
     const existing = new Set(await this.admin.listTopics());
     const missing = specs.filter((spec) => !existing.has(spec.topic));
-    if (missing.length === 0) return;
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((spec) => ({
-        topic: spec.topic,
-        numPartitions: spec.partitions,
-        replicationFactor: spec.replicationFactor ?? -1,
-      })),
-    });
-    this.logger.log(`created topics ${missing.map((spec) => spec.topic).join(', ')}`);
+    if (missing.length > 0) {
+      try {
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((spec) => ({
+            topic: spec.topic,
+            numPartitions: spec.partitions,
+            replicationFactor: spec.replicationFactor ?? -1,
+          })),
+        });
+        this.logger.log(`created topics ${missing.map((spec) => spec.topic).join(', ')}`);
+      } catch (error: unknown) {
+        // Several instances starting at once race to create the same topics: losing is fine.
+        const now = new Set(await this.admin.listTopics());
+        if (!missing.every((spec) => now.has(spec.topic))) throw error;
+      }
+    }
+    // A topic another instance just created may not be known to every broker yet.
+    await retryUntil(Date.now() + TOPIC_READY_MS, () => this.admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) }));
   }
 
   async health(): Promise<BusHealth> {

@@ -7,12 +7,17 @@ import { toIncoming } from './nats-message.js';
 import { publishSubject, streamName } from './nats-subjects.js';
 
 /**
- * A client's private inbox: an ordered (ephemeral, self-healing) consumer on the reply topic's
- * stream that reads only the subject of its own partition (see `inboxPartition`).
+ * A client's private inbox: an ordered (ephemeral) consumer on the reply topic's stream that
+ * reads only the subject of its own partition (see `inboxPartition`). After a reconnect it
+ * starts a new one right after the last reply it saw, rather than waiting for the client
+ * library to notice missed heartbeats.
  */
 export class NatsInbox implements BusInbox {
   private readonly logger = new Logger(NatsInbox.name);
   private messages: ConsumerMessages | undefined;
+  private nextSequence = 0;
+  private closed = false;
+  private reading: Promise<void> = Promise.resolve();
   address: InboxAddress = { topic: '' };
 
   constructor(
@@ -20,6 +25,8 @@ export class NatsInbox implements BusInbox {
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly streamPrefix: string,
+    /** The bus runs these after every reconnect. */
+    private readonly reconnectHooks: Set<() => void>,
   ) {}
 
   async open(instanceId: string, topic: string, handler: MessageHandler): Promise<void> {
@@ -27,24 +34,51 @@ export class NatsInbox implements BusInbox {
     const stream = streamName(this.streamPrefix, topic);
     // Everything sent to us comes after this sequence: start there, however late the consumer starts.
     const { state } = await this.jsm.streams.info(stream);
+    this.nextSequence = state.last_seq + 1;
+    this.address = { topic, partition };
+    await this.read(stream, handler);
+    this.resume = () => {
+      if (this.closed) return;
+      this.reading = this.reading
+        .then(() => this.read(stream, handler))
+        .catch((error: unknown) => this.logger.warn(`resuming the inbox failed: ${String(error)}`));
+    };
+    this.reconnectHooks.add(this.resume);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.reconnectHooks.delete(this.resume);
+    await this.reading;
+    await this.stopReading();
+  }
+
+  /** Starts reading again right after the last reply seen. */
+  private resume: () => void = () => undefined;
+
+  private async read(stream: string, handler: MessageHandler): Promise<void> {
+    await this.stopReading();
+    if (this.closed) return;
+    const { topic, partition } = this.address;
     const consumer = await this.js.consumers.get(stream, {
       filter_subjects: publishSubject(topic, partition),
       deliver_policy: this.modules.jetstream.DeliverPolicy.StartSequence,
-      opt_start_seq: state.last_seq + 1,
+      opt_start_seq: this.nextSequence,
     });
     this.messages = await consumer.consume({
       callback: (message) => {
-        handler(toIncoming(topic, partition, message)).catch((error: unknown) =>
+        if (message.seq < this.nextSequence) return;
+        this.nextSequence = message.seq + 1;
+        handler(toIncoming(topic, partition ?? 0, message)).catch((error: unknown) =>
           this.logger.warn(`reply handling failed: ${String(error)}`),
         );
       },
     });
-    this.address = { topic, partition };
   }
 
-  async close(): Promise<void> {
+  private async stopReading(): Promise<void> {
     const messages = this.messages;
     this.messages = undefined;
-    await messages?.close();
+    await messages?.close().catch(() => undefined);
   }
 }

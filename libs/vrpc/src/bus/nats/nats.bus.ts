@@ -36,6 +36,8 @@ const DAY_MS = 24 * 60 * 60 * 1_000;
 export class NatsBus implements VrpcBus {
   private readonly logger = new Logger(NatsBus.name);
   private readonly closables = new Set<BusSubscription | BusInbox>();
+  /** Run after every reconnect. */
+  private readonly reconnected = new Set<() => void>();
   private connecting: Promise<Connected> | undefined;
 
   /** @param options settings; `clientId` names the connection unless `name` is given. */
@@ -94,7 +96,7 @@ export class NatsBus implements VrpcBus {
 
   async openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
     const { modules, js, jsm } = await this.connected();
-    const inbox = new NatsInbox(modules, js, jsm, this.streamPrefix);
+    const inbox = new NatsInbox(modules, js, jsm, this.streamPrefix, this.reconnected);
     await inbox.open(instanceId, topic, handler);
     return this.track(inbox);
   }
@@ -191,7 +193,10 @@ export class NatsBus implements VrpcBus {
     try {
       for await (const status of nc.status()) {
         if (status.type === 'disconnect') this.logger.warn(`disconnected from ${status.server}`);
-        else if (status.type === 'reconnect') this.logger.log(`reconnected to ${status.server}`);
+        else if (status.type === 'reconnect') {
+          this.logger.log(`reconnected to ${status.server}`);
+          for (const resume of this.reconnected) resume();
+        }
         else if (status.type === 'error') this.logger.error(`connection error: ${String(status.error)}`);
       }
     } catch (error: unknown) {

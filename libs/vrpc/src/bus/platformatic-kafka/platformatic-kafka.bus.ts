@@ -157,9 +157,12 @@ export class PlatformaticKafkaBus implements VrpcBus {
   private async open(): Promise<Connected> {
     const kafka = await loadPlatformaticKafka();
     const admin = new kafka.Admin(this.base);
+    const acks = this.options.acks ?? -1;
     const producer = new kafka.Producer<Keyed[0], Keyed[1], Keyed[2], Keyed[3]>({
       ...this.base,
-      acks: this.options.acks ?? -1,
+      acks,
+      // Without it the client's retries (e.g. right after a topic is created) can write a batch twice.
+      idempotent: acks === -1,
       autocreateTopics: false,
       partitioner: kafka.compatibilityPartitioner,
       serializers: { key: kafka.stringSerializer, headerKey: kafka.stringSerializer, headerValue: kafka.stringSerializer },
