@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   for (const name of ['Ada', 'Grace', 'Linus']) {
     const started = performance.now();
     const reply = await firstValueFrom(greeter.sayHello({ name }, metadata));
-    logger.log(`${reply.message} (served by ${reply.servedBy}, ${(performance.now() - started).toFixed(1)} ms over Kafka)`);
+    logger.log(`${reply.message} (served by ${reply.servedBy}, ${(performance.now() - started).toFixed(1)} ms over the bus)`);
   }
   await app.close();
   logger.log('demo finished');
