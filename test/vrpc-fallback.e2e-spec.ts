@@ -7,7 +7,7 @@ import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EchoController } from './fixtures/echo.controller.js';
 import { ECHO_PROTO, type EchoServiceClient } from './fixtures/echo.service.js';
-import { isolatedOptions, startEchoApp, type EchoApp } from './support/echo-app.js';
+import { isolatedOptions, startEchoApp } from './support/echo-app.js';
 import { freePort } from './support/free-port.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -54,11 +54,10 @@ describe('fallback routes', () => {
     closers.push(() => client.close());
     const outcome = echoWithPath(client, 'stored and forwarded', 60_000);
     await waitFor(() => client.pendingCount === 1);
-    let server: EchoApp | undefined;
     // Nothing can serve it yet: the target is down and no vRPC server runs.
     await expect(Promise.race([outcome, new Promise((resolve) => setImmediate(resolve, 'waiting'))])).resolves.toBe('waiting');
-    server = await startEchoApp(options);
-    closers.push(() => server!.app.close());
+    const server = await startEchoApp(options);
+    closers.push(() => server.app.close());
     const { reply, path } = await outcome;
     expect(reply.text).toBe('stored and forwarded');
     expect(path).toBe('bus');

@@ -17,7 +17,7 @@ describe('a request that crashes every server that takes it', () => {
     scenario = new FaultScenario(testBrokers(), { requestPartitions: 1, maxDeliveries: 3 });
     const echo = await scenario.echo();
     const poisoned = firstValueFrom(echo.echo({ text: 'poison', crash: true }, undefined, { timeoutMs: 90_000 })).then(
-      () => ({ code: status.OK as number }),
+      (): { code: number; details?: string } => ({ code: status.OK }),
       (error: unknown) => error as { code: number; details: string },
     );
     let settled = false;

@@ -48,7 +48,8 @@ export class KafkaInbox implements BusInbox {
       await consumer.run({
         autoCommit: false,
         autoCommitInterval: 1_000,
-        eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }) => {
+        eachBatch: async (payload) => {
+          const { batch } = payload;
           // Replies are independent of each other: hand them all out, then wait once.
           await Promise.all(
             batch.messages.map((message) =>
@@ -58,8 +59,8 @@ export class KafkaInbox implements BusInbox {
             ),
           );
           const last = batch.messages.at(-1);
-          if (last) resolveOffset(last.offset);
-          await commitOffsetsIfNecessary();
+          if (last) payload.resolveOffset(last.offset);
+          await payload.commitOffsetsIfNecessary();
         },
       });
     };

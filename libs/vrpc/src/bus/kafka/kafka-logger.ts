@@ -12,11 +12,12 @@ export const nestLogCreator: logCreator = () => {
   const logger = new Logger('Kafka');
   const recent = new Map<string, { until: number; suppressed: number }>();
   return ({ namespace, level, log }) => {
-    const { message, broker, error, ...extra } = log as { message: unknown; broker?: unknown; error?: unknown } & Record<string, unknown>;
+    // kafkajs logs `broker` as "host:port" and `error` as the error's message.
+    const { message, broker, error, ...extra } = log as { message: string; broker?: string; error?: string } & Record<string, unknown>;
     const context = namespace ? `${namespace}: ` : '';
-    const where = broker ? ` (broker ${String(broker)})` : '';
-    const cause = error ? `: ${String(error)}` : '';
-    const text = `${context}${String(message)}${cause}${where}`;
+    const where = broker ? ` (broker ${broker})` : '';
+    const cause = error ? `: ${error}` : '';
+    const text = `${context}${message}${cause}${where}`;
     if (level > logLevel.WARN) {
       logger.debug(`${text} ${JSON.stringify(extra)}`);
       return;
