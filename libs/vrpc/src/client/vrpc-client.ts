@@ -194,6 +194,8 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
 
   /** Sends a call on its way: over the bus, or directly where a fallback route says so. */
   private async route(parts: RequestParts): Promise<void> {
+    // Already late (a deadline in the past): the timer answers; nothing is sent.
+    if (parts.deadline <= Date.now()) return;
     const fallback = this.options.fallback?.[parts.serviceName];
     if (fallback?.mode === 'direct-first' && this.direct) {
       const reply = await this.direct.call(requestEnvelope(parts));

@@ -1,4 +1,5 @@
-import { status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
+import { metadataToMap } from '../codec/metadata.codec.js';
 import { MESSAGES } from '@nestjs/core/constants.js';
 import { VrpcMessages } from '../vrpc.messages.js';
 
@@ -20,10 +21,11 @@ function isStatusCode(value: unknown): value is status {
  */
 export function statusFromError(error: unknown): ReplyStatus {
   if (typeof error === 'object' && error !== null) {
-    const { code, message, details } = error as { code?: unknown; message?: unknown; details?: unknown };
+    const { code, message, details, metadata } = error as { code?: unknown; message?: unknown; details?: unknown; metadata?: unknown };
     if (isStatusCode(code)) {
       const text = typeof message === 'string' ? message : typeof details === 'string' ? details : '';
-      return { code, message: text };
+      // RpcException({ code, message, metadata }) carries trailers, as grpc-js errors do.
+      return { code, message: text, metadata: metadata instanceof Metadata ? metadataToMap(metadata) : undefined };
     }
     // Nest's exception filter turns unknown errors into this safe shape; RpcException('text') too.
     if (typeof message === 'string' && (error as { status?: unknown }).status === 'error') {

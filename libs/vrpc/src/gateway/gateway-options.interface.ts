@@ -4,7 +4,7 @@ import type { VrpcModuleOptions } from '../interfaces/vrpc-options.interface.js'
 
 /** Options of `VrpcGateway`: where requests come from (as for a server) and where they go. */
 export interface VrpcGatewayOptions
-  extends Pick<VrpcModuleOptions, 'bus' | 'kafka' | 'topics' | 'groupPrefix' | 'concurrency' | 'clientId'> {
+  extends Pick<VrpcModuleOptions, 'bus' | 'kafka' | 'topics' | 'groupPrefix' | 'concurrency' | 'clientId' | 'maxDeliveries'> {
   /** `package.Service` → the gRPC server that serves it (`host:port`, or any grpc-js target). */
   targets: Record<string, string>;
   /** Credentials of the channels to the targets (default: insecure). */

@@ -102,7 +102,7 @@ export class VrpcGateway {
         replicationFactor: topics.replicationFactor,
       })),
     ]);
-    const dispatcher = new RequestDispatcher({ bus: this.bus, execute: this.counted(grpcForwardExecutor(this.pool)), deadLetterTopic: dead, name: VrpcGateway.name });
+    const dispatcher = new RequestDispatcher({ bus: this.bus, execute: this.counted(grpcForwardExecutor(this.pool)), deadLetterTopic: dead, maxDeliveries: this.options.maxDeliveries, name: VrpcGateway.name });
     // Joined one by one: a failure leaves only the ones made so far to close.
     for (const service of services) {
       const subscription = await this.bus.subscribe(

@@ -24,8 +24,9 @@ const DEAD_LETTER_RETRY_MS = 30_000;
 /**
  * Turns one request message into one reply: reads the envelope, checks the deadline, runs the
  * executor, publishes the reply. Resolves only when the request is done with (reply
- * published, or skipped for a logged reason), so the bus may acknowledge it; bad input never
- * makes it reject.
+ * published, or skipped for a logged reason), so the bus may acknowledge it. Bad input never
+ * makes it reject; only a bus that cannot take a dead letter for 30 s does, which leaves the
+ * message unacknowledged, to be read again.
  */
 export class RequestDispatcher {
   private readonly logger: Logger;
