@@ -15,7 +15,7 @@ function scenario(overrides: Partial<VrpcModuleOptions> = {}) {
     kafka: { brokers: testBrokers(), sessionTimeoutMs: 6_000 },
     topics: { requestPrefix: `${scope}.req.`, replies: `${scope}.replies`, deadLetter: `${scope}.dead`, requestPartitions: 6 },
     groupPrefix: `${scope}.`,
-    tasks: { store: 'redis', redis: { keyPrefix: `${scope}:` }, leaseMs: 2_000, ttlMs: 60_000 },
+    tasks: { store: 'redis', redis: { keyPrefix: `${scope}:` }, leaseMs: 8_000, ttlMs: 60_000 },
     timeoutMs: 30_000,
     ...overrides,
   };
@@ -114,7 +114,7 @@ describe('task-level singletons across server processes (Kafka + Redis)', () => 
 
   describe('result TTL', () => {
     const keyPrefix = `${uniqueName('ttl')}:`;
-    const { scope, options, effects } = scenario({ tasks: { store: 'redis', redis: { keyPrefix }, leaseMs: 2_000, ttlMs: 1_500 } });
+    const { scope, options, effects } = scenario({ tasks: { store: 'redis', redis: { keyPrefix }, leaseMs: 8_000, ttlMs: 1_500 } });
     const store = new RedisTaskStore({ keyPrefix });
     let servers: ServerProcess[] = [];
 

@@ -2,9 +2,12 @@ import { Logger } from '@nestjs/common';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { BusInbox, InboxAddress, MessageHandler } from '../bus.interface.js';
 import { hashString } from '../../utils/hash.js';
+import { retryUntil } from '../../utils/retry.js';
 import { restartAfterCrash } from './consumer-restarter.js';
 import { inboxAssigner } from './inbox-assigner.js';
 import { toIncoming } from './kafka-message.js';
+
+const LEADERS_READY_MS = 10_000;
 
 /**
  * A client's private view of the shared reply topic: one partition, chosen by hashing the
@@ -23,11 +26,15 @@ export class KafkaInbox implements BusInbox {
   ) {}
 
   async open(instanceId: string, topic: string, handler: MessageHandler): Promise<void> {
-    const [metadata] = (await this.admin.fetchTopicMetadata({ topics: [topic] })).topics;
-    const partition = hashString(instanceId) % metadata.partitions.length;
-    // Everything sent to us comes after this point: start reading from here.
-    const offsets = await this.admin.fetchTopicOffsets(topic);
-    const start = offsets.find((entry) => entry.partition === partition)?.high ?? '0';
+    // The topic may have just been created (by us or another instance): its leaders may not be
+    // elected yet, which brokers answer with retriable errors for a moment.
+    const { partition, start } = await retryUntil(Date.now() + LEADERS_READY_MS, async () => {
+      const [metadata] = (await this.admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      const chosen = hashString(instanceId) % metadata.partitions.length;
+      // Everything sent to us comes after this point: start reading from here.
+      const offsets = await this.admin.fetchTopicOffsets(topic);
+      return { partition: chosen, start: offsets.find((entry) => entry.partition === chosen)?.high ?? '0' };
+    });
     const consumer = this.kafka.consumer({
       groupId: `vrpc.inbox.${instanceId}`,
       partitionAssigners: [inboxAssigner(topic, partition)],
