@@ -1,0 +1,30 @@
+/** CPU and memory of one process at one moment. */
+export interface ProcessUsage {
+  /** CPU time since the process started, in µs. */
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  rssBytes: number;
+  /** Highest RSS the process has had so far. */
+  maxRssBytes: number;
+  heapUsedBytes: number;
+}
+
+/** This process' usage; with `gc` (and `--expose-gc`) collects garbage first, so that RSS shows what is kept. */
+export function processUsage(gc = false): ProcessUsage {
+  if (gc) globalThis.gc?.();
+  const cpu = process.cpuUsage();
+  const memory = process.memoryUsage();
+  return {
+    cpuUserUs: cpu.user,
+    cpuSystemUs: cpu.system,
+    rssBytes: memory.rss,
+    // resourceUsage() reports kilobytes.
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapUsedBytes: memory.heapUsed,
+  };
+}
+
+/** CPU time spent between two snapshots, in µs. */
+export function cpuBetween(before: ProcessUsage, after: ProcessUsage): number {
+  return after.cpuUserUs - before.cpuUserUs + (after.cpuSystemUs - before.cpuSystemUs);
+}

@@ -1,0 +1,53 @@
+/** What every child process of one bench run needs to know; passed as JSON in `BENCH_RUN_CONFIG`. */
+export interface RunConfig {
+  /** Unique per run: prefixes every topic and consumer group the run makes. */
+  runId: string;
+  brokers: string[];
+  /** Address the gRPC contender's server listens on (loopback). */
+  grpcUrl: string;
+  /** Partitions of request topics, for every Kafka contender alike. */
+  requestPartitions: number;
+  /** Partitions of reply topics, for every Kafka contender alike. */
+  replyPartitions: number;
+  /** Deadline of one call, in ms: generous, so that a slow contender is measured, not failed. */
+  callTimeoutMs: number;
+}
+
+const ENV_KEY = 'BENCH_RUN_CONFIG';
+
+/** The environment that hands `config` to a child process. */
+export function runConfigEnv(config: RunConfig): Record<string, string> {
+  return { [ENV_KEY]: JSON.stringify(config) };
+}
+
+/** Reads the run config a child process was started with. */
+export function readRunConfig(): RunConfig {
+  const raw = process.env[ENV_KEY];
+  if (!raw) throw new Error(`${ENV_KEY} is not set: this process is started by bench/dist/main.js`);
+  return JSON.parse(raw) as RunConfig;
+}
+
+/** Topic and group names of one run, per contender. */
+export const runNames = (config: RunConfig) => ({
+  vrpc: {
+    requestPrefix: `${config.runId}.vrpc.req.`,
+    replies: `${config.runId}.vrpc.replies`,
+    deadLetter: `${config.runId}.vrpc.dead`,
+    groupPrefix: `${config.runId}.vrpc.`,
+    clientId: `${config.runId}-vrpc`,
+  },
+  nestKafka: {
+    /** Nest's request topic is the message pattern; replies go to `<pattern>.reply`. */
+    pattern: `${config.runId}.nest.echo`,
+    replyTopic: `${config.runId}.nest.echo.reply`,
+    clientId: `${config.runId}-nest`,
+    groupId: `${config.runId}-nest`,
+  },
+  rawKafka: {
+    requestTopic: `${config.runId}.raw.req`,
+    replyTopic: `${config.runId}.raw.rep`,
+    serverGroup: `${config.runId}.raw.server`,
+    clientGroup: `${config.runId}.raw.client`,
+    clientId: `${config.runId}-raw`,
+  },
+});

@@ -1,0 +1,93 @@
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { EchoReply } from '../../shared/echo.js';
+import { loadEchoCodec } from '../../shared/echo-codec.js';
+import type { BenchClient } from '../contender.js';
+import { RAW_TUNING, rawConsumerConfig } from './raw-kafka.tuning.js';
+
+export interface RawClientNames {
+  requestTopic: string;
+  replyTopic: string;
+  clientGroup: string;
+}
+
+interface Queued {
+  message: Message;
+  sent: (error?: Error) => void;
+}
+
+/**
+ * Sends a message at once when the producer is idle; messages that arrive while a send is
+ * under way go together in the next one. Without this, 64 callers make 64 produce requests
+ * and the floor would be no floor: it is what a tuned Kafka producer (linger) does.
+ */
+function coalescingSender(producer: Producer, topic: string): (message: Message) => Promise<void> {
+  let queue: Queued[] = [];
+  let sending = false;
+  const drain = async () => {
+    sending = true;
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        await producer.send({ topic, acks: RAW_TUNING.acks, messages: batch.map((entry) => entry.message) });
+        for (const entry of batch) entry.sent();
+      } catch (error: unknown) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        for (const entry of batch) entry.sent(failure);
+      }
+    }
+    sending = false;
+  };
+  return (message) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ message, sent: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!sending) void drain();
+    });
+}
+
+/**
+ * The floor's client: the request goes out at once (or with those queued behind a send under
+ * way), keyed by its correlation id; a consumer reads the reply topic (fresh for the run, so
+ * from its beginning) and completes the call.
+ */
+export async function startRawClient(kafka: Kafka, names: RawClientNames): Promise<BenchClient> {
+  const codec = loadEchoCodec();
+  const waiting = new Map<string, (reply: EchoReply) => void>();
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const consumer = kafka.consumer(rawConsumerConfig(names.clientGroup));
+  await Promise.all([producer.connect(), consumer.connect()]);
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  await consumer.subscribe({ topics: [names.replyTopic], fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: ({ batch }) => {
+      for (const message of batch.messages) {
+        const id = message.key?.toString() ?? '';
+        const resolve = waiting.get(id);
+        if (!resolve) continue;
+        waiting.delete(id);
+        resolve(codec.responseDeserialize(message.value ?? Buffer.alloc(0)));
+      }
+      return Promise.resolve();
+    },
+  });
+  await joined;
+
+  const send = coalescingSender(producer, names.requestTopic);
+  let sequence = 0;
+  return {
+    call: (request) =>
+      new Promise<EchoReply>((resolve, reject) => {
+        const id = (sequence++).toString(36);
+        waiting.set(id, resolve);
+        send({ key: id, value: codec.requestSerialize(request) }).catch((error: Error) => {
+          waiting.delete(id);
+          reject(error);
+        });
+      }),
+    close: async () => {
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}

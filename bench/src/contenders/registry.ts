@@ -1,0 +1,29 @@
+import type { Contender } from './contender.js';
+
+/** The contenders, in the order the tables list them. */
+export const CONTENDER_IDS = ['vrpc', 'nest-kafka', 'grpc', 'raw-kafka'] as const;
+export type ContenderId = (typeof CONTENDER_IDS)[number];
+
+/** How each contender is named in output. */
+export const CONTENDER_LABELS: Record<ContenderId, string> = {
+  vrpc: 'vRPC over Kafka',
+  'nest-kafka': 'Nest ClientKafka → ServerKafka',
+  grpc: 'Nest gRPC (direct)',
+  'raw-kafka': 'raw kafkajs (floor)',
+};
+
+// Loaded on demand: a child process imports only its own contender, so its RSS is its own.
+const loaders: Record<ContenderId, () => Promise<Contender>> = {
+  vrpc: async () => (await import('./vrpc/vrpc.contender.js')).vrpcContender,
+  'nest-kafka': async () => (await import('./nest-kafka/nest-kafka.contender.js')).nestKafkaContender,
+  grpc: async () => (await import('./grpc/grpc.contender.js')).grpcContender,
+  'raw-kafka': async () => (await import('./raw-kafka/raw-kafka.contender.js')).rawKafkaContender,
+};
+
+export function isContenderId(value: string): value is ContenderId {
+  return (CONTENDER_IDS as readonly string[]).includes(value);
+}
+
+export function loadContender(id: ContenderId): Promise<Contender> {
+  return loaders[id]();
+}

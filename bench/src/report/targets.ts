@@ -1,0 +1,61 @@
+import type { ContenderId } from '../contenders/registry.js';
+import type { ContenderResult, LeakResult, RoundResult, TargetCheck } from './results.js';
+import { stat } from './summarize.js';
+
+const fmt = (value: number, digits = 2) => value.toFixed(digits);
+
+/**
+ * `pick(a) / pick(b)` in each round both finished, median and range over rounds. Comparing
+ * within a round, where both ran minutes apart at most, keeps drifting machine load out of it.
+ */
+function roundRatios(a: ContenderResult, b: ContenderResult, pick: (round: RoundResult) => number | undefined) {
+  const ratios = a.rounds.flatMap((round) => {
+    const other = b.rounds.find((r) => r.round === round.round);
+    const x = pick(round);
+    const y = other && pick(other);
+    return x !== undefined && y !== undefined && y > 0 ? [x / y] : [];
+  });
+  return stat(ratios);
+}
+
+const at = (concurrency: number) => (round: RoundResult) => round.throughput.find((p) => p.concurrency === concurrency)?.throughput;
+const p50 = (round: RoundResult) => round.latency.latency.p50;
+
+/** Checks the targets of issue 4 against one run. */
+export function checkTargets(contenders: ContenderResult[], leak: LeakResult | undefined): TargetCheck[] {
+  const find = (id: ContenderId) => contenders.find((c) => c.id === id && c.ok && c.rounds.length > 0);
+  const vrpc = find('vrpc');
+  const nest = find('nest-kafka');
+  const raw = find('raw-kafka');
+  const checks: TargetCheck[] = [];
+
+  const ratio = (target: string, a: ContenderResult | undefined, b: ContenderResult | undefined, pick: (round: RoundResult) => number | undefined, holds: (r: number) => boolean, unit: (r: number) => string) => {
+    const r = a && b ? roundRatios(a, b, pick) : undefined;
+    if (!r || r.n === 0) {
+      checks.push({ target, holds: null, detail: 'not measured in this run' });
+      return;
+    }
+    const range = r.n > 1 ? ` (rounds: ${unit(r.min)}–${unit(r.max)})` : '';
+    checks.push({ target, holds: holds(r.median), detail: `${unit(r.median)}${range}, median of per-round ratios` });
+  };
+
+  ratio('vRPC throughput at 64 in flight ≥ 3× Nest ClientKafka', vrpc, nest, at(64), (r) => r >= 3, (r) => `${fmt(r, 1)}×`);
+  ratio('vRPC throughput at 64 in flight ≥ 60 % of the raw floor', vrpc, raw, at(64), (r) => r >= 0.6, (r) => `${fmt(r * 100, 0)} %`);
+  ratio('vRPC p50 at 1 in flight ≤ 1.2× the raw floor', vrpc, raw, p50, (r) => r <= 1.2, (r) => `${fmt(r)}×`);
+
+  const target = 'vRPC RSS after the total calls within 10 % of RSS after the first';
+  if (!leak || leak.error) {
+    checks.push({ target, holds: null, detail: leak?.error?.split('\n')[0] ?? 'not measured in this run' });
+  } else {
+    const mib = (bytes: number) => fmt(bytes / 2 ** 20, 0);
+    checks.push({
+      target,
+      holds: leak.clientRssGrowth <= 0.1 && leak.serverRssGrowth <= 0.1,
+      detail:
+        `client ${mib(leak.afterFirst.client.rssBytes)} → ${mib(leak.afterTotal.client.rssBytes)} MiB (${fmt(leak.clientRssGrowth * 100, 1)} %), ` +
+        `server ${mib(leak.afterFirst.server.rssBytes)} → ${mib(leak.afterTotal.server.rssBytes)} MiB (${fmt(leak.serverRssGrowth * 100, 1)} %) ` +
+        `after ${leak.firstCalls.toLocaleString('en')} → ${leak.totalCalls.toLocaleString('en')} calls`,
+    });
+  }
+  return checks;
+}

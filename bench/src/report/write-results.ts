@@ -1,0 +1,35 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BENCH_DIR } from '../paths.js';
+import { markdownReport } from './markdown-report.js';
+import type { BenchResults } from './results.js';
+import { svgChart } from './svg-chart.js';
+
+/** Where a run's files went. */
+export interface WrittenFiles {
+  json: string;
+  markdown: string;
+  chart: string;
+}
+
+const CHART_FILE = 'latest.svg';
+
+async function writeAtomically(path: string, content: string): Promise<void> {
+  await writeFile(`${path}.tmp`, content);
+  await rename(`${path}.tmp`, path);
+}
+
+/**
+ * Writes `<date>.json`, `latest.md` and `latest.svg` to bench/results/ (a full run: what the
+ * README shows) or bench/results/quick/ (a quick run, not committed).
+ */
+export async function writeResults(results: BenchResults): Promise<WrittenFiles> {
+  const dir = join(BENCH_DIR, 'results', ...(results.options.mode === 'quick' ? ['quick'] : []));
+  await mkdir(dir, { recursive: true });
+  const stamp = results.startedAt.replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
+  const files = { json: join(dir, `${stamp}.json`), markdown: join(dir, 'latest.md'), chart: join(dir, CHART_FILE) };
+  await writeAtomically(files.json, `${JSON.stringify(results, null, 2)}\n`);
+  await writeAtomically(files.markdown, markdownReport(results, CHART_FILE));
+  await writeAtomically(files.chart, svgChart(results));
+  return files;
+}
