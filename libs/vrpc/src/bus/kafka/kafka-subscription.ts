@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
 import { KeySequencer } from '../../utils/key-sequencer.js';
-import { OffsetTracker } from '../../utils/offset-tracker.js';
+import { PartitionCommits } from '../../utils/partition-commits.js';
 import { raceDeadline } from '../../utils/race-deadline.js';
 import { Semaphore } from '../../utils/semaphore.js';
 import { restartAfterCrash } from './consumer-restarter.js';
@@ -20,9 +20,7 @@ export class KafkaSubscription implements BusSubscription {
   private readonly semaphore: Semaphore;
   private readonly sequencer = new KeySequencer();
   private readonly running = new Set<Promise<void>>();
-  private readonly trackers = new Map<string, OffsetTracker>();
-  private commitTimer: NodeJS.Timeout | undefined;
-  private committing: Promise<void> = Promise.resolve();
+  private readonly commits: PartitionCommits;
   private closing = false;
   private readonly attempts: DeliveryAttempts;
   private assigned: Promise<void> = Promise.resolve();
@@ -32,9 +30,14 @@ export class KafkaSubscription implements BusSubscription {
     admin: Admin,
     private readonly options: SubscribeOptions,
     private readonly handler: MessageHandler,
-    private readonly commitIntervalMs: number,
+    commitIntervalMs: number,
   ) {
     this.semaphore = new Semaphore(options.concurrency);
+    this.commits = new PartitionCommits(
+      (positions) => this.consumer.commitOffsets(positions),
+      commitIntervalMs,
+      (error) => this.logger.warn(`commit failed (requests may be redelivered): ${String(error)}`),
+    );
     this.attempts = new DeliveryAttempts(admin, consumer, options.group);
   }
 
@@ -42,7 +45,7 @@ export class KafkaSubscription implements BusSubscription {
     // A new generation starts from the committed offsets; forget the old positions.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       // Commits of the old generation may have been refused: report positions again.
-      for (const tracker of this.trackers.values()) tracker.recommit();
+      this.commits.recommitAll();
       // Counting deliveries must not stall a partition (its coordinator may be the broker that just went away).
       const counted = this.attempts.onAssignment(payload.memberAssignment);
       this.assigned = raceDeadline(counted, Date.now() + ASSIGNMENT_COUNT_TIMEOUT_MS, 'counting deliveries').catch((error: unknown) => {
@@ -69,8 +72,8 @@ export class KafkaSubscription implements BusSubscription {
     this.closing = true;
     this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
-    clearTimeout(this.commitTimer);
-    await this.commit();
+    this.commits.stop();
+    await this.commits.flush();
     await this.consumer.disconnect();
   }
 
@@ -78,7 +81,7 @@ export class KafkaSubscription implements BusSubscription {
     const { batch } = payload;
     await this.assigned;
     const stopped = () => this.closing || !payload.isRunning() || payload.isStale();
-    const tracker = this.tracker(batch.topic, batch.partition);
+    const tracker = this.commits.tracker(batch.topic, batch.partition);
     for (const message of batch.messages) {
       if (stopped()) return;
       // Heartbeats keep the membership while the batch waits for a free slot; a batch that
@@ -94,7 +97,7 @@ export class KafkaSubscription implements BusSubscription {
       if (!tracker.start(message.offset)) {
         // Re-read after a rejoin: still running here, or already answered.
         this.semaphore.release();
-        this.scheduleCommit();
+        this.commits.schedule();
         continue;
       }
       const incoming = toIncoming(batch.topic, batch.partition, message);
@@ -106,7 +109,7 @@ export class KafkaSubscription implements BusSubscription {
         .then(
           () => {
             tracker.finish(message.offset);
-            this.scheduleCommit();
+            this.commits.schedule();
           },
           (error: unknown) => {
             // Left uncommitted on purpose: redelivered after a restart or rebalance.
@@ -118,43 +121,5 @@ export class KafkaSubscription implements BusSubscription {
       void task.finally(() => this.running.delete(task));
     }
     await payload.heartbeat();
-  }
-
-  private tracker(topic: string, partition: number): OffsetTracker {
-    const id = `${topic}\u0000${partition}`;
-    let tracker = this.trackers.get(id);
-    if (!tracker) {
-      tracker = new OffsetTracker();
-      this.trackers.set(id, tracker);
-    }
-    return tracker;
-  }
-
-  private scheduleCommit(): void {
-    if (this.commitTimer || this.closing) return;
-    this.commitTimer = setTimeout(() => {
-      this.commitTimer = undefined;
-      void this.commit();
-    }, this.commitIntervalMs);
-  }
-
-  private commit(): Promise<void> {
-    this.committing = this.committing.then(async () => {
-      const offsets = [];
-      for (const [id, tracker] of this.trackers) {
-        const offset = tracker.takeCommittable();
-        if (offset === null) continue;
-        const [topic, partition] = id.split('\u0000');
-        offsets.push({ topic, partition: Number(partition), offset });
-      }
-      if (offsets.length === 0) return;
-      try {
-        await this.consumer.commitOffsets(offsets);
-      } catch (error: unknown) {
-        // A rebalance moved the partitions; their new owner re-reads from the last commit.
-        this.logger.warn(`commit failed (requests may be redelivered): ${String(error)}`);
-      }
-    });
-    return this.committing;
   }
 }

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Consumer, MessagesStream } from '@platformatic/kafka';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
 import { HandlerPool } from '../shared/handler-pool.js';
-import { OffsetTracker } from '../../utils/offset-tracker.js';
+import { PartitionCommits } from '../../utils/partition-commits.js';
 import { type StringKeyedMessage, toIncoming } from './platformatic-kafka-message.js';
 
 type StringConsumer = Consumer<string, Buffer | undefined, string, string>;
@@ -18,27 +18,31 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
   private readonly logger = new Logger(PlatformaticKafkaSubscription.name);
   private readonly pool: HandlerPool;
   private readonly stop = new AbortController();
-  private trackers = new Map<string, OffsetTracker>();
+  private readonly commits: PartitionCommits;
   private stream: StringStream | undefined;
   private loop: Promise<void> = Promise.resolve();
-  private commitTimer: NodeJS.Timeout | undefined;
-  private committing: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
 
   constructor(
     private readonly consumer: StringConsumer,
     private readonly options: SubscribeOptions,
     private readonly handler: MessageHandler,
-    private readonly commitIntervalMs: number,
+    commitIntervalMs: number,
   ) {
     this.pool = new HandlerPool(options.concurrency, options.orderByKey ?? false);
+    this.commits = new PartitionCommits(
+      (positions) =>
+        this.consumer.commit({
+          offsets: positions.map(({ topic, partition, offset }) => ({ topic, partition, offset: BigInt(offset), leaderEpoch: -1 })),
+        }),
+      commitIntervalMs,
+      (error) => this.logger.warn(`commit failed (messages may be redelivered): ${String(error)}`),
+    );
   }
 
   async start(): Promise<void> {
-    // A new generation starts from the committed offsets; forget the old positions.
-    this.consumer.on('consumer:group:join', () => {
-      this.trackers = new Map();
-    });
+    // Commits of the old generation may have been refused: report positions again.
+    this.consumer.on('consumer:group:join', () => this.commits.recommitAll());
     this.stream = await this.consume();
     this.loop = this.run(this.stream);
   }
@@ -51,8 +55,8 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
       await this.pool.drain();
       await this.loop;
       await closed;
-      clearTimeout(this.commitTimer);
-      await this.commit();
+      this.commits.stop();
+      await this.commits.flush();
       await this.consumer.close().catch((error: unknown) => this.logger.warn(`leaving the group failed: ${String(error)}`));
     })();
     return this.closing;
@@ -95,55 +99,21 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
   }
 
   private handle(message: StringKeyedMessage): void {
-    const tracker = this.tracker(message.topic, message.partition);
+    const tracker = this.commits.tracker(message.topic, message.partition);
     const offset = message.offset.toString();
-    tracker.start(offset);
+    if (!tracker.start(offset)) {
+      // Re-read after a rejoin: still running here, or already answered.
+      this.commits.schedule();
+      return;
+    }
     this.pool.run(toIncoming(message), this.handler, (outcome) => {
       if (outcome.ok) {
         tracker.finish(offset);
-        this.scheduleCommit();
+        this.commits.schedule();
         return;
       }
       // Left uncommitted on purpose: redelivered after a restart or rebalance.
       this.logger.error(`handler failed for ${message.topic}[${message.partition}]@${offset}: ${String(outcome.error)}`);
     });
-  }
-
-  private tracker(topic: string, partition: number): OffsetTracker {
-    const id = `${topic}\u0000${partition}`;
-    let tracker = this.trackers.get(id);
-    if (!tracker) {
-      tracker = new OffsetTracker();
-      this.trackers.set(id, tracker);
-    }
-    return tracker;
-  }
-
-  private scheduleCommit(): void {
-    if (this.commitTimer || this.stop.signal.aborted) return;
-    this.commitTimer = setTimeout(() => {
-      this.commitTimer = undefined;
-      void this.commit();
-    }, this.commitIntervalMs);
-  }
-
-  private commit(): Promise<void> {
-    this.committing = this.committing.then(async () => {
-      const offsets = [];
-      for (const [id, tracker] of this.trackers) {
-        const offset = tracker.takeCommittable();
-        if (offset === null) continue;
-        const [topic, partition] = id.split('\u0000');
-        offsets.push({ topic, partition: Number(partition), offset: BigInt(offset), leaderEpoch: -1 });
-      }
-      if (offsets.length === 0) return;
-      try {
-        await this.consumer.commit({ offsets });
-      } catch (error: unknown) {
-        // A rebalance moved the partitions; their new owner re-reads from the last commit.
-        this.logger.warn(`commit failed (messages may be redelivered): ${String(error)}`);
-      }
-    });
-    return this.committing;
   }
 }
