@@ -4,10 +4,8 @@ import { CONTENDER_LABELS, type ContenderId } from '../contenders/registry.js';
 import type { LoadParams } from '../load/load-generator.js';
 import type { ContenderResult, LeakResult } from '../report/results.js';
 import { ContenderProcesses, type PhaseResult } from './contender-processes.js';
+import { checkVrpcMemory } from './memory-check.js';
 import type { Progress } from './progress.js';
-
-/** Longest the memory check may take: it is bounded by calls, this only keeps it finite. */
-const LEAK_MAX_MS = 600_000;
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(2));
@@ -43,7 +41,11 @@ export class RunPlan {
     } finally {
       for (const id of [...this.running.keys()]) await this.close(id);
     }
-    const leak = this.options.leakTotal > 0 && this.options.contenders.includes('vrpc') ? await this.leakCheck() : undefined;
+    let leak: LeakResult | undefined;
+    if (this.options.leakTotal > 0 && this.options.contenders.includes('vrpc')) {
+      leak = await checkVrpcMemory(this.options, this.config, this.progress);
+      if (leak.error) this.fail('vrpc', `memory check: ${leak.error}`);
+    }
     return { contenders: [...this.results.values()], leak };
   }
 
@@ -129,48 +131,9 @@ export class RunPlan {
     }
   }
 
-  /** vRPC's memory check, in a fresh pair of processes so that "the first calls" are the first. */
-  private async leakCheck(): Promise<LeakResult> {
-    const { leakFirst, leakTotal } = this.options;
-    const base = { firstCalls: leakFirst, totalCalls: leakTotal, errors: 0, clientRssGrowth: NaN, serverRssGrowth: NaN };
-    let processes: ContenderProcesses | undefined;
-    try {
-      this.progress.start('memory check: starting fresh vrpc processes', 0);
-      processes = await ContenderProcesses.start('vrpc', this.config, { profile: false, exposeGc: true });
-      this.progress.finish('memory check: vrpc started');
-      this.progress.start(`memory check: first ${leakFirst.toLocaleString('en')} calls`, 0);
-      const first = await this.phase(processes, { concurrency: 64, calls: leakFirst, durationMs: LEAK_MAX_MS });
-      const afterFirst = await processes.usage(true);
-      this.progress.finish(`memory check: ${first.calls.toLocaleString('en')} calls, client RSS ${mib(afterFirst.client.rssBytes)} MiB, server ${mib(afterFirst.server.rssBytes)} MiB`);
-      this.progress.start(`memory check: up to ${leakTotal.toLocaleString('en')} calls`, 0);
-      const rest = await this.phase(processes, { concurrency: 64, calls: leakTotal - leakFirst, durationMs: LEAK_MAX_MS });
-      const afterTotal = await processes.usage(true);
-      this.progress.finish(`memory check: ${(first.calls + rest.calls).toLocaleString('en')} calls, client RSS ${mib(afterTotal.client.rssBytes)} MiB, server ${mib(afterTotal.server.rssBytes)} MiB`);
-      const errors = first.errors + rest.errors;
-      if (errors > 0) this.fail('vrpc', `memory check: ${errors} calls failed: ${first.firstError ?? rest.firstError}`);
-      return {
-        ...base,
-        totalCalls: first.calls + rest.calls,
-        errors,
-        afterFirst,
-        afterTotal,
-        clientRssGrowth: afterTotal.client.rssBytes / afterFirst.client.rssBytes - 1,
-        serverRssGrowth: afterTotal.server.rssBytes / afterFirst.server.rssBytes - 1,
-      };
-    } catch (error: unknown) {
-      this.fail('vrpc', `memory check: ${describe(error)}`);
-      this.progress.finish(`memory check FAILED: ${describe(error).split('\n')[0]}`);
-      const empty = { server: zeroUsage(), client: zeroUsage() };
-      return { ...base, afterFirst: empty, afterTotal: empty, error: describe(error) };
-    } finally {
-      await processes?.close();
-    }
-  }
-
   /** One load; failed calls make the contender count as errored (the run goes on). */
   private async phase(processes: ContenderProcesses, params: LoadParams): Promise<PhaseResult> {
-    const expected = Math.min(params.durationMs ?? 0, LEAK_MAX_MS);
-    const result = await processes.measure(params, expected, this.config.callTimeoutMs);
+    const result = await processes.measure(params, params.durationMs ?? 0, this.config.callTimeoutMs);
     if (result.errors > 0) {
       this.fail(processes.id, `${result.errors} of ${result.errors + result.calls} calls failed at ${params.concurrency} in flight: ${result.firstError}`);
     }
@@ -203,5 +166,3 @@ export class RunPlan {
   }
 }
 
-const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-const zeroUsage = () => ({ cpuUserUs: 0, cpuSystemUs: 0, rssBytes: 0, maxRssBytes: 0, heapUsedBytes: 0 });

@@ -46,7 +46,7 @@ function latencyPanel(rows: Row[], top: number): { svg: string[]; height: number
     svg.push(`<rect x="${x(p90.median)}" y="${cy - 6}" width="${Math.max(1, x(p99.median) - x(p90.median))}" height="12" fill="${color}" opacity="0.35"/>`);
     svg.push(`<rect x="${x(p50.median)}" y="${cy - 6}" width="${Math.max(1, x(p90.median) - x(p50.median))}" height="12" fill="${color}" opacity="0.8"/>`);
     svg.push(`<circle cx="${x(p50.median)}" cy="${cy}" r="5" fill="${color}" stroke="#fff" stroke-width="1.5"/>`);
-    svg.push(text(WIDTH - RIGHT + 10, cy + 4, `p50 ${ms(p50.median)} · p99 ${ms(p99.median)}`, 'class="value"'));
+    svg.push(text(WIDTH - RIGHT + 10, cy + 4, `p50 ${ms(p50.median)} · p99 ${ms(p99.median)} ms`, 'class="value"'));
   });
   return { svg, height };
 }
@@ -59,7 +59,8 @@ function throughputPanel(rows: Row[], levels: number[], top: number): { svg: str
   const x = (v: number) => LEFT + (v / hi) * span;
   const bar = 12;
   const rowHeight = Math.max(ROW, levels.length * (bar + 4) + 10);
-  const svg = [text(20, top + 18, `Throughput (calls/s), closed loop: ${levels.map((n) => `${n} in flight`).join(', darker → lighter: ')}`, 'class="title"')];
+  const shades = levels.map((n, j) => `${j === 0 ? 'darker' : j === 1 ? 'lighter' : `bar ${j + 1}`}: ${n} in flight`).join(', ');
+  const svg = [text(20, top + 18, `Throughput (calls/s), closed loop; median, line: min–max of rounds; ${shades}`, 'class="title"')];
   const y0 = top + 34;
   const height = 34 + rows.length * rowHeight + 26;
   const step = 10 ** Math.floor(Math.log10(hi / 2));
