@@ -8,15 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EchoController } from './fixtures/echo.controller.js';
 import { ECHO_PROTO, type EchoServiceClient } from './fixtures/echo.service.js';
 import { isolatedOptions } from './support/echo-app.js';
+import { freePort } from './support/free-port.js';
 
 describe('one controller served over gRPC and over vRPC at once', () => {
-  const url = `127.0.0.1:${40_000 + (process.pid % 20_000)}`;
+  let url = '';
   let grpcServer: INestMicroservice;
   let vrpcServer: INestMicroservice;
   let grpcClient: ClientGrpc & { close(): unknown };
   let vrpcClient: VrpcClient;
 
   beforeAll(async () => {
+    url = `127.0.0.1:${await freePort()}`;
     const moduleRef = await Test.createTestingModule({
       imports: [VrpcModule.forRoot(isolatedOptions())],
       controllers: [EchoController],
@@ -29,9 +31,9 @@ describe('one controller served over gRPC and over vRPC at once', () => {
   });
 
   afterAll(async () => {
-    grpcClient.close();
-    await grpcServer.close();
-    await vrpcServer.close();
+    grpcClient?.close();
+    await grpcServer?.close();
+    await vrpcServer?.close();
   });
 
   it('gives the same reply through ClientGrpc and VrpcClient', async () => {
