@@ -11,7 +11,7 @@ import { countSteps, RunPlan } from './orchestrator/run-plan.js';
 import { markdownReport } from './report/markdown-report.js';
 import type { BenchResults } from './report/results.js';
 import { summarize } from './report/summarize.js';
-import { checkTargets } from './report/targets.js';
+import { checkTargets, explainGap } from './report/targets.js';
 import { writeResults } from './report/write-results.js';
 
 /** Deadline of one call: long, so that a slow contender shows up as slow rather than failing. */
@@ -70,6 +70,7 @@ async function main(): Promise<number> {
     contenders: outcome.contenders,
     leak: outcome.leak,
     targets: checkTargets(outcome.contenders, outcome.leak),
+    explanations: explainGap(outcome.contenders),
   };
   const files = await writeResults(results);
   console.log(`\n${markdownReport(results, files.chart)}`);

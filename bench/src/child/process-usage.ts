@@ -7,6 +7,10 @@ export interface ProcessUsage {
   /** Highest RSS the process has had so far. */
   maxRssBytes: number;
   heapUsedBytes: number;
+  /** Heap V8 has reserved (it grows its young generation under a high allocation rate). */
+  heapTotalBytes: number;
+  /** Memory of Buffers and other objects outside the V8 heap. */
+  externalBytes: number;
 }
 
 /** This process' usage; with `gc` (and `--expose-gc`) collects garbage first, so that RSS shows what is kept. */
@@ -21,6 +25,8 @@ export function processUsage(gc = false): ProcessUsage {
     // resourceUsage() reports kilobytes.
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
   };
 }
 

@@ -27,6 +27,14 @@ export function readRunConfig(): RunConfig {
   return JSON.parse(raw) as RunConfig;
 }
 
+const rawNames = (runId: string, tag: string) => ({
+  requestTopic: `${runId}.${tag}.req`,
+  replyTopic: `${runId}.${tag}.rep`,
+  serverGroup: `${runId}.${tag}.server`,
+  clientGroup: `${runId}.${tag}.client`,
+  clientId: `${runId}-${tag}`,
+});
+
 /** Topic and group names of one run, per contender. */
 export const runNames = (config: RunConfig) => ({
   vrpc: {
@@ -43,11 +51,6 @@ export const runNames = (config: RunConfig) => ({
     clientId: `${config.runId}-nest`,
     groupId: `${config.runId}-nest`,
   },
-  rawKafka: {
-    requestTopic: `${config.runId}.raw.req`,
-    replyTopic: `${config.runId}.raw.rep`,
-    serverGroup: `${config.runId}.raw.server`,
-    clientGroup: `${config.runId}.raw.client`,
-    clientId: `${config.runId}-raw`,
-  },
+  rawKafka: rawNames(config.runId, 'raw'),
+  rawKafkaVrpcWire: rawNames(config.runId, 'rawwire'),
 });

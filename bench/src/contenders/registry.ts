@@ -1,7 +1,7 @@
 import type { Contender } from './contender.js';
 
 /** The contenders, in the order the tables list them. */
-export const CONTENDER_IDS = ['vrpc', 'nest-kafka', 'grpc', 'raw-kafka'] as const;
+export const CONTENDER_IDS = ['vrpc', 'nest-kafka', 'grpc', 'raw-kafka', 'raw-kafka-vrpc-wire'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 /** How each contender is named in output. */
@@ -10,6 +10,7 @@ export const CONTENDER_LABELS: Record<ContenderId, string> = {
   'nest-kafka': 'Nest ClientKafka → ServerKafka',
   grpc: 'Nest gRPC (direct)',
   'raw-kafka': 'raw kafkajs (floor)',
+  'raw-kafka-vrpc-wire': 'raw kafkajs, vRPC wire format',
 };
 
 // Loaded on demand: a child process imports only its own contender, so its RSS is its own.
@@ -18,6 +19,7 @@ const loaders: Record<ContenderId, () => Promise<Contender>> = {
   'nest-kafka': async () => (await import('./nest-kafka/nest-kafka.contender.js')).nestKafkaContender,
   grpc: async () => (await import('./grpc/grpc.contender.js')).grpcContender,
   'raw-kafka': async () => (await import('./raw-kafka/raw-kafka.contender.js')).rawKafkaContender,
+  'raw-kafka-vrpc-wire': async () => (await import('./raw-kafka/raw-kafka.contender.js')).rawKafkaVrpcWireContender,
 };
 
 export function isContenderId(value: string): value is ContenderId {

@@ -54,7 +54,7 @@ export async function connectAdmin(brokers: string[]): Promise<Admin> {
 
 /**
  * Creates the topics of the contenders that do not create their own (the broker does not
- * auto-create): Nest's pattern topic and its `.reply`, the floor's two topics.
+ * auto-create): Nest's pattern topic and its `.reply`, the raw loops' topics.
  */
 export async function createRunTopics(admin: Admin, config: RunConfig): Promise<void> {
   const names = runNames(config);
@@ -65,6 +65,9 @@ export async function createRunTopics(admin: Admin, config: RunConfig): Promise<
       { topic: names.nestKafka.replyTopic, numPartitions: config.replyPartitions },
       { topic: names.rawKafka.requestTopic, numPartitions: RAW_TUNING.requestPartitions },
       { topic: names.rawKafka.replyTopic, numPartitions: RAW_TUNING.replyPartitions },
+      // vRPC's partitioning: as many request partitions; a client reads one reply partition.
+      { topic: names.rawKafkaVrpcWire.requestTopic, numPartitions: config.requestPartitions },
+      { topic: names.rawKafkaVrpcWire.replyTopic, numPartitions: 1 },
     ],
   });
 }

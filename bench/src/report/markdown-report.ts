@@ -65,23 +65,25 @@ export function markdownReport(results: BenchResults, chartFile: string): string
       ]);
     }),
   ];
-  if (results.leak && !results.leak.error) {
+  if (results.leak && results.leak.series.length > 0) {
     const { leak } = results;
     lines.push(
       '',
       '## vRPC memory over many calls',
       '',
-      `A fresh vRPC server and client, 64 in flight; RSS and heap after a forced GC.`,
+      `A fresh vRPC server and client, 64 in flight, snapshots after a forced GC (MiB). "Heap" is what V8 has ` +
+        `reserved, "used" what live objects take; "external" is memory outside the V8 heap (Buffers).`,
       '',
-      ...header(['process', `RSS after ${count(leak.firstCalls)}`, `RSS after ${count(leak.totalCalls)}`, 'change', 'heap after first', 'heap after total']),
-      ...(['client', 'server'] as const).map((role) =>
+      ...header(['calls', 'client RSS', 'client heap (used)', 'client external', 'server RSS', 'server heap (used)', 'server external']),
+      ...leak.series.map(({ calls, client, server }) =>
         row([
-          role,
-          `${mib(leak.afterFirst[role].rssBytes)} MiB`,
-          `${mib(leak.afterTotal[role].rssBytes)} MiB`,
-          `${(((role === 'client' ? leak.clientRssGrowth : leak.serverRssGrowth) * 100)).toFixed(1)} %`,
-          `${mib(leak.afterFirst[role].heapUsedBytes)} MiB`,
-          `${mib(leak.afterTotal[role].heapUsedBytes)} MiB`,
+          count(calls),
+          mib(client.rssBytes),
+          `${mib(client.heapTotalBytes)} (${mib(client.heapUsedBytes)})`,
+          mib(client.externalBytes),
+          mib(server.rssBytes),
+          `${mib(server.heapTotalBytes)} (${mib(server.heapUsedBytes)})`,
+          mib(server.externalBytes),
         ]),
       ),
     );
@@ -90,6 +92,10 @@ export function markdownReport(results: BenchResults, chartFile: string): string
   for (const check of results.targets) {
     const mark = check.holds === null ? '➖' : check.holds ? '✅' : '❌';
     lines.push(`- ${mark} ${check.target}: ${check.detail}`);
+  }
+  if (results.explanations.length > 0) {
+    lines.push('', 'Where the gap to the floor comes from (median of per-round ratios):', '');
+    for (const line of results.explanations) lines.push(`- ${line.target}: ${line.detail}`);
   }
   const failed = results.contenders.filter((c) => !c.ok);
   if (failed.length > 0) {

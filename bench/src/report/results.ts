@@ -40,13 +40,21 @@ export interface ContenderResult {
   summary?: ContenderSummary;
 }
 
+/** Both processes of a contender at one moment. */
+export interface PairUsage {
+  server: ProcessUsage;
+  client: ProcessUsage;
+}
+
 /** vRPC's memory check: the same fresh pair of processes after a few and after many calls. */
 export interface LeakResult {
   firstCalls: number;
   totalCalls: number;
   errors: number;
-  afterFirst: { server: ProcessUsage; client: ProcessUsage };
-  afterTotal: { server: ProcessUsage; client: ProcessUsage };
+  afterFirst: PairUsage;
+  afterTotal: PairUsage;
+  /** Snapshots along the way (the first and the last are `afterFirst` and `afterTotal`). */
+  series: ({ calls: number } & PairUsage)[];
   /** RSS after the total over RSS after the first calls, minus one (0.05 = 5 % growth). */
   clientRssGrowth: number;
   serverRssGrowth: number;
@@ -85,4 +93,6 @@ export interface BenchResults {
   contenders: ContenderResult[];
   leak?: LeakResult;
   targets: TargetCheck[];
+  /** Comparisons that explain the targets (not targets themselves). */
+  explanations: TargetCheck[];
 }

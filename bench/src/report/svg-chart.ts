@@ -11,6 +11,7 @@ const COLORS: Record<ContenderId, string> = {
   'nest-kafka': '#dc2626',
   grpc: '#16a34a',
   'raw-kafka': '#6b7280',
+  'raw-kafka-vrpc-wire': '#a16207',
 };
 
 const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

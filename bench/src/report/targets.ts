@@ -21,6 +21,40 @@ function roundRatios(a: ContenderResult, b: ContenderResult, pick: (round: Round
 const at = (concurrency: number) => (round: RoundResult) => round.throughput.find((p) => p.concurrency === concurrency)?.throughput;
 const p50 = (round: RoundResult) => round.latency.latency.p50;
 
+/** Growth from the second snapshot on: what is left once the processes have warmed up. */
+function plateau(leak: LeakResult): string {
+  const second = leak.series[1];
+  const last = leak.series[leak.series.length - 1];
+  if (!second || second === last) return '';
+  const growth = (from: number, to: number) => `${fmt((to / from - 1) * 100, 1)} %`;
+  return (
+    `; from ${second.calls.toLocaleString('en')} calls on: client ${growth(second.client.rssBytes, last.client.rssBytes)}, ` +
+    `server ${growth(second.server.rssBytes, last.server.rssBytes)}; heap used after GC ` +
+    `${fmt(leak.afterFirst.client.heapUsedBytes / 2 ** 20, 0)} → ${fmt(last.client.heapUsedBytes / 2 ** 20, 0)} MiB (client), ` +
+    `${fmt(leak.afterFirst.server.heapUsedBytes / 2 ** 20, 0)} → ${fmt(last.server.heapUsedBytes / 2 ** 20, 0)} MiB (server)`
+  );
+}
+
+/**
+ * Comparisons that explain the targets rather than set them: how vRPC fares against a
+ * hand-written loop that carries its wire format, and what that format costs the floor.
+ */
+export function explainGap(contenders: ContenderResult[]): TargetCheck[] {
+  const find = (id: ContenderId) => contenders.find((c) => c.id === id && c.ok && c.rounds.length > 0);
+  const vrpc = find('vrpc');
+  const wire = find('raw-kafka-vrpc-wire');
+  const raw = find('raw-kafka');
+  const lines: TargetCheck[] = [];
+  const add = (target: string, a: ContenderResult | undefined, b: ContenderResult | undefined, pick: (round: RoundResult) => number | undefined) => {
+    const r = a && b ? roundRatios(a, b, pick) : undefined;
+    if (r && r.n > 0) lines.push({ target, holds: null, detail: `${fmt(r.median * 100, 0)} %${r.n > 1 ? ` (rounds: ${fmt(r.min * 100, 0)} %–${fmt(r.max * 100, 0)} %)` : ''}` });
+  };
+  add('vRPC throughput at 64 in flight, relative to raw kafkajs carrying vRPC\'s wire format', vrpc, wire, at(64));
+  add('raw kafkajs with vRPC\'s wire format, relative to the minimal floor, at 64 in flight', wire, raw, at(64));
+  add('vRPC p50 at 1 in flight, relative to raw kafkajs carrying vRPC\'s wire format', vrpc, wire, p50);
+  return lines;
+}
+
 /** Checks the targets of issue 4 against one run. */
 export function checkTargets(contenders: ContenderResult[], leak: LeakResult | undefined): TargetCheck[] {
   const find = (id: ContenderId) => contenders.find((c) => c.id === id && c.ok && c.rounds.length > 0);
@@ -44,7 +78,7 @@ export function checkTargets(contenders: ContenderResult[], leak: LeakResult | u
   ratio('vRPC p50 at 1 in flight ≤ 1.2× the raw floor', vrpc, raw, p50, (r) => r <= 1.2, (r) => `${fmt(r)}×`);
 
   const target = 'vRPC RSS after the total calls within 10 % of RSS after the first';
-  if (!leak || leak.error) {
+  if (!leak || leak.error || leak.series.length === 0) {
     checks.push({ target, holds: null, detail: leak?.error?.split('\n')[0] ?? 'not measured in this run' });
   } else {
     const mib = (bytes: number) => fmt(bytes / 2 ** 20, 0);
@@ -54,7 +88,7 @@ export function checkTargets(contenders: ContenderResult[], leak: LeakResult | u
       detail:
         `client ${mib(leak.afterFirst.client.rssBytes)} → ${mib(leak.afterTotal.client.rssBytes)} MiB (${fmt(leak.clientRssGrowth * 100, 1)} %), ` +
         `server ${mib(leak.afterFirst.server.rssBytes)} → ${mib(leak.afterTotal.server.rssBytes)} MiB (${fmt(leak.serverRssGrowth * 100, 1)} %) ` +
-        `after ${leak.firstCalls.toLocaleString('en')} → ${leak.totalCalls.toLocaleString('en')} calls`,
+        `after ${leak.firstCalls.toLocaleString('en')} → ${leak.totalCalls.toLocaleString('en')} calls${plateau(leak)}`,
     });
   }
   return checks;

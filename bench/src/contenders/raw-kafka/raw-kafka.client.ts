@@ -1,8 +1,8 @@
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { EchoReply } from '../../shared/echo.js';
-import { loadEchoCodec } from '../../shared/echo-codec.js';
 import type { BenchClient } from '../contender.js';
 import { RAW_TUNING, rawConsumerConfig } from './raw-kafka.tuning.js';
+import type { RawWire } from './raw-kafka.wire.js';
 
 export interface RawClientNames {
   requestTopic: string;
@@ -50,8 +50,7 @@ function coalescingSender(producer: Producer, topic: string): (message: Message)
  * way), keyed by its correlation id; a consumer reads the reply topic (fresh for the run, so
  * from its beginning) and completes the call.
  */
-export async function startRawClient(kafka: Kafka, names: RawClientNames): Promise<BenchClient> {
-  const codec = loadEchoCodec();
+export async function startRawClient(kafka: Kafka, names: RawClientNames, wire: RawWire): Promise<BenchClient> {
   const waiting = new Map<string, (reply: EchoReply) => void>();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   const consumer = kafka.consumer(rawConsumerConfig(names.clientGroup));
@@ -62,11 +61,11 @@ export async function startRawClient(kafka: Kafka, names: RawClientNames): Promi
     autoCommit: false,
     eachBatch: ({ batch }) => {
       for (const message of batch.messages) {
-        const id = message.key?.toString() ?? '';
+        const { id, reply } = wire.readReply(message);
         const resolve = waiting.get(id);
         if (!resolve) continue;
         waiting.delete(id);
-        resolve(codec.responseDeserialize(message.value ?? Buffer.alloc(0)));
+        resolve(reply);
       }
       return Promise.resolve();
     },
@@ -74,13 +73,12 @@ export async function startRawClient(kafka: Kafka, names: RawClientNames): Promi
   await joined;
 
   const send = coalescingSender(producer, names.requestTopic);
-  let sequence = 0;
   return {
     call: (request) =>
       new Promise<EchoReply>((resolve, reject) => {
-        const id = (sequence++).toString(36);
+        const { id, message } = wire.request(request);
         waiting.set(id, resolve);
-        send({ key: id, value: codec.requestSerialize(request) }).catch((error: Error) => {
+        send(message).catch((error: Error) => {
           waiting.delete(id);
           reject(error);
         });

@@ -1,17 +1,37 @@
-import { runNames } from '../../config/run-config.js';
+import { type RunConfig, runNames } from '../../config/run-config.js';
 import type { Contender } from '../contender.js';
 import { startRawClient } from './raw-kafka.client.js';
 import { startRawServer } from './raw-kafka.server.js';
-import { rawKafka } from './raw-kafka.tuning.js';
+import { RAW_TUNING, rawKafka } from './raw-kafka.tuning.js';
+import { minimalWire, type RawWire, vrpcWire } from './raw-kafka.wire.js';
+
+type RawNames = ReturnType<typeof runNames>['rawKafka'];
+
+/** A hand-written loop over kafkajs with the given topics and wire format. */
+function rawContender(names: (config: RunConfig) => RawNames & { requestPartitions: number }, wire: (names: RawNames) => RawWire): Contender {
+  return {
+    startServer(config) {
+      const n = names(config);
+      return startRawServer(rawKafka(`${n.clientId}-server`, config.brokers), n, wire(n));
+    },
+    startClient(config) {
+      const n = names(config);
+      return startRawClient(rawKafka(`${n.clientId}-client`, config.brokers), n, wire(n));
+    },
+  };
+}
 
 /** The floor: producer → topic → consumer → reply topic → consumer, kafkajs and nothing else. */
-export const rawKafkaContender: Contender = {
-  startServer(config) {
-    const names = runNames(config).rawKafka;
-    return startRawServer(rawKafka(`${names.clientId}-server`, config.brokers), names);
-  },
-  startClient(config) {
-    const names = runNames(config).rawKafka;
-    return startRawClient(rawKafka(`${names.clientId}-client`, config.brokers), names);
-  },
-};
+export const rawKafkaContender = rawContender(
+  (config) => ({ ...runNames(config).rawKafka, requestPartitions: RAW_TUNING.requestPartitions }),
+  () => minimalWire(),
+);
+
+/**
+ * The same loop carrying vRPC's wire format and partitioning (request topic with as many
+ * partitions as vRPC's, keyed by id): the floor for what vRPC must put on the wire.
+ */
+export const rawKafkaVrpcWireContender = rawContender(
+  (config) => ({ ...runNames(config).rawKafkaVrpcWire, requestPartitions: config.requestPartitions }),
+  (names) => vrpcWire(names.clientId, names.replyTopic),
+);
