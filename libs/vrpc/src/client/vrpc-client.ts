@@ -10,6 +10,7 @@ import { mapToMetadata } from '../codec/metadata.codec.js';
 import { ProtoRegistry, type RpcService } from '../codec/proto-registry.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import type { VrpcModuleOptions } from '../interfaces/vrpc-options.interface.js';
+import { LazyConnection } from '../utils/lazy-connection.js';
 import { raceDeadline } from '../utils/race-deadline.js';
 import { retryUntil } from '../utils/retry.js';
 import { replyTopic, requestTopic } from '../utils/topic-names.js';
@@ -50,7 +51,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   /** Identifies this instance: its reply partition and its correlation ids derive from it. */
   readonly instanceId: string;
   private sequence = 0;
-  private connection: Promise<BusInbox> | undefined;
+  private readonly inbox = new LazyConnection<BusInbox>(() => this.openInbox());
   private readonly ensuredTopics = new Map<string, Promise<void>>();
   private readonly direct: DirectCaller | undefined;
 
@@ -82,9 +83,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     for (const call of this.pending.takeAll()) {
       call.subscriber.error(new VrpcCallError(status.UNAVAILABLE, VrpcMessages.clientClosed));
     }
-    const connection = this.connection;
-    this.connection = undefined;
-    if (connection) await connection.then((inbox) => inbox.close(), () => undefined);
+    await this.inbox.take()?.then((inbox) => inbox.close(), () => undefined);
     this.direct?.close();
     if (this.ownsBus) await this.bus.close();
   }
@@ -280,14 +279,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   }
 
   private ready(): Promise<BusInbox> {
-    if (!this.connection) {
-      const connection = this.openInbox();
-      this.connection = connection;
-      connection.catch(() => {
-        if (this.connection === connection) this.connection = undefined;
-      });
-    }
-    return this.connection;
+    return this.inbox.get();
   }
 
   private async openInbox(): Promise<BusInbox> {

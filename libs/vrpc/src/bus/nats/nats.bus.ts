@@ -17,6 +17,7 @@ import { NatsInbox } from './nats-inbox.js';
 import { toNatsHeaders } from './nats-message.js';
 import { publishSubject, streamName, streamSubjects } from './nats-subjects.js';
 import { NatsSubscription } from './nats-subscription.js';
+import { LazyConnection } from '../../utils/lazy-connection.js';
 
 interface Connected {
   modules: NatsModules;
@@ -38,7 +39,7 @@ export class NatsBus implements VrpcBus {
   private readonly closables = new Set<BusSubscription | BusInbox>();
   /** Run after every reconnect. */
   private readonly reconnected = new Set<() => void>();
-  private connecting: Promise<Connected> | undefined;
+  private readonly connection = new LazyConnection<Connected>(() => this.open());
 
   /** @param options settings; `clientId` names the connection unless `name` is given. */
   constructor(private readonly options: NatsBusOptions & { clientId?: string } = {}) {}
@@ -50,8 +51,7 @@ export class NatsBus implements VrpcBus {
 
   /** Closes subscriptions (draining their handlers) and inboxes, then drains the connection. */
   async close(): Promise<void> {
-    const connecting = this.connecting;
-    this.connecting = undefined;
+    const connecting = this.connection.take();
     await Promise.allSettled([...this.closables].map((closable) => closable.close()));
     this.closables.clear();
     const connection = await connecting?.catch(() => undefined);
@@ -139,7 +139,7 @@ export class NatsBus implements VrpcBus {
   }
 
   async health(): Promise<BusHealth> {
-    const connecting = this.connecting;
+    const connecting = this.connection.current();
     if (!connecting) return { healthy: false, details: 'not connected' };
     try {
       const { nc, jsm } = await connecting;
@@ -156,14 +156,7 @@ export class NatsBus implements VrpcBus {
   }
 
   private connected(): Promise<Connected> {
-    if (!this.connecting) {
-      const connecting = this.open();
-      this.connecting = connecting;
-      connecting.catch(() => {
-        if (this.connecting === connecting) this.connecting = undefined;
-      });
-    }
-    return this.connecting;
+    return this.connection.get();
   }
 
   private async open(): Promise<Connected> {

@@ -17,6 +17,7 @@ import { loadPlatformaticKafka, type PlatformaticKafkaModule } from './platforma
 import { PlatformaticKafkaInbox } from './platformatic-kafka-inbox.js';
 import { toProduced } from './platformatic-kafka-message.js';
 import { PlatformaticKafkaSubscription } from './platformatic-kafka-subscription.js';
+import { LazyConnection } from '../../utils/lazy-connection.js';
 
 /** Keys and headers as strings, values as bytes. */
 type Keyed = [string, Buffer | undefined, string, string];
@@ -38,7 +39,7 @@ export class PlatformaticKafkaBus implements VrpcBus {
   private readonly logger = new Logger(PlatformaticKafkaBus.name);
   private readonly closables = new Set<BusSubscription | BusInbox>();
   private readonly batcher: PublishBatcher<OutgoingMessage>;
-  private connecting: Promise<Connected> | undefined;
+  private readonly connection = new LazyConnection<Connected>(() => this.open());
 
   constructor(private readonly options: PlatformaticKafkaBusOptions = {}) {
     this.batcher = new PublishBatcher((messages) => this.send(messages));
@@ -51,8 +52,7 @@ export class PlatformaticKafkaBus implements VrpcBus {
 
   /** Closes subscriptions (draining and committing) and inboxes, then the producer and admin. */
   async close(): Promise<void> {
-    const connecting = this.connecting;
-    this.connecting = undefined;
+    const connecting = this.connection.take();
     await Promise.allSettled([...this.closables].map((closable) => closable.close()));
     this.closables.clear();
     const connected = await connecting?.catch(() => undefined);
@@ -110,7 +110,7 @@ export class PlatformaticKafkaBus implements VrpcBus {
   }
 
   async health(): Promise<BusHealth> {
-    const connecting = this.connecting;
+    const connecting = this.connection.current();
     if (!connecting) return { healthy: false, details: 'not connected' };
     try {
       const { admin } = await connecting;
@@ -144,14 +144,7 @@ export class PlatformaticKafkaBus implements VrpcBus {
   }
 
   private connected(): Promise<Connected> {
-    if (!this.connecting) {
-      const connecting = this.open();
-      this.connecting = connecting;
-      connecting.catch(() => {
-        if (this.connecting === connecting) this.connecting = undefined;
-      });
-    }
-    return this.connecting;
+    return this.connection.get();
   }
 
   private async open(): Promise<Connected> {

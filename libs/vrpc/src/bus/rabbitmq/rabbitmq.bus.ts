@@ -15,6 +15,7 @@ import { RabbitMqConnection } from './rabbitmq-connection.js';
 import { RabbitMqInbox } from './rabbitmq-inbox.js';
 import { RabbitMqPublisher } from './rabbitmq-publisher.js';
 import { RabbitMqSubscription } from './rabbitmq-subscription.js';
+import { LazyConnection } from '../../utils/lazy-connection.js';
 
 interface Connected {
   connection: RabbitMqConnection;
@@ -30,7 +31,7 @@ interface Connected {
 export class RabbitMqBus implements VrpcBus {
   private readonly logger = new Logger(RabbitMqBus.name);
   private readonly closables = new Set<BusSubscription | BusInbox>();
-  private connecting: Promise<Connected> | undefined;
+  private readonly connection = new LazyConnection<Connected>(() => this.open());
 
   constructor(private readonly options: RabbitMqBusOptions = {}) {}
 
@@ -41,8 +42,7 @@ export class RabbitMqBus implements VrpcBus {
 
   /** Closes subscriptions (draining their handlers) and inboxes, then the connection. */
   async close(): Promise<void> {
-    const connecting = this.connecting;
-    this.connecting = undefined;
+    const connecting = this.connection.take();
     await Promise.allSettled([...this.closables].map((closable) => closable.close()));
     this.closables.clear();
     const connected = await connecting?.catch(() => undefined);
@@ -91,7 +91,7 @@ export class RabbitMqBus implements VrpcBus {
   }
 
   async health(): Promise<BusHealth> {
-    const connecting = this.connecting;
+    const connecting = this.connection.current();
     if (!connecting) return { healthy: false, details: 'not connected' };
     try {
       const { connection } = await connecting;
@@ -107,14 +107,7 @@ export class RabbitMqBus implements VrpcBus {
   }
 
   private connected(): Promise<Connected> {
-    if (!this.connecting) {
-      const connecting = this.open();
-      this.connecting = connecting;
-      connecting.catch(() => {
-        if (this.connecting === connecting) this.connecting = undefined;
-      });
-    }
-    return this.connecting;
+    return this.connection.get();
   }
 
   private async open(): Promise<Connected> {
