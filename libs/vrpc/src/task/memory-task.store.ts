@@ -14,14 +14,12 @@ export class MemoryTaskStore implements TaskStore {
   constructor(private readonly now: () => number = Date.now) {}
 
   getResult(key: string): Promise<StoredTaskResult | null> {
-    const entry = this.results.get(key);
-    if (entry && entry.expiresAt <= this.now()) this.results.delete(key);
-    return Promise.resolve(entry && entry.expiresAt > this.now() ? entry.result : null);
+    return Promise.resolve(this.remembered(key));
   }
 
   acquire(key: string, owner: string, leaseMs: number): Promise<LeaseGrant> {
     const lease = this.leases.get(key);
-    if (lease && lease.expiresAt > this.now()) return Promise.resolve({ acquired: false });
+    if ((lease && lease.expiresAt > this.now()) || this.remembered(key)) return Promise.resolve({ acquired: false });
     const token = (this.tokens.get(key) ?? 0) + 1;
     this.tokens.set(key, token);
     this.leases.set(key, { owner, expiresAt: this.now() + leaseMs });
@@ -48,6 +46,12 @@ export class MemoryTaskStore implements TaskStore {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  private remembered(key: string): StoredTaskResult | null {
+    const entry = this.results.get(key);
+    if (entry && entry.expiresAt <= this.now()) this.results.delete(key);
+    return entry && entry.expiresAt > this.now() ? entry.result : null;
   }
 
   private held(key: string, owner: string): Lease | undefined {

@@ -1,5 +1,10 @@
 /** Lua scripts that keep each lease operation atomic in Redis. KEYS[1] is always the lease. */
+// KEYS[2] is the fencing counter, KEYS[3] the result: a remembered result refuses the lease, so a
+// waiter that missed the result by a moment reads it instead of running the task again.
 export const ACQUIRE = `
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  return 0
+end
 if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
   return redis.call('INCR', KEYS[2])
 end

@@ -16,7 +16,11 @@ export type LeaseGrant = { acquired: true; token: number } | { acquired: false }
 export interface TaskStore {
   /** The remembered result of `key`, if any. */
   getResult(key: string): Promise<StoredTaskResult | null>;
-  /** Takes the lease of `key` for `leaseMs` if nobody holds it; a grant carries a fencing token that grows with every grant. */
+  /**
+   * Takes the lease of `key` for `leaseMs` if nobody holds it and no result is remembered (so a
+   * caller that read no result just before the holder completed does not run the task again);
+   * a grant carries a fencing token that grows with every grant. Atomic.
+   */
   acquire(key: string, owner: string, leaseMs: number): Promise<LeaseGrant>;
   /** Extends a lease still held by `owner`; false when it was lost. */
   renew(key: string, owner: string, leaseMs: number): Promise<boolean>;
