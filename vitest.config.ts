@@ -17,6 +17,7 @@ export default defineConfig({
         resolve,
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['libs/**/src/**/*.spec.ts', 'apps/**/src/**/*.spec.ts'],
           setupFiles: ['./vitest.setup.ts'],
           testTimeout: 10_000,
@@ -27,6 +28,8 @@ export default defineConfig({
         resolve,
         test: {
           name: 'e2e',
+          // One file at a time, after the unit tests (they share one broker and two cores).
+          sequence: { groupOrder: 1 },
           include: ['test/**/*.e2e-spec.ts'],
           exclude: [...CLUSTER_SPECS, '**/node_modules/**'],
           setupFiles: ['./vitest.setup.ts'],
@@ -40,8 +43,9 @@ export default defineConfig({
         plugins,
         resolve,
         test: {
-          // Broker faults on a 3-node cluster: slower, and not yet steady (see docs/failover.md).
+          // Broker faults on a 3-node cluster of its own: runs after the others, alone on the machine.
           name: 'cluster',
+          sequence: { groupOrder: 2 },
           include: CLUSTER_SPECS,
           setupFiles: ['./vitest.setup.ts'],
           testTimeout: 300_000,

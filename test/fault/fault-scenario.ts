@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
 import { Kafka, logLevel } from 'kafkajs';
 import { ECHO_PROTO, type EchoServiceClient } from '../fixtures/echo.service.js';
@@ -105,7 +107,14 @@ export class FaultScenario {
 
   async close(): Promise<void> {
     await this.client?.close();
-    await Promise.all([...this.servers].map((server) => this.stopServer(server, 'SIGTERM')));
+    const servers = [...this.servers];
+    await Promise.all(servers.map((server) => this.stopServer(server, 'SIGTERM')));
     await this.effects.close();
+    // VRPC_FAULT_LOGS=<dir> keeps each server's stderr, for reading a scenario's timeline.
+    const dir = process.env.VRPC_FAULT_LOGS;
+    if (dir) {
+      await mkdir(dir, { recursive: true });
+      await Promise.all(servers.map((server) => writeFile(join(dir, `${this.scope}-${server.pid}.log`), server.errors())));
+    }
   }
 }

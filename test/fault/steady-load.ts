@@ -11,6 +11,8 @@ export interface LoadFigures {
   failures: Record<string, number>;
   /** Latencies of answered calls, ms. */
   latencies: number[];
+  /** When each answer arrived (`performance.now()`), in order of arrival. */
+  answeredAt: number[];
   /** Texts of the calls that failed. */
   failedTexts: string[];
 }
@@ -31,7 +33,7 @@ export interface LoadPlan {
  * to settle (each has a deadline, so this ends).
  */
 export async function steadyLoad(echo: EchoServiceClient, plan: LoadPlan): Promise<LoadFigures> {
-  const figures: LoadFigures = { sent: 0, answered: 0, failed: 0, failures: {}, latencies: [], failedTexts: [] };
+  const figures: LoadFigures = { sent: 0, answered: 0, failed: 0, failures: {}, latencies: [], answeredAt: [], failedTexts: [] };
   const calls: Promise<void>[] = [];
   const total = Math.floor((plan.rate * plan.durationMs) / 1000);
   const started = performance.now();
@@ -45,7 +47,9 @@ export async function steadyLoad(echo: EchoServiceClient, plan: LoadPlan): Promi
       firstValueFrom(echo.echo({ text: `${plan.tag}-${i}`, delayMs: plan.workMs }, undefined, { timeoutMs: plan.deadlineMs })).then(
         () => {
           figures.answered++;
-          figures.latencies.push(performance.now() - callStarted);
+          const now = performance.now();
+          figures.latencies.push(now - callStarted);
+          figures.answeredAt.push(now);
         },
         (error: unknown) => {
           figures.failed++;
@@ -72,4 +76,11 @@ export function describeFigures(scenario: string, figures: LoadFigures, duplicat
   const p99 = percentile(figures.latencies, 99).toFixed(0);
   const failures = Object.keys(figures.failures).length ? ` ${JSON.stringify(figures.failures)}` : '';
   return `[fault] ${scenario}: sent ${figures.sent}, answered ${figures.answered}, failed ${figures.failed}${failures}, duplicated ${duplicates}, p99 ${p99} ms`;
+}
+
+/** How long after `backAt` (a `performance.now()` time) answers resumed and when the last one came, in seconds. */
+export function recoveryAfter(figures: LoadFigures, backAt: number): { firstS: number; lastS: number } {
+  const after = figures.answeredAt.filter((at) => at >= backAt);
+  const seconds = (at: number | undefined) => (at === undefined ? Number.NaN : (at - backAt) / 1000);
+  return { firstS: seconds(after[0]), lastS: seconds(after.at(-1)) };
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, ConsumerConfig, Kafka } from 'kafkajs';
 import type { BusInbox, InboxAddress, MessageHandler } from '../bus.interface.js';
 import { hashString } from '../../utils/hash.js';
 import { retryUntil } from '../../utils/retry.js';
@@ -8,6 +8,9 @@ import { inboxAssigner } from './inbox-assigner.js';
 import { toIncoming } from './kafka-message.js';
 
 const LEADERS_READY_MS = 10_000;
+
+/** The consumer settings an inbox shares with the bus's other consumers. */
+export type ConsumerTimings = Pick<ConsumerConfig, 'sessionTimeout' | 'heartbeatInterval' | 'maxWaitTimeInMs'>;
 
 /**
  * A client's private view of the shared reply topic: one partition, chosen by hashing the
@@ -22,7 +25,7 @@ export class KafkaInbox implements BusInbox {
   constructor(
     private readonly kafka: Kafka,
     private readonly admin: Admin,
-    private readonly maxWaitTimeInMs: number,
+    private readonly timings: ConsumerTimings,
   ) {}
 
   async open(instanceId: string, topic: string, handler: MessageHandler): Promise<void> {
@@ -36,9 +39,9 @@ export class KafkaInbox implements BusInbox {
       return { partition: chosen, start: offsets.find((entry) => entry.partition === chosen)?.high ?? '0' };
     });
     const consumer = this.kafka.consumer({
+      ...this.timings,
       groupId: `vrpc.inbox.${instanceId}`,
       partitionAssigners: [inboxAssigner(topic, partition)],
-      maxWaitTimeInMs: this.maxWaitTimeInMs,
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;

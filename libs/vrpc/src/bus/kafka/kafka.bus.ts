@@ -13,7 +13,7 @@ import type {
 import { PublishBatcher } from '../../utils/publish-batcher.js';
 import { retryUntil } from '../../utils/retry.js';
 import { resolveBrokers, type KafkaBusOptions } from './kafka-bus-options.interface.js';
-import { KafkaInbox } from './kafka-inbox.js';
+import { KafkaInbox, type ConsumerTimings } from './kafka-inbox.js';
 import { nestLogCreator } from './kafka-logger.js';
 import { toTopicMessages } from './kafka-message.js';
 import { kafkaPartitioner } from './kafka-partitioner.js';
@@ -78,12 +78,7 @@ export class KafkaBus implements VrpcBus {
 
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription> {
     await this.connect();
-    const consumer = this.kafka.consumer({
-      groupId: options.group,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
-      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
-      allowAutoTopicCreation: false,
-    });
+    const consumer = this.kafka.consumer({ ...this.consumerTimings(), groupId: options.group, allowAutoTopicCreation: false });
     const subscription = new KafkaSubscription(consumer, this.admin, options, handler, this.options.commitIntervalMs ?? 100);
     await subscription.start();
     return this.track(subscription);
@@ -91,7 +86,7 @@ export class KafkaBus implements VrpcBus {
 
   async openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
     await this.connect();
-    const inbox = new KafkaInbox(this.kafka, this.admin, this.options.maxWaitTimeMs ?? 100);
+    const inbox = new KafkaInbox(this.kafka, this.admin, this.consumerTimings());
     await inbox.open(instanceId, topic, handler);
     return this.track(inbox);
   }
@@ -133,6 +128,16 @@ export class KafkaBus implements VrpcBus {
   private async send(messages: OutgoingMessage[]): Promise<void> {
     await this.connect();
     await this.producer.sendBatch({ acks: this.options.acks ?? -1, topicMessages: toTopicMessages(messages) });
+  }
+
+  /**
+   * Timings shared by every consumer, the inboxes included. After a coordinator restart a
+   * rejoining consumer waits for its own stale member to expire, so the session timeout also
+   * bounds how long replies and requests stall after a whole-cluster outage.
+   */
+  private consumerTimings(): ConsumerTimings {
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
+    return { sessionTimeout, heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 5)), maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100 };
   }
 
   /** Remembers what to close with the bus; closing twice is harmless. */
