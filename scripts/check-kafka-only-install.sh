@@ -4,7 +4,7 @@
 # on the in-memory bus, on Kafka when a broker is reachable, and that asking for the NATS bus
 # fails with an error that names the package to install.
 #
-#   scripts/check-kafka-only-install.sh            # Kafka at VRPC_KAFKA_BROKERS (default 127.0.0.1:19092) if up
+#   scripts/check-kafka-only-install.sh            # Kafka at VRPC_KAFKA_BROKERS (default 127.0.0.1:$VRPC_KAFKA_PORT, else :19092) if up
 #   KEEP_APP=1 scripts/check-kafka-only-install.sh # keep the temp app for a look
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -138,7 +138,7 @@ out=$(run memory)
 echo "$out"
 grep -q '^REPLY Hello, memory$' <<<"$out"
 
-brokers=${VRPC_KAFKA_BROKERS:-127.0.0.1:19092}
+brokers=${VRPC_KAFKA_BROKERS:-127.0.0.1:${VRPC_KAFKA_PORT:-19092}}
 host=${brokers%%,*}
 if (exec 3<>"/dev/tcp/${host%:*}/${host##*:}") 2>/dev/null; then
   step "run it on Kafka at $brokers"

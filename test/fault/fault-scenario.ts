@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
-import { Kafka, logLevel } from 'kafkajs';
 import { ECHO_PROTO, type EchoServiceClient } from '../fixtures/echo.service.js';
 import { SideEffects } from '../fixtures/side-effects.js';
-import { uniqueName, waitFor } from '../support/kafka.js';
+import { uniqueName } from '../support/kafka.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
+import { requestCopies } from './request-copies.js';
 import { describeFigures, type LoadFigures } from './steady-load.js';
 
 const SERVER = new URL('../processes/echo-server.ts', import.meta.url);
@@ -66,43 +66,17 @@ export class FaultScenario {
   async report(name: string, tag: string, figures: LoadFigures): Promise<number> {
     const ids = Array.from({ length: figures.sent }, (_, i) => `${tag}-${i}`);
     const duplicates = await this.effects.duplicates(ids);
-    console.log(describeFigures(name, figures, duplicates));
-    const published = figures.failedTexts.length ? await this.publishedTexts(tag) : new Map<string, string>();
-    if (figures.failedTexts.length) console.log(`[fault]   ${published.size} of ${figures.sent} requests found on the request topic`);
+    const topic = `${this.scope}.req.vrpc.echo.EchoService`;
+    const copies = await requestCopies(this.options.kafka?.brokers ?? [], topic, tag, `${this.scope}.diagnosis`);
+    const writtenTwice = [...copies.values()].filter((where) => where.length > 1).length;
+    console.log(describeFigures(name, figures, duplicates, writtenTwice));
+    if (figures.failedTexts.length) console.log(`[fault]   ${copies.size} of ${figures.sent} requests found on the request topic`);
     for (const text of figures.failedTexts.slice(0, 10)) {
-      const where = published.get(text) ?? 'not on the request topic';
+      const where = copies.get(text)?.join(', ') ?? 'not on the request topic';
       console.log(`[fault]   failed call ${text}: executed ${await this.effects.runs(text)} time(s), ${where}`);
     }
     if (figures.failedTexts.length) for (const server of this.servers) console.log(`[fault]   server ${server.pid} stderr: ${server.errors().slice(-3000)}`);
     return duplicates;
-  }
-
-  /** Where each request on the request topic sits (text → "partition@offset"), for diagnosing failed calls. */
-  private async publishedTexts(tag: string): Promise<Map<string, string>> {
-    const pattern = new RegExp(`${tag}-\\d+`);
-    const kafka = new Kafka({ brokers: this.options.kafka?.brokers ?? [], logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    const topic = `${this.scope}.req.vrpc.echo.EchoService`;
-    const ends = await admin.fetchTopicOffsets(topic);
-    await admin.disconnect();
-    const total = ends.reduce((sum, p) => sum + Number(p.high), 0);
-    const consumer = kafka.consumer({ groupId: `${this.scope}.diagnosis` });
-    const found = new Map<string, string>();
-    let seen = 0;
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: ({ partition, message }) => {
-        seen++;
-        const text = pattern.exec(message.value?.toString('latin1') ?? '')?.[0];
-        if (text) found.set(text, `on partition ${partition} at offset ${message.offset}`);
-        return Promise.resolve();
-      },
-    });
-    await waitFor(() => seen >= total, 20_000).catch(() => undefined);
-    await consumer.disconnect();
-    return found;
   }
 
   async close(): Promise<void> {

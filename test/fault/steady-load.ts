@@ -71,11 +71,14 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** One line of figures, as the closing notes quote them. */
-export function describeFigures(scenario: string, figures: LoadFigures, duplicates: number): string {
+/**
+ * One line of figures, as the closing notes quote them: `duplicated` counts calls executed more
+ * than once, `writtenTwice` calls that a retried publish put on the request topic twice.
+ */
+export function describeFigures(scenario: string, figures: LoadFigures, duplicates: number, writtenTwice: number): string {
   const p99 = percentile(figures.latencies, 99).toFixed(0);
   const failures = Object.keys(figures.failures).length ? ` ${JSON.stringify(figures.failures)}` : '';
-  return `[fault] ${scenario}: sent ${figures.sent}, answered ${figures.answered}, failed ${figures.failed}${failures}, duplicated ${duplicates}, p99 ${p99} ms`;
+  return `[fault] ${scenario}: sent ${figures.sent}, answered ${figures.answered}, failed ${figures.failed}${failures}, duplicated ${duplicates} (written twice ${writtenTwice}), p99 ${p99} ms`;
 }
 
 /** How long after `backAt` (a `performance.now()` time) answers resumed and when the last one came, in seconds. */

@@ -5,6 +5,7 @@ import { decodeRequest, encodeResponse, type RequestEnvelope, type ResponseEnvel
 import { retryUntil } from '../utils/retry.js';
 import { DEFAULT_MAX_DELIVERIES, VRPC_HEADERS } from '../vrpc.constants.js';
 import { VrpcMessages } from '../vrpc.messages.js';
+import { RecentRequests } from './recent-requests.js';
 import { errorReply } from './reply.factory.js';
 import type { RequestExecutor } from './request-executor.interface.js';
 
@@ -23,13 +24,14 @@ const DEAD_LETTER_RETRY_MS = 30_000;
 
 /**
  * Turns one request message into one reply: reads the envelope, checks the deadline, runs the
- * executor, publishes the reply. Resolves only when the request is done with (reply
- * published, or skipped for a logged reason), so the bus may acknowledge it. Bad input never
- * makes it reject; only a bus that cannot take a dead letter for 30 s does, which leaves the
- * message unacknowledged, to be read again.
+ * executor (once per request id in this process), publishes the reply. Resolves only when the
+ * request is done with (reply published, or skipped for a logged reason), so the bus may
+ * acknowledge it. Bad input never makes it reject; only a bus that cannot take a dead letter
+ * for 30 s does, which leaves the message unacknowledged, to be read again.
  */
 export class RequestDispatcher {
   private readonly logger: Logger;
+  private readonly recent = new RecentRequests();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
@@ -54,7 +56,8 @@ export class RequestDispatcher {
       this.logger.debug(`skipped ${envelope.serviceName}/${envelope.methodName} ${envelope.requestId}: deadline passed`);
       return;
     }
-    await this.reply(envelope, await this.deps.execute(envelope, message));
+    const ran = await this.recent.once(envelope.requestId, async () => this.reply(envelope, await this.deps.execute(envelope, message)));
+    if (!ran) this.logger.debug(`skipped a second copy of ${envelope.requestId}`);
   }
 
   /** Publishes the reply, retrying until the call's deadline; one-way calls get none. */

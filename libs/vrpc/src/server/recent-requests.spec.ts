@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { RecentRequests } from './recent-requests.js';
+
+/** A unit of work that finishes when told to. */
+function gate() {
+  let open!: () => void;
+  let fail!: (error: Error) => void;
+  const done = new Promise<void>((resolve, reject) => ((open = resolve), (fail = reject)));
+  return { work: () => done, open, fail };
+}
+
+describe('RecentRequests', () => {
+  it('runs an id once; a copy that arrives meanwhile settles only after the first run', async () => {
+    const recent = new RecentRequests();
+    const first = gate();
+    let copyRan = false;
+    const original = recent.once('a', first.work);
+    let copySettled = false;
+    const copy = recent.once('a', () => ((copyRan = true), Promise.resolve())).then((ran) => ((copySettled = true), ran));
+    await Promise.resolve();
+    expect(copySettled).toBe(false);
+    first.open();
+    expect(await original).toBe(true);
+    expect(await copy).toBe(false);
+    expect(copyRan).toBe(false);
+  });
+
+  it('drops a copy that arrives after the first run finished', async () => {
+    const recent = new RecentRequests();
+    expect(await recent.once('a', () => Promise.resolve())).toBe(true);
+    let ran = false;
+    expect(await recent.once('a', () => ((ran = true), Promise.resolve()))).toBe(false);
+    expect(ran).toBe(false);
+  });
+
+  it('forgets a run that failed, so a redelivery runs again', async () => {
+    const recent = new RecentRequests();
+    const first = gate();
+    const original = recent.once('a', first.work);
+    first.fail(new Error('bus down'));
+    await expect(original).rejects.toThrow('bus down');
+    expect(await recent.once('a', () => Promise.resolve())).toBe(true);
+  });
+
+  it('forgets the oldest ids beyond its capacity', async () => {
+    const recent = new RecentRequests(2);
+    for (const id of ['a', 'b', 'c']) await recent.once(id, () => Promise.resolve());
+    expect(await recent.once('c', () => Promise.resolve())).toBe(false);
+    expect(await recent.once('a', () => Promise.resolve())).toBe(true);
+  });
+});
