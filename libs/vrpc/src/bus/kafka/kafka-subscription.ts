@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Admin, Consumer, EachBatchPayload } from 'kafkajs';
+import { PartitionAssigners, type Admin, type Consumer, type EachBatchPayload, type PartitionAssigner } from 'kafkajs';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
 import { KeySequencer } from '../../utils/key-sequencer.js';
 import { PartitionCommits } from '../../utils/partition-commits.js';
@@ -8,6 +8,8 @@ import { Semaphore } from '../../utils/semaphore.js';
 import { restartAfterCrash } from './consumer-restarter.js';
 import { DeliveryAttempts } from './delivery-attempts.js';
 import { keyedByOwnId, toIncoming } from './kafka-message.js';
+import { stickyAssigner } from './sticky-assigner.js';
+import type { PartitionsByTopic } from './sticky-plan.js';
 
 const ASSIGNMENT_COUNT_TIMEOUT_MS = 2_000;
 
@@ -24,26 +26,32 @@ export class KafkaSubscription implements BusSubscription {
   private closing = false;
   private readonly attempts: DeliveryAttempts;
   private assigned: Promise<void> = Promise.resolve();
+  private readonly consumer: Consumer;
+  /** The partitions of the current generation, reported at the next join to keep them. */
+  private held: PartitionsByTopic = {};
 
   constructor(
-    private readonly consumer: Consumer,
+    createConsumer: (assigners: PartitionAssigner[]) => Consumer,
     admin: Admin,
     private readonly options: SubscribeOptions,
     private readonly handler: MessageHandler,
     commitIntervalMs: number,
   ) {
+    // Round robin stays listed so that members of an older version can share the group.
+    this.consumer = createConsumer([stickyAssigner(() => this.held), PartitionAssigners.roundRobin]);
     this.semaphore = new Semaphore(options.concurrency);
     this.commits = new PartitionCommits(
       (positions) => this.consumer.commitOffsets(positions),
       commitIntervalMs,
       (error) => this.logger.warn(`commit failed (requests may be redelivered): ${String(error)}`),
     );
-    this.attempts = new DeliveryAttempts(admin, consumer, options.group);
+    this.attempts = new DeliveryAttempts(admin, this.consumer, options.group);
   }
 
   async start(): Promise<void> {
     // A new generation starts from the committed offsets; forget the old positions.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.held = payload.memberAssignment;
       // Commits of the old generation may have been refused: report positions again.
       this.commits.recommitAll();
       // Counting deliveries must not stall a partition (its coordinator may be the broker that just went away).

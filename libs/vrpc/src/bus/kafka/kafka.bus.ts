@@ -78,8 +78,13 @@ export class KafkaBus implements VrpcBus {
 
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription> {
     await this.connect();
-    const consumer = this.kafka.consumer({ ...this.consumerTimings(), groupId: options.group, allowAutoTopicCreation: false });
-    const subscription = new KafkaSubscription(consumer, this.admin, options, handler, this.options.commitIntervalMs ?? 100);
+    const subscription = new KafkaSubscription(
+      (partitionAssigners) => this.kafka.consumer({ ...this.consumerTimings(), groupId: options.group, partitionAssigners, allowAutoTopicCreation: false }),
+      this.admin,
+      options,
+      handler,
+      this.options.commitIntervalMs ?? 100,
+    );
     await subscription.start();
     return this.track(subscription);
   }

@@ -1,0 +1,55 @@
+import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
+import { stickyPlan, type PartitionsByTopic } from './sticky-plan.js';
+
+export const STICKY_ASSIGNER_NAME = 'VrpcStickyAssigner';
+const VERSION = 1;
+
+/**
+ * A kafkajs partition assigner that keeps partitions where they were across rebalances (see
+ * `stickyPlan`). Each member reports what it holds (`held()`) in its join metadata; the group
+ * leader plans from those reports.
+ */
+export function stickyAssigner(held: () => PartitionsByTopic): PartitionAssigner {
+  return ({ cluster }) => ({
+    name: STICKY_ASSIGNER_NAME,
+    version: VERSION,
+    assign: ({ members, topics }) => {
+      const partitions = Object.fromEntries(topics.map((topic) => [topic, cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId)]));
+      const previous = new Map(members.map(({ memberId, memberMetadata }) => [memberId, reportedHoldings(memberMetadata)]));
+      const plan = stickyPlan(
+        members.map(({ memberId }) => memberId),
+        partitions,
+        previous,
+      );
+      return Promise.resolve(
+        [...plan].map(([memberId, assignment]) => ({
+          memberId,
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment, userData: Buffer.alloc(0) }),
+        })),
+      );
+    },
+    protocol: ({ topics }) => ({
+      name: STICKY_ASSIGNER_NAME,
+      metadata: AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics, userData: Buffer.from(JSON.stringify(held())) }),
+    }),
+  });
+}
+
+/** What a member says it holds; nothing when its report is missing or unreadable. */
+function reportedHoldings(metadata: Buffer): PartitionsByTopic {
+  try {
+    const userData = AssignerProtocol.MemberMetadata.decode(metadata)?.userData;
+    const parsed: unknown = userData?.length ? JSON.parse(userData.toString()) : {};
+    return isPartitionsByTopic(parsed) ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+function isPartitionsByTopic(value: unknown): value is PartitionsByTopic {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every((ids) => Array.isArray(ids) && ids.every((id) => Number.isInteger(id)))
+  );
+}
