@@ -39,8 +39,7 @@ describe.skipIf(Boolean(process.env.VRPC_KAFKA_BROKERS))('broker faults on a 3-n
     await stopKafka({ ...CLUSTER, node: 2 });
     const figures = await load;
     await scenario.report('1 of 3 brokers stopped', tag, figures);
-    expect(figures.failed).toBe(0);
-    expect(figures.answered).toBe(figures.sent);
+    scenario.expectNothingLost(figures);
   }, 180_000);
 
   it('answers calls whose deadline outlasts a stop of the whole cluster', async () => {
@@ -63,7 +62,8 @@ describe.skipIf(Boolean(process.env.VRPC_KAFKA_BROKERS))('broker faults on a 3-n
     const recovery = recoveryAfter(figures, back);
     console.log(`[fault] after the cluster was back: first answer in ${recovery.firstS.toFixed(1)} s, last in ${recovery.lastS.toFixed(1)} s`);
     await scenario.report('whole cluster stopped', tag, figures);
-    expect(figures.failed).toBe(0);
-    expect(figures.answered).toBe(figures.sent);
+    scenario.expectNothingLost(figures);
+    // No log storm: repeated broker errors are folded into one line per 10 s (about 30 lines here).
+    expect(scenario.mostLogLines()).toBeLessThan(200);
   }, 300_000);
 });

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { expect } from 'vitest';
 import { ECHO_PROTO, type EchoServiceClient } from '../fixtures/echo.service.js';
 import { SideEffects } from '../fixtures/side-effects.js';
 import { uniqueName } from '../support/kafka.js';
@@ -62,6 +63,23 @@ export class FaultScenario {
     return this.client.getService<EchoServiceClient>('EchoService');
   }
 
+  /** Pids of the servers that ended without being told to (a crash, an unhandled rejection). */
+  unexpectedExits(): number[] {
+    return this.servers.filter((server) => !server.alive()).map((server) => server.pid);
+  }
+
+  /** What every scenario must show: each call answered, no server ended without being told to. */
+  expectNothingLost(figures: LoadFigures): void {
+    expect(figures.failed).toBe(0);
+    expect(figures.answered).toBe(figures.sent);
+    expect(this.unexpectedExits()).toEqual([]);
+  }
+
+  /** The most lines one server wrote to stderr: a log storm shows here. */
+  mostLogLines(): number {
+    return Math.max(0, ...this.servers.map((server) => server.errorLines()));
+  }
+
   /** Prints the scenario's figures and returns the number of duplicated executions. */
   async report(name: string, tag: string, figures: LoadFigures): Promise<number> {
     const ids = Array.from({ length: figures.sent }, (_, i) => `${tag}-${i}`);
@@ -69,7 +87,7 @@ export class FaultScenario {
     const topic = `${this.scope}.req.vrpc.echo.EchoService`;
     const copies = await requestCopies(this.options.kafka?.brokers ?? [], topic, tag, `${this.scope}.diagnosis`);
     const writtenTwice = [...copies.values()].filter((where) => where.length > 1).length;
-    console.log(describeFigures(name, figures, duplicates, writtenTwice));
+    console.log(`${describeFigures(name, figures, duplicates, writtenTwice)}; most log lines of one server ${this.mostLogLines()}`);
     if (figures.failedTexts.length) console.log(`[fault]   ${copies.size} of ${figures.sent} requests found on the request topic`);
     for (const text of figures.failedTexts.slice(0, 10)) {
       const where = copies.get(text)?.join(', ') ?? 'not on the request topic';

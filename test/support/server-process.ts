@@ -9,8 +9,12 @@ export interface ServerProcess {
   /** Resolves with the exit code (or signal) when the process ends. */
   readonly exited: Promise<number | string>;
   kill(signal: NodeJS.Signals): void;
-  /** What the process wrote to stderr so far. */
+  /** What the process wrote to stderr so far (the last 200 000 characters). */
   errors(): string;
+  /** How many lines the process wrote to stderr so far. */
+  errorLines(): number;
+  /** Whether the process is still running. */
+  alive(): boolean;
 }
 
 /** Starts `entry` (a TypeScript file) and resolves once it prints READY; bounded by `timeoutMs`. */
@@ -20,8 +24,19 @@ export function startServerProcess(entry: URL, env: Record<string, string>, time
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-200_000)));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  let lines = 0;
+  let running = true;
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    lines += text.split('\n').length - 1;
+    stderr = (stderr + text).slice(-200_000);
+  });
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => {
+      running = false;
+      resolve(code ?? signal ?? -1);
+    }),
+  );
   return new Promise<ServerProcess>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -34,7 +49,7 @@ export function startServerProcess(entry: URL, env: Record<string, string>, time
     child.stdout?.on('data', (chunk: Buffer) => {
       if (!chunk.toString().includes('READY')) return;
       clearTimeout(timer);
-      resolve({ pid: child.pid ?? -1, exited, kill: (signal) => child.kill(signal), errors: () => stderr });
+      resolve({ pid: child.pid ?? -1, exited, kill: (signal) => child.kill(signal), errors: () => stderr, errorLines: () => lines, alive: () => running });
     });
   });
 }
