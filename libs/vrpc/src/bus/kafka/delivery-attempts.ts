@@ -24,10 +24,21 @@ export class DeliveryAttempts {
     private readonly group: string,
   ) {}
 
-  /** Reads and bumps the markers of the partitions just assigned. */
-  async onAssignment(assignment: Record<string, number[]>): Promise<void> {
-    const topics = Object.keys(assignment);
+  /**
+   * Reads and bumps the markers of the partitions just assigned. A partition this member held
+   * in the generation before (`kept`) was not handed out again: its messages are still with
+   * the same process, so its count stays as it was.
+   */
+  async onAssignment(assignment: Record<string, number[]>, kept: Record<string, number[]> = {}): Promise<void> {
     const next = new Map<string, Resumption>();
+    const isKept = (topic: string, partition: number) => kept[topic]?.includes(partition) ?? false;
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        const resumption = this.resumptions.get(`${topic}:${partition}`);
+        if (resumption && isKept(topic, partition)) next.set(`${topic}:${partition}`, resumption);
+      }
+    }
+    const topics = Object.keys(assignment).filter((topic) => assignment[topic].some((partition) => !isKept(topic, partition)));
     if (topics.length === 0) {
       this.resumptions = next;
       return;
@@ -37,7 +48,7 @@ export class DeliveryAttempts {
     for (const { topic, partitions } of committed) {
       const starts = partitions.some((p) => p.offset === '-1') ? await this.earliest(topic) : new Map<number, string>();
       for (const { partition, metadata, ...position } of partitions) {
-        if (!assignment[topic]?.includes(partition)) continue;
+        if (!assignment[topic]?.includes(partition) || isKept(topic, partition)) continue;
         // A group that never committed reads from the start (subscriptions use fromBeginning).
         const offset = position.offset === '-1' ? starts.get(partition) : position.offset;
         if (offset === undefined) continue;

@@ -51,11 +51,12 @@ export class KafkaSubscription implements BusSubscription {
   async start(): Promise<void> {
     // A new generation starts from the committed offsets; forget the old positions.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const kept = this.held;
       this.held = payload.memberAssignment;
       // Commits of the old generation may have been refused: report positions again.
       this.commits.recommitAll();
       // Counting deliveries must not stall a partition (its coordinator may be the broker that just went away).
-      const counted = this.attempts.onAssignment(payload.memberAssignment);
+      const counted = this.attempts.onAssignment(payload.memberAssignment, kept);
       this.assigned = raceDeadline(counted, Date.now() + ASSIGNMENT_COUNT_TIMEOUT_MS, 'counting deliveries').catch((error: unknown) => {
         this.logger.warn(`delivery counts unavailable for this assignment: ${String(error)}`);
       });
