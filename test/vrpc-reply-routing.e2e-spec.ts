@@ -17,6 +17,17 @@ async function partitionSizes(topic: string): Promise<Map<number, number>> {
   }
 }
 
+/** The state the group coordinator reports for `group` ('Dead' once it is gone). */
+async function groupState(group: string): Promise<string> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    return (await admin.describeGroups([group])).groups[0].state;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 describe('vRPC over Kafka: reply routing', () => {
   let options: VrpcModuleOptions;
   let server: EchoApp;
@@ -42,6 +53,16 @@ describe('vRPC over Kafka: reply routing', () => {
     await client.close();
     expect(grown).toHaveLength(1);
     expect(grown[0][1] - (before.get(grown[0][0]) ?? 0)).toBe(20);
+  });
+
+  it('deletes its inbox group when it closes', async () => {
+    const client = new VrpcClient(options);
+    await client.connect();
+    await firstValueFrom(client.getService<EchoServiceClient>('EchoService').echo({ text: 'once' }));
+    const group = `vrpc.inbox.${client.instanceId}`;
+    expect(await groupState(group)).toBe('Stable');
+    await client.close();
+    expect(await groupState(group)).toBe('Dead');
   });
 
   it('serves more client instances than reply partitions, each getting its own replies', async () => {

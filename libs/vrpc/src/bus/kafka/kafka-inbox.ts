@@ -20,6 +20,7 @@ export type ConsumerTimings = Pick<ConsumerConfig, 'sessionTimeout' | 'heartbeat
 export class KafkaInbox implements BusInbox {
   private readonly logger = new Logger(KafkaInbox.name);
   private consumer: Consumer | undefined;
+  private groupId = '';
   address: InboxAddress = { topic: '' };
 
   constructor(
@@ -38,9 +39,10 @@ export class KafkaInbox implements BusInbox {
       const offsets = await this.admin.fetchTopicOffsets(topic);
       return { partition: chosen, start: offsets.find((entry) => entry.partition === chosen)?.high ?? '0' };
     });
+    this.groupId = `vrpc.inbox.${instanceId}`;
     const consumer = this.kafka.consumer({
       ...this.timings,
-      groupId: `vrpc.inbox.${instanceId}`,
+      groupId: this.groupId,
       partitionAssigners: [inboxAssigner(topic, partition)],
       allowAutoTopicCreation: false,
     });
@@ -82,8 +84,15 @@ export class KafkaInbox implements BusInbox {
     this.address = { topic, partition };
   }
 
+  /** Leaves the group and deletes it: its commits are of no use once this instance is gone. */
   async close(): Promise<void> {
-    await this.consumer?.disconnect();
+    const consumer = this.consumer;
     this.consumer = undefined;
+    if (!consumer) return;
+    await consumer.disconnect();
+    await this.admin.deleteGroups([this.groupId]).catch((error: unknown) => {
+      // Left for the broker to expire with its offsets (offsets.retention.minutes).
+      this.logger.debug(`inbox group ${this.groupId} not deleted: ${String(error)}`);
+    });
   }
 }
