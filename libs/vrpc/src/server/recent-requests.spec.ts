@@ -42,6 +42,13 @@ describe('RecentRequests', () => {
     expect(await recent.once('a', () => Promise.resolve())).toBe(true);
   });
 
+  it('always runs work without an id', async () => {
+    const recent = new RecentRequests();
+    let runs = 0;
+    for (let i = 0; i < 2; i++) expect(await recent.once('', () => (runs++, Promise.resolve()))).toBe(true);
+    expect(runs).toBe(2);
+  });
+
   it('forgets the oldest ids beyond its capacity', async () => {
     const recent = new RecentRequests(2);
     for (const id of ['a', 'b', 'c']) await recent.once(id, () => Promise.resolve());

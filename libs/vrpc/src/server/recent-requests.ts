@@ -9,8 +9,15 @@ export class RecentRequests {
 
   constructor(private readonly capacity = 10_000) {}
 
-  /** Runs `work` unless `id` is running or ran here already; resolves with whether it ran. */
+  /**
+   * Runs `work` unless `id` is running or ran here already; resolves with whether it ran. An
+   * empty id (a producer that sets none) names no request: its work always runs.
+   */
   async once(id: string, work: () => Promise<void>): Promise<boolean> {
+    if (!id) {
+      await work();
+      return true;
+    }
     const earlier = this.seen.get(id);
     if (earlier !== undefined) {
       // A copy is done with when the first run is: acknowledging it earlier could commit past
