@@ -1,9 +1,15 @@
-import type { Subscriber } from 'rxjs';
-import type { RawReply } from './raw-reply.interface.js';
+import type { ResponseEnvelope } from '../codec/envelope.js';
+
+/** Where a call's outcome goes: its successful reply (which ends the call), or its failure. */
+export interface ReplySink {
+  /** A reply with status OK, and the path that served it. */
+  reply(reply: ResponseEnvelope, path: 'bus' | 'direct'): void;
+  error(error: unknown): void;
+}
 
 /** A call waiting for its reply. */
 export interface PendingCall {
-  subscriber: Subscriber<RawReply>;
+  sink: ReplySink;
   timer: NodeJS.Timeout;
 }
 

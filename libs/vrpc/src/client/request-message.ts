@@ -2,8 +2,6 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { BusInbox, OutgoingMessage } from '../bus/bus.interface.js';
 import { encodeRequest, type RequestEnvelope } from '../codec/envelope.js';
 import { metadataToMap } from '../codec/metadata.codec.js';
-import type { VrpcTopicOptions } from '../interfaces/topic-options.interface.js';
-import { requestTopic } from '../utils/topic-names.js';
 import { VRPC_HEADERS, VRPC_TASK_KEY_METADATA } from '../vrpc.constants.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
 
@@ -18,12 +16,13 @@ export interface RequestParts {
   options?: VrpcCallOptions;
   deadline: number;
   now: number;
-  /** Where the reply goes; without an inbox the call is one-way. */
-  inbox?: BusInbox;
 }
 
-/** The envelope of one call. */
-export function requestEnvelope({ clientId, serviceName, method, id, payload, metadata, options, deadline, now, inbox }: RequestParts): RequestEnvelope {
+/** The envelope of one call; the reply goes to `inbox`, and without one the call is one-way. */
+export function requestEnvelope(
+  { clientId, serviceName, method, id, payload, metadata, options, deadline, now }: RequestParts,
+  inbox?: BusInbox,
+): RequestEnvelope {
   const map = metadataToMap(metadata);
   return {
     requestId: id,
@@ -43,10 +42,10 @@ export function requestEnvelope({ clientId, serviceName, method, id, payload, me
   };
 }
 
-/** The bus message that carries an envelope: keyed by task key, else by id; ids in headers. */
-export function requestMessage(envelope: RequestEnvelope, topics: VrpcTopicOptions | undefined): OutgoingMessage {
+/** The bus message that carries an envelope to `topic`: keyed by task key, else by id; ids in headers. */
+export function requestMessage(envelope: RequestEnvelope, topic: string): OutgoingMessage {
   return {
-    topic: requestTopic(envelope.serviceName, topics),
+    topic,
     key: envelope.taskKey || envelope.requestId,
     value: encodeRequest(envelope),
     headers: {

@@ -5,6 +5,7 @@ import { type ClientGrpc, ClientProxy, type ReadPacket, type WritePacket } from 
 import { map, Observable, throwError } from 'rxjs';
 import type { BusInbox, IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
+import { asBuffer } from '../codec/bytes.js';
 import { decodeResponse, type ResponseEnvelope } from '../codec/envelope.js';
 import { mapToMetadata } from '../codec/metadata.codec.js';
 import { ProtoRegistry, type RpcService } from '../codec/proto-registry.js';
@@ -22,7 +23,7 @@ import {
 import { VrpcMessages } from '../vrpc.messages.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
 import { DirectCaller } from './direct-caller.js';
-import { PendingCalls } from './pending-calls.js';
+import { PendingCalls, type ReplySink } from './pending-calls.js';
 import { type RawReply, VRPC_PATH_METADATA } from './raw-reply.interface.js';
 import { requestEnvelope, requestMessage, type RequestParts } from './request-message.js';
 import { resolveDeadline } from './resolve-deadline.js';
@@ -36,6 +37,21 @@ function replyMetadata(reply: ResponseEnvelope, path: 'bus' | 'direct'): Metadat
   const metadata = mapToMetadata(reply.metadata);
   metadata.set(VRPC_PATH_METADATA, path);
   return metadata;
+}
+
+/** A reply as `callRawReply` emits it. */
+function rawReply(reply: ResponseEnvelope, path: 'bus' | 'direct'): RawReply {
+  // Most callers never read a reply's metadata: build it on first use.
+  let metadata: Metadata | undefined;
+  return {
+    payload: asBuffer(reply.payload),
+    get metadata(): Metadata {
+      return (metadata ??= replyMetadata(reply, path));
+    },
+    set metadata(value: Metadata) {
+      metadata = value;
+    },
+  };
 }
 
 /**
@@ -53,6 +69,13 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   private sequence = 0;
   private readonly inbox = new LazyConnection<BusInbox>(() => this.openInbox());
   private readonly ensuredTopics = new Map<string, Promise<void>>();
+  /** Services whose request topic is known to exist: their calls publish without waiting for it. */
+  private readonly readyTopics = new Set<string>();
+  /** Request topics by service name, computed (and checked) once each. */
+  private readonly requestTopics = new Map<string, string>();
+  /** The inbox connection `openedInbox` came from; the latter is only current while the former is. */
+  private inboxAttempt: Promise<BusInbox> | undefined;
+  private openedInbox: BusInbox | undefined;
   private readonly direct: DirectCaller | undefined;
 
   /** @param bus a shared bus (from DI); without it the client makes and owns one from the options. */
@@ -81,7 +104,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   /** Fails the calls still waiting (UNAVAILABLE), closes the inbox, and the bus if it owns it. */
   async close(): Promise<void> {
     for (const call of this.pending.takeAll()) {
-      call.subscriber.error(new VrpcCallError(status.UNAVAILABLE, VrpcMessages.clientClosed));
+      call.sink.error(new VrpcCallError(status.UNAVAILABLE, VrpcMessages.clientClosed));
     }
     await this.inbox.take()?.then((inbox) => inbox.close(), () => undefined);
     this.direct?.close();
@@ -123,7 +146,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     if (!method) {
       return throwError(() => new VrpcCallError(status.UNIMPLEMENTED, VrpcMessages.unknownMethod(service.fullName, methodName)));
     }
-    // One Observable around `callRawReply` rather than defer + map: this is every call's path.
+    // One Observable straight on the pending call, decoding in its sink: this is every call's path.
     return new Observable<unknown>((subscriber) => {
       let payload: Buffer;
       try {
@@ -132,25 +155,25 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
         subscriber.error(error);
         return undefined;
       }
-      return this.callRawReply(service.fullName, method.name, payload, metadata, options).subscribe({
-        next: (reply) => {
+      return this.startCall(service.fullName, method.name, payload, metadata, options, {
+        reply: (reply, path) => {
           let value: unknown;
           try {
-            options?.onResponseMetadata?.(reply.metadata);
+            options?.onResponseMetadata?.(replyMetadata(reply, path));
           } catch (error: unknown) {
             subscriber.error(error);
             return;
           }
           try {
-            value = method.decodeResponse(reply.payload);
+            value = method.decodeResponse(asBuffer(reply.payload));
           } catch (error: unknown) {
             subscriber.error(new VrpcCallError(status.INTERNAL, `vRPC: reply could not be decoded: ${String(error)}`));
             return;
           }
           subscriber.next(value);
+          subscriber.complete();
         },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
+        error: (error) => subscriber.error(error),
       });
     });
   }
@@ -171,24 +194,40 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     metadata?: Metadata,
     options?: VrpcCallOptions,
   ): Observable<RawReply> {
-    return new Observable<RawReply>((subscriber) => {
-      const now = Date.now();
-      const deadline = resolveDeadline(options, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, now);
-      const id = this.nextId();
-      const timer = setTimeout(() => {
-        this.pending.take(id)?.subscriber.error(
-          new VrpcCallError(status.DEADLINE_EXCEEDED, VrpcMessages.deadlineExceeded(deadline - now)),
-        );
-      }, Math.max(0, deadline - now));
-      this.pending.add(id, { subscriber, timer });
-      const parts = { clientId: this.instanceId, serviceName, method: methodName, id, payload, metadata, options, deadline, now };
-      // Without fallback routes every call goes over the bus: no routing step.
-      const sent = this.direct ? this.route(parts) : this.publishRequest(parts, deadline);
-      sent.catch((error: unknown) => {
-        this.pending.take(id)?.subscriber.error(new VrpcCallError(status.UNAVAILABLE, VrpcMessages.publishFailed(String(error))));
-      });
-      return () => void this.pending.take(id);
+    return new Observable<RawReply>((subscriber) =>
+      this.startCall(serviceName, methodName, payload, metadata, options, {
+        reply: (reply, path) => {
+          subscriber.next(rawReply(reply, path));
+          subscriber.complete();
+        },
+        error: (error) => subscriber.error(error),
+      }),
+    );
+  }
+
+  /** Starts one call whose outcome goes to `sink`; returns what forgets it (on unsubscribe). */
+  private startCall(
+    serviceName: string,
+    methodName: string,
+    payload: Buffer,
+    metadata: Metadata | undefined,
+    options: VrpcCallOptions | undefined,
+    sink: ReplySink,
+  ): () => void {
+    const now = Date.now();
+    const deadline = resolveDeadline(options, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, now);
+    const id = this.nextId();
+    const timer = setTimeout(() => {
+      this.pending.take(id)?.sink.error(new VrpcCallError(status.DEADLINE_EXCEEDED, VrpcMessages.deadlineExceeded(deadline - now)));
+    }, Math.max(0, deadline - now));
+    this.pending.add(id, { sink, timer });
+    const parts = { clientId: this.instanceId, serviceName, method: methodName, id, payload, metadata, options, deadline, now };
+    // Without fallback routes every call goes over the bus: no routing step.
+    const sent = this.direct ? this.route(parts) : this.publishRequest(parts, deadline);
+    sent.catch((error: unknown) => {
+      this.pending.take(id)?.sink.error(new VrpcCallError(status.UNAVAILABLE, VrpcMessages.publishFailed(String(error))));
     });
+    return () => void this.pending.take(id);
   }
 
   /** Sends a call on its way: over the bus, or directly where a fallback route says so. */
@@ -213,12 +252,32 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
 
   /** Publishes a request, retrying until `until`: a bus outage shorter than that delays the call only. */
   private publishRequest(parts: RequestParts, until: number): Promise<void> {
-    return retryUntil(until, async () => {
-      const inbox = await this.ready();
-      if (!this.pending.has(parts.id)) return;
-      await this.ensureRequestTopic(parts.serviceName);
-      await this.bus.publish([requestMessage(requestEnvelope({ ...parts, inbox }), this.options.topics)]);
-    });
+    return retryUntil(until, () => this.tryPublishRequest(parts));
+  }
+
+  /** One attempt; once the inbox is open and the topic exists, without waiting for either. */
+  private tryPublishRequest(parts: RequestParts): Promise<void> {
+    const inbox = this.inbox.current() === this.inboxAttempt ? this.openedInbox : undefined;
+    if (!inbox || !this.readyTopics.has(parts.serviceName)) return this.publishRequestWhenReady(parts);
+    if (!this.pending.has(parts.id)) return Promise.resolve();
+    return this.bus.publish([requestMessage(requestEnvelope(parts, inbox), this.requestTopicOf(parts.serviceName))]);
+  }
+
+  private async publishRequestWhenReady(parts: RequestParts): Promise<void> {
+    const inbox = await this.ready();
+    if (!this.pending.has(parts.id)) return;
+    await this.ensureRequestTopic(parts.serviceName);
+    await this.bus.publish([requestMessage(requestEnvelope(parts, inbox), this.requestTopicOf(parts.serviceName))]);
+  }
+
+  /** The request topic of a service; checked once (an invalid name throws every time). */
+  private requestTopicOf(serviceName: string): string {
+    let topic = this.requestTopics.get(serviceName);
+    if (topic === undefined) {
+      topic = requestTopic(serviceName, this.options.topics);
+      this.requestTopics.set(serviceName, topic);
+    }
+    return topic;
   }
 
   /** Creates a service's request topic once, for services the protos did not name (raw calls). */
@@ -234,7 +293,10 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
         },
       ]);
       this.ensuredTopics.set(serviceName, ensured);
-      ensured.catch(() => this.ensuredTopics.delete(serviceName));
+      ensured.then(
+        () => this.readyTopics.add(serviceName),
+        () => this.ensuredTopics.delete(serviceName),
+      );
     }
     return ensured;
   }
@@ -267,7 +329,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
         deadline,
         now,
       }),
-      this.options.topics,
+      this.requestTopicOf(service.fullName),
     );
     await this.bus.connect();
     await retryUntil(deadline, () => this.bus.publish([message]));
@@ -279,7 +341,19 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   }
 
   private ready(): Promise<BusInbox> {
-    return this.inbox.get();
+    const attempt = this.inbox.get();
+    if (attempt !== this.inboxAttempt) {
+      // A new connection: its inbox serves the publishing fast path once it is open.
+      this.inboxAttempt = attempt;
+      this.openedInbox = undefined;
+      attempt.then(
+        (inbox) => {
+          if (this.inboxAttempt === attempt) this.openedInbox = inbox;
+        },
+        () => undefined,
+      );
+    }
+    return attempt;
   }
 
   private async openInbox(): Promise<BusInbox> {
@@ -293,7 +367,10 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
         replicationFactor: topics.replicationFactor,
       })),
     ]);
-    for (const service of this.registry.services) this.ensuredTopics.set(service.fullName, Promise.resolve());
+    for (const service of this.registry.services) {
+      this.ensuredTopics.set(service.fullName, Promise.resolve());
+      this.readyTopics.add(service.fullName);
+    }
     return this.bus.openInbox(this.instanceId, replyTopic(topics), (message) => this.onReply(message));
   }
 
@@ -314,20 +391,9 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     const call = this.pending.take(reply.requestId);
     if (!call) return;
     if (reply.statusCode !== (status.OK as number)) {
-      call.subscriber.error(new VrpcCallError(reply.statusCode, reply.errorMessage, replyMetadata(reply, path)));
+      call.sink.error(new VrpcCallError(reply.statusCode, reply.errorMessage, replyMetadata(reply, path)));
       return;
     }
-    // Most callers never read a reply's metadata: build it on first use.
-    let metadata: Metadata | undefined;
-    call.subscriber.next({
-      payload: Buffer.from(reply.payload.buffer, reply.payload.byteOffset, reply.payload.byteLength),
-      get metadata(): Metadata {
-        return (metadata ??= replyMetadata(reply, path));
-      },
-      set metadata(value: Metadata) {
-        metadata = value;
-      },
-    });
-    call.subscriber.complete();
+    call.sink.reply(reply, path);
   }
 }

@@ -38,12 +38,55 @@ export interface ResponseEnvelope {
 const root = protobuf.parse(ENVELOPE_PROTO, { keepCase: false }).root;
 const requestType = root.lookupType('vrpc.VRPCRequest');
 const responseType = root.lookupType('vrpc.VRPCResponse');
-const toObjectOptions: protobuf.IConversionOptions = { longs: Number, defaults: true };
+const EMPTY_BYTES = Buffer.alloc(0);
 
-function normalizeRequest(raw: Record<string, unknown>): RequestEnvelope {
-  const env = raw as unknown as RequestEnvelope;
-  if (raw.replyPartition === undefined || raw.replyPartition === null) delete env.replyPartition;
-  return env;
+/** An int64 as protobufjs decodes it: a `Long` where the `long` package is present, else a number. */
+type DecodedLong = number | { low: number; high: number } | null | undefined;
+
+/** A decoded message's fields; those not on the wire read as their defaults (protobufjs' prototypes). */
+interface DecodedRequest {
+  requestId: string;
+  serviceName: string;
+  methodName: string;
+  /** Not on the wire: protobufjs' frozen empty array, not bytes. */
+  payload: Uint8Array;
+  metadata: Record<string, string> | null;
+  timestamp: DecodedLong;
+  timeoutMs: DecodedLong;
+  clientId: string;
+  replyTo: string;
+  replyPartition: number | null | undefined;
+  deadline: DecodedLong;
+  taskKey: string;
+  attempt: number;
+  oneWay: boolean;
+}
+
+interface DecodedResponse {
+  requestId: string;
+  /** Not on the wire: protobufjs' frozen empty array, not bytes. */
+  payload: Uint8Array;
+  statusCode: number;
+  errorMessage: string;
+  metadata: Record<string, string> | null;
+  timestamp: DecodedLong;
+}
+
+/** As `toObject({ longs: Number })` converts an int64 (Long's signed high/low arithmetic). */
+function longToNumber(value: DecodedLong): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'number' ? value : value.high * 4_294_967_296 + (value.low >>> 0);
+}
+
+/** A plain copy of a decoded map, as `toObject` makes it (a `__proto__` key stays a key). */
+function copyMap(map: Record<string, string> | null): Record<string, string> {
+  const copy: Record<string, string> = {};
+  if (!map) return copy;
+  for (const key of Object.keys(map)) {
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: map[key], enumerable: true, writable: true, configurable: true });
+    else copy[key] = map[key];
+  }
+  return copy;
 }
 
 /** Encodes a request envelope. */
@@ -52,10 +95,29 @@ export function encodeRequest(envelope: RequestEnvelope): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Decodes a request envelope; throws when the bytes are not one. */
+/**
+ * Decodes a request envelope; throws when the bytes are not one. The plain object is built
+ * field by field, as `toObject({ longs: Number, defaults: true })` would build it, without
+ * that generic conversion's default values (three `Long`s and a Buffer per call).
+ */
 export function decodeRequest(bytes: Uint8Array): RequestEnvelope {
-  const message = requestType.decode(bytes);
-  const env = normalizeRequest(requestType.toObject(message, toObjectOptions));
+  const message = requestType.decode(bytes) as unknown as DecodedRequest;
+  const env: RequestEnvelope = {
+    metadata: copyMap(message.metadata),
+    requestId: message.requestId,
+    serviceName: message.serviceName,
+    methodName: message.methodName,
+    payload: message.payload.length > 0 ? message.payload : EMPTY_BYTES,
+    timestamp: longToNumber(message.timestamp),
+    timeoutMs: longToNumber(message.timeoutMs),
+    clientId: message.clientId,
+    replyTo: message.replyTo,
+    deadline: longToNumber(message.deadline),
+    taskKey: message.taskKey,
+    attempt: message.attempt,
+    oneWay: message.oneWay,
+  };
+  if (message.replyPartition !== null && message.replyPartition !== undefined) env.replyPartition = message.replyPartition;
   if (!env.requestId || !env.serviceName || !env.methodName) {
     throw new Error('envelope lacks request_id, service_name or method_name');
   }
@@ -68,10 +130,17 @@ export function encodeResponse(envelope: ResponseEnvelope): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Decodes a reply envelope; throws when the bytes are not one. */
+/** Decodes a reply envelope; throws when the bytes are not one. Built as `decodeRequest` builds its. */
 export function decodeResponse(bytes: Uint8Array): ResponseEnvelope {
-  const message = responseType.decode(bytes);
-  const env = responseType.toObject(message, toObjectOptions) as unknown as ResponseEnvelope;
+  const message = responseType.decode(bytes) as unknown as DecodedResponse;
+  const env: ResponseEnvelope = {
+    metadata: copyMap(message.metadata),
+    requestId: message.requestId,
+    payload: message.payload.length > 0 ? message.payload : EMPTY_BYTES,
+    statusCode: message.statusCode,
+    errorMessage: message.errorMessage,
+    timestamp: longToNumber(message.timestamp),
+  };
   if (!env.requestId) throw new Error('reply envelope lacks request_id');
   return env;
 }

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { MessageHandler as NestHandler } from '@nestjs/microservices';
 import { lastValueFrom, type Observable } from 'rxjs';
+import { asBuffer } from '../codec/bytes.js';
 import { mapToMetadata } from '../codec/metadata.codec.js';
 import type { RequestEnvelope } from '../codec/envelope.js';
 import type { ProtoRegistry, RpcMethod } from '../codec/proto-registry.js';
@@ -74,7 +75,7 @@ export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }:
     }
     let data: unknown;
     try {
-      data = method.decodeRequest(Buffer.from(envelope.payload));
+      data = method.decodeRequest(asBuffer(envelope.payload));
     } catch {
       return errorReply(envelope, { code: status.INVALID_ARGUMENT, message: VrpcMessages.invalidPayload(serviceName, methodName) });
     }

@@ -1,3 +1,9 @@
+/** One id this process ran, or runs: `run` until the run finishes. */
+interface Entry {
+  id: string;
+  run: Promise<void> | undefined;
+}
+
 /**
  * The request ids this process ran lately, to recognise a request delivered twice (a publish
  * retried after a lost acknowledgement writes it again, next to the first copy): a copy that
@@ -5,7 +11,14 @@
  * count: the oldest ids are forgotten first. Copies read by another process are not seen here.
  */
 export class RecentRequests {
-  private readonly seen = new Map<string, Promise<void> | 'done'>();
+  private readonly seen = new Map<string, Entry>();
+  /**
+   * The entries in the order they were added, from `head` on; some may have left `seen` since
+   * (a failed run). The oldest is found here: asking a Map for its first key walks over every
+   * key deleted before it, which made each eviction cost thousands of steps.
+   */
+  private order: Entry[] = [];
+  private head = 0;
 
   constructor(private readonly capacity = 10_000) {}
 
@@ -22,19 +35,39 @@ export class RecentRequests {
     if (earlier !== undefined) {
       // A copy is done with when the first run is: acknowledging it earlier could commit past
       // a first run that fails.
-      if (earlier !== 'done') await earlier;
+      if (earlier.run !== undefined) await earlier.run;
       return false;
     }
-    const run = work();
-    this.seen.set(id, run);
-    if (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value as string);
+    const entry: Entry = { id, run: work() };
+    this.seen.set(id, entry);
+    this.order.push(entry);
+    if (this.seen.size > this.capacity) this.forgetOldest();
+    else if (this.order.length - this.head > 2 * this.capacity) this.compact();
     try {
-      await run;
+      await entry.run;
     } catch (error: unknown) {
       this.seen.delete(id);
       throw error;
     }
-    if (this.seen.get(id) === run) this.seen.set(id, 'done');
+    entry.run = undefined;
     return true;
+  }
+
+  /** Forgets the id added longest ago that is still remembered. */
+  private forgetOldest(): void {
+    while (this.head < this.order.length) {
+      const oldest = this.order[this.head++];
+      if (this.seen.get(oldest.id) === oldest) {
+        this.seen.delete(oldest.id);
+        break;
+      }
+    }
+    if (this.head >= this.capacity) this.compact();
+  }
+
+  /** Drops the entries before `head` and those no longer remembered, keeping the order. */
+  private compact(): void {
+    this.order = this.order.slice(this.head).filter((entry) => this.seen.get(entry.id) === entry);
+    this.head = 0;
   }
 }

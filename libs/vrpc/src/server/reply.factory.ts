@@ -9,7 +9,15 @@ export function okReply(envelope: RequestEnvelope, payload: Uint8Array, metadata
 
 /** The reply to `envelope` carrying an outcome (possibly one remembered from another call). */
 export function replyFrom(envelope: RequestEnvelope, outcome: Omit<ResponseEnvelope, 'requestId' | 'timestamp'>): ResponseEnvelope {
-  return { ...outcome, requestId: envelope.requestId, timestamp: Date.now() };
+  // Field by field rather than a spread: this is every reply's path.
+  return {
+    requestId: envelope.requestId,
+    payload: outcome.payload,
+    statusCode: outcome.statusCode,
+    errorMessage: outcome.errorMessage,
+    metadata: outcome.metadata,
+    timestamp: Date.now(),
+  };
 }
 
 /** A failed reply carrying a gRPC status. */

@@ -9,11 +9,15 @@ export class Semaphore {
     return this.active;
   }
 
+  /** Takes a slot if one is free now, without waiting (and without a promise); false otherwise. */
+  tryAcquire(): boolean {
+    if (this.active >= this.limit) return false;
+    this.active++;
+    return true;
+  }
+
   async acquire(): Promise<void> {
-    if (this.active < this.limit) {
-      this.active++;
-      return;
-    }
+    if (this.tryAcquire()) return;
     await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 

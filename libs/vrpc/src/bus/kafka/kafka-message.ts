@@ -45,10 +45,12 @@ export function toIncoming(topic: string, partition: number, message: KafkaMessa
 /** Groups outgoing messages by topic, in order, for one `sendBatch`. */
 export function toTopicMessages(messages: OutgoingMessage[]) {
   const byTopic = new Map<string, { key?: string; value: Buffer; partition?: number; headers?: BusHeaders }[]>();
-  for (const { topic, ...message } of messages) {
-    const list = byTopic.get(topic) ?? [];
-    list.push(message);
-    byTopic.set(topic, list);
+  for (const { topic, key, value, partition, headers } of messages) {
+    // Named fields rather than an object rest (`{ topic, ...message }`): this is every message's path.
+    const message = { key, value, partition, headers };
+    const list = byTopic.get(topic);
+    if (list) list.push(message);
+    else byTopic.set(topic, [message]);
   }
   return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
 }

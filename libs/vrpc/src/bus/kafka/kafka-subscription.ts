@@ -93,14 +93,16 @@ export class KafkaSubscription implements BusSubscription {
     const tracker = this.commits.tracker(batch.topic, batch.partition);
     for (const message of batch.messages) {
       if (stopped()) return;
-      // Heartbeats keep the membership while the batch waits for a free slot; a batch that
-      // never waits heartbeats once, at its end (kafkajs' heartbeat is not free per message).
-      const full = this.semaphore.inFlight >= this.options.concurrency;
-      await this.semaphore.acquire();
-      if (full) await payload.heartbeat();
-      if (stopped()) {
-        this.semaphore.release();
-        return;
+      // A free slot is taken at once, without a promise: a batch that never waits hands out
+      // all its messages in one go and heartbeats once, at its end (kafkajs' heartbeat is not
+      // free per message). Heartbeats keep the membership while the batch waits for a slot.
+      if (!this.semaphore.tryAcquire()) {
+        await this.semaphore.acquire();
+        await payload.heartbeat();
+        if (stopped()) {
+          this.semaphore.release();
+          return;
+        }
       }
       payload.resolveOffset(message.offset);
       if (!tracker.start(message.offset)) {
@@ -113,22 +115,27 @@ export class KafkaSubscription implements BusSubscription {
       incoming.deliveryCount = this.attempts.deliveries(batch.topic, batch.partition, message.offset);
       // A request keyed by its own id needs no place in a queue of its key.
       const key = this.options.orderByKey && !keyedByOwnId(message.key, message.headers) ? incoming.key : null;
-      const task = this.sequencer
-        .run(key, () => this.handler(incoming))
-        .then(
-          () => {
-            tracker.finish(message.offset);
-            this.commits.schedule();
-          },
-          (error: unknown) => {
-            // Left uncommitted on purpose: redelivered after a restart or rebalance.
-            this.logger.error(`handler failed for ${batch.topic}[${batch.partition}]@${message.offset}: ${String(error)}`);
-          },
-        )
-        .finally(() => this.semaphore.release());
+      const handled = key === null ? this.handler(incoming) : this.sequencer.run(key, () => this.handler(incoming));
+      const task: Promise<void> = handled.then(
+        () => {
+          this.settled(task);
+          tracker.finish(message.offset);
+          this.commits.schedule();
+        },
+        (error: unknown) => {
+          this.settled(task);
+          // Left uncommitted on purpose: redelivered after a restart or rebalance.
+          this.logger.error(`handler failed for ${batch.topic}[${batch.partition}]@${message.offset}: ${String(error)}`);
+        },
+      );
       this.running.add(task);
-      void task.finally(() => this.running.delete(task));
     }
     await payload.heartbeat();
+  }
+
+  /** A message's handling is over: its slot is free, and closing need not wait for it. */
+  private settled(task: Promise<void>): void {
+    this.semaphore.release();
+    this.running.delete(task);
   }
 }
