@@ -1,28 +1,22 @@
 import { KafkaBus, type BusSubscription } from '@vrpc/nestjs';
 import { AssignerProtocol } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testBrokers, testKafka, uniqueName, waitFor } from './support/kafka.js';
+import { testBrokers, uniqueName, waitFor, withTestAdmin } from './support/kafka.js';
 
 /** The group's protocol and each member's partitions of `topic` (by client id), once the group is stable. */
 async function describeGroup(group: string, topic: string): Promise<{ protocol: string; partitions: Map<string, number[]> }> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const {
-      groups: [described],
-    } = await admin.describeGroups([group]);
-    const partitions = new Map(
-      described.state === 'Stable'
-        ? described.members.map((member) => [
-            member.clientId,
-            [...(AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[topic] ?? [])].sort((a, b) => a - b),
-          ])
-        : [],
-    );
-    return { protocol: described.protocol, partitions };
-  } finally {
-    await admin.disconnect();
-  }
+  const {
+    groups: [described],
+  } = await withTestAdmin((admin) => admin.describeGroups([group]));
+  const partitions = new Map(
+    described.state === 'Stable'
+      ? described.members.map((member) => [
+          member.clientId,
+          [...(AssignerProtocol.MemberAssignment.decode(member.memberAssignment)?.assignment[topic] ?? [])].sort((a, b) => a - b),
+        ])
+      : [],
+  );
+  return { protocol: described.protocol, partitions };
 }
 
 describe('Kafka bus: partitions stay with their members across rebalances', () => {

@@ -3,29 +3,17 @@ import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EchoServiceClient } from './fixtures/echo.service.js';
 import { isolatedOptions, startEchoApp, type EchoApp } from './support/echo-app.js';
-import { testKafka } from './support/kafka.js';
+import { withTestAdmin } from './support/kafka.js';
 
 /** Messages per partition of a topic so far. */
 async function partitionSizes(topic: string): Promise<Map<number, number>> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, Number(o.high) - Number(o.low)]));
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await withTestAdmin((admin) => admin.fetchTopicOffsets(topic));
+  return new Map(offsets.map((o) => [o.partition, Number(o.high) - Number(o.low)]));
 }
 
 /** The state the group coordinator reports for `group` ('Dead' once it is gone). */
 async function groupState(group: string): Promise<string> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    return (await admin.describeGroups([group])).groups[0].state;
-  } finally {
-    await admin.disconnect();
-  }
+  return (await withTestAdmin((admin) => admin.describeGroups([group]))).groups[0].state;
 }
 
 describe('vRPC over Kafka: reply routing', () => {

@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { connect as connectAmqp } from 'amqplib';
-import { testKafka } from '../support/kafka.js';
+import { withTestAdmin } from '../support/kafka.js';
 
 // What each broker says a group has not acknowledged yet: the conformance suite checks it reaches
 // zero, so a plugin that forgot to acknowledge (and would see its messages again later) fails.
@@ -33,9 +33,7 @@ export async function rabbitMqBacklog(url: string, group: string, topic: string)
 
 /** The group's lag: messages after its committed offsets. */
 export async function kafkaBacklog(group: string, topic: string): Promise<number> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
+  return withTestAdmin(async (admin) => {
     const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: group, topics: [topic] })]);
     let lag = 0;
     for (const { partition, high, low } of ends) {
@@ -43,7 +41,5 @@ export async function kafkaBacklog(group: string, topic: string): Promise<number
       lag += Number(high) - Number(at === '-1' ? low : at);
     }
     return lag;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { connect as connectAmqp } from 'amqplib';
-import { testKafka } from '../support/kafka.js';
+import { withTestAdmin } from '../support/kafka.js';
 import type { CreatedNames } from './conformance-support.js';
 
 // Test runs share long-lived brokers: remove what a suite created, so that streams, quorum queues
@@ -38,15 +38,11 @@ export async function deleteRabbitMqTopology(url: string, created: CreatedNames)
 
 /** Deletes the topics and the consumer groups. */
 export async function deleteKafkaTopics(created: CreatedNames): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
+  await withTestAdmin(async (admin) => {
     const existing = new Set(await admin.listTopics());
     const topics = [...created.topics].filter((topic) => existing.has(topic));
     if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
     const groups = [...new Set(created.subscriptions.map(({ group }) => group))];
     if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }

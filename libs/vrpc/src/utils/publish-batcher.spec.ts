@@ -15,6 +15,18 @@ function recordingSend() {
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A batcher that has seen two publishes overlap (sent as [1] then [2]), all of them done. */
+async function afterConcurrentTraffic() {
+  const recording = recordingSend();
+  const batcher = new PublishBatcher(recording.send);
+  const warmUp = [batcher.publish([1]), batcher.publish([2])];
+  recording.completeAll();
+  await turn();
+  recording.completeAll();
+  await Promise.all(warmUp);
+  return { ...recording, batcher };
+}
+
 describe('PublishBatcher', () => {
   it('sends a lone publish at once', () => {
     const { batches, send } = recordingSend();
@@ -35,13 +47,7 @@ describe('PublishBatcher', () => {
   });
 
   it('after concurrent traffic, sends what one turn publishes in one request', async () => {
-    const { batches, send, completeAll } = recordingSend();
-    const batcher = new PublishBatcher(send);
-    const warmUp = [batcher.publish([1]), batcher.publish([2])];
-    completeAll();
-    await turn();
-    completeAll();
-    await Promise.all(warmUp);
+    const { batches, completeAll, batcher } = await afterConcurrentTraffic();
     const burst = [batcher.publish([3]), batcher.publish([4]), batcher.publish([5])];
     expect(batches).toEqual([[1], [2]]);
     await turn();
@@ -51,13 +57,7 @@ describe('PublishBatcher', () => {
   });
 
   it('goes back to sending at once when calls come one at a time', async () => {
-    const { batches, send, completeAll } = recordingSend();
-    const batcher = new PublishBatcher(send);
-    const warmUp = [batcher.publish([1]), batcher.publish([2])];
-    completeAll();
-    await turn();
-    completeAll();
-    await Promise.all(warmUp);
+    const { batches, completeAll, batcher } = await afterConcurrentTraffic();
     const lone = batcher.publish([3]);
     await turn();
     completeAll();
