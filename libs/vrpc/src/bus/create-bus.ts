@@ -1,4 +1,4 @@
-import type { VrpcModuleOptions } from '../interfaces/vrpc-options.interface.js';
+import type { VrpcModuleOptions } from '../module/vrpc-options.interface.js';
 import type { VrpcBus } from './bus.interface.js';
 import { KafkaBus } from './kafka/kafka.bus.js';
 import { MemoryBus } from './memory/memory.bus.js';

@@ -1,4 +1,4 @@
-import type { ResponseEnvelope } from '../codec/envelope.js';
+import type { ResponseEnvelope } from '../protocol/envelope.js';
 
 /** Where a call's outcome goes: its successful reply (which ends the call), or its failure. */
 export interface ReplySink {

@@ -1,8 +1,8 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { BusInbox, OutgoingMessage } from '../bus/bus.interface.js';
-import { encodeRequest, type RequestEnvelope } from '../codec/envelope.js';
-import { metadataToMap } from '../codec/metadata.codec.js';
-import { VRPC_HEADERS, VRPC_TASK_KEY_METADATA } from '../vrpc.constants.js';
+import { encodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
+import { metadataToMap } from '../protocol/metadata.codec.js';
+import { VRPC_HEADERS, VRPC_TASK_KEY_METADATA } from '../protocol/vrpc.constants.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
 
 /** Everything one call's envelope is made of. */

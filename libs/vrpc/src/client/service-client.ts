@@ -1,6 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { Observable } from 'rxjs';
-import type { RpcService } from '../codec/proto-registry.js';
+import type { RpcService } from '../protocol/proto-registry.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
 
 /** Starts one call; the client supplies it. */

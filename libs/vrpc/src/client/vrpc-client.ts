@@ -5,26 +5,27 @@ import { type ClientGrpc, ClientProxy, type ReadPacket, type WritePacket } from 
 import { map, Observable, throwError } from 'rxjs';
 import type { BusInbox, IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
-import { asBuffer } from '../codec/bytes.js';
-import { decodeResponse, type ResponseEnvelope } from '../codec/envelope.js';
-import { mapToMetadata } from '../codec/metadata.codec.js';
-import { ProtoRegistry, type RpcService } from '../codec/proto-registry.js';
+import { asBuffer } from '../protocol/bytes.js';
+import { decodeResponse, type ResponseEnvelope } from '../protocol/envelope.js';
+import { mapToMetadata } from '../protocol/metadata.codec.js';
+import { ProtoRegistry, type RpcService } from '../protocol/proto-registry.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
-import type { VrpcModuleOptions } from '../interfaces/vrpc-options.interface.js';
+import type { VrpcModuleOptions } from '../module/vrpc-options.interface.js';
 import { LazyConnection } from '../utils/lazy-connection.js';
 import { raceDeadline } from '../utils/race-deadline.js';
 import { retryUntil } from '../utils/retry.js';
-import { replyTopic, requestTopic } from '../utils/topic-names.js';
+import { replyTopic, requestTopic } from '../protocol/topic-names.js';
 import {
   DEFAULT_REPLY_PARTITIONS,
   DEFAULT_REQUEST_PARTITIONS,
   DEFAULT_TIMEOUT_MS,
-} from '../vrpc.constants.js';
-import { VrpcMessages } from '../vrpc.messages.js';
+} from '../protocol/vrpc.constants.js';
+import { VrpcMessages } from '../errors/vrpc.messages.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
-import { DirectCaller } from './direct-caller.js';
+import { DirectCaller } from '../grpc/direct-caller.js';
 import { PendingCalls, type ReplySink } from './pending-calls.js';
-import { type RawReply, VRPC_PATH_METADATA } from './raw-reply.interface.js';
+import { VRPC_PATH_METADATA } from '../protocol/vrpc.constants.js';
+import type { RawReply } from './raw-reply.interface.js';
 import { requestEnvelope, requestMessage, type RequestParts } from './request-message.js';
 import { resolveDeadline } from './resolve-deadline.js';
 import { parseRpcPattern } from './rpc-pattern.js';
@@ -87,7 +88,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     this.bus = bus ?? createBus(options);
     this.ownsBus = bus === undefined;
     this.registry = new ProtoRegistry(options.protos, true);
-    this.direct = options.fallback && Object.keys(options.fallback).length > 0 ? new DirectCaller(options.fallback) : undefined;
+    this.direct = options.fallback && Object.keys(options.fallback).length > 0 ? new DirectCaller(Object.fromEntries(Object.entries(options.fallback).map(([service, route]) => [service, route.address]))) : undefined;
     this.instanceId = `${options.clientId ?? 'vrpc'}-${randomUUID()}`;
   }
 

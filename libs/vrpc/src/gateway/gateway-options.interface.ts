@@ -1,6 +1,7 @@
 import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
 import type { BusHealth } from '../bus/bus.interface.js';
-import type { VrpcModuleOptions } from '../interfaces/vrpc-options.interface.js';
+import type { GatewayTargetHealth } from '../grpc/grpc-target-health.interface.js';
+import type { VrpcModuleOptions } from '../module/vrpc-options.interface.js';
 
 /** Options of `VrpcGateway`: where requests come from (as for a server) and where they go. */
 export interface VrpcGatewayOptions
@@ -15,14 +16,6 @@ export interface VrpcGatewayOptions
 
 /** Lifecycle of a gateway. */
 export type VrpcGatewayState = 'idle' | 'starting' | 'running' | 'closing' | 'closed';
-
-/** One target as the gateway sees it. */
-export interface GatewayTargetHealth {
-  service: string;
-  address: string;
-  /** grpc-js connectivity state of its channel: `IDLE`, `CONNECTING`, `READY`, `TRANSIENT_FAILURE`, `SHUTDOWN`. */
-  state: string;
-}
 
 /** What `VrpcGateway.health()` reports. */
 export interface VrpcGatewayHealth {

@@ -1,19 +1,19 @@
 import { Logger } from '@nestjs/common';
 import type { BusSubscription, VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
-import { RequestDispatcher } from '../server/request-dispatcher.js';
-import type { RequestExecutor } from '../server/request-executor.interface.js';
-import { deadLetterTopic, replyTopic, requestTopic } from '../utils/topic-names.js';
+import { RequestDispatcher } from '../serving/request-dispatcher.js';
+import type { RequestExecutor } from '../serving/request-executor.interface.js';
+import { deadLetterTopic, replyTopic, requestTopic } from '../protocol/topic-names.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_GROUP_PREFIX,
   DEFAULT_REPLY_PARTITIONS,
   DEFAULT_REQUEST_PARTITIONS,
-} from '../vrpc.constants.js';
+} from '../protocol/vrpc.constants.js';
 import type { VrpcGatewayHealth, VrpcGatewayOptions, VrpcGatewayState } from './gateway-options.interface.js';
-import { GatewayMessages } from './gateway.messages.js';
-import { grpcForwardExecutor } from './grpc-forward.executor.js';
-import { GrpcTargetPool } from './grpc-target-pool.js';
+import { GatewayMessages } from '../errors/vrpc.messages.js';
+import { grpcForwardExecutor } from '../grpc/grpc-forward.executor.js';
+import { GrpcTargetPool } from '../grpc/grpc-target-pool.js';
 
 /**
  * Serves services from their request topics by forwarding each request to a gRPC server

@@ -1,6 +1,6 @@
 import { type Interceptor, InterceptingCall } from '@grpc/grpc-js';
 import { VrpcClient } from '../client/vrpc-client.js';
-import { parseGrpcPath } from './grpc-path.js';
+import { parseGrpcPath } from '../grpc/grpc-path.js';
 import type { VrpcInterceptorOptions } from './interceptor-options.interface.js';
 import { createRouteMatcher } from './route-matcher.js';
 import { VrpcUnaryCall } from './vrpc-unary-call.js';

@@ -1,5 +1,5 @@
 import type { VrpcClient } from '../client/vrpc-client.js';
-import type { VrpcModuleOptions } from '../interfaces/vrpc-options.interface.js';
+import type { VrpcModuleOptions } from '../module/vrpc-options.interface.js';
 
 /**
  * Which calls go over vRPC. Entries name a service (`package.Service`), a package

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGrpcPath } from './grpc-path.js';
+import { parseGrpcPath } from '../grpc/grpc-path.js';
 import { createRouteMatcher } from './route-matcher.js';
 
 describe('createRouteMatcher', () => {

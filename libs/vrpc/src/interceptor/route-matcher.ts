@@ -1,4 +1,4 @@
-import { parseGrpcPath } from './grpc-path.js';
+import { parseGrpcPath } from '../grpc/grpc-path.js';
 import type { VrpcRouteOptions } from './interceptor-options.interface.js';
 
 /** Decides whether a call, by its gRPC path, goes over vRPC. */

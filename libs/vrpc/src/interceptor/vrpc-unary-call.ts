@@ -1,8 +1,8 @@
 import { type InterceptorOptions, Metadata, type NextCall, status, type StatusObject } from '@grpc/grpc-js';
 import type { Subscription } from 'rxjs';
 import type { VrpcClient } from '../client/vrpc-client.js';
-import type { GrpcPath } from './grpc-path.js';
-import { InterceptorMessages } from './interceptor.messages.js';
+import type { GrpcPath } from '../grpc/grpc-path.js';
+import { InterceptorMessages } from '../errors/vrpc.messages.js';
 
 // grpc-js exports these only as parts of other types.
 type InterceptingCallInterface = ReturnType<NextCall>;

@@ -1,5 +1,5 @@
 import type { MessageHandler } from '@nestjs/microservices';
-import type { ProtoRegistry } from '../codec/proto-registry.js';
+import type { ProtoRegistry } from '../protocol/proto-registry.js';
 
 /** Key of a handler: `package.Service/Method`. */
 export const handlerKey = (fullServiceName: string, method: string): string => `${fullServiceName}/${method}`;

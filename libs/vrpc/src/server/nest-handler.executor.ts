@@ -1,19 +1,19 @@
 import { status } from '@grpc/grpc-js';
 import type { MessageHandler as NestHandler } from '@nestjs/microservices';
 import { lastValueFrom, type Observable } from 'rxjs';
-import { asBuffer } from '../codec/bytes.js';
-import { mapToMetadata } from '../codec/metadata.codec.js';
-import type { RequestEnvelope } from '../codec/envelope.js';
-import type { ProtoRegistry, RpcMethod } from '../codec/proto-registry.js';
-import { VRPC_TASK_EXTRA } from '../decorators/vrpc-task.decorator.js';
+import { asBuffer } from '../protocol/bytes.js';
+import { mapToMetadata } from '../protocol/metadata.codec.js';
+import type { RequestEnvelope } from '../protocol/envelope.js';
+import type { ProtoRegistry, RpcMethod } from '../protocol/proto-registry.js';
+import { VRPC_TASK_EXTRA } from '../task/vrpc-task.decorator.js';
 import type { TaskCoordinator } from '../task/task-coordinator.js';
 import type { VrpcTaskOptions } from '../task/task-options.interface.js';
 import type { StoredTaskResult } from '../task/task-store.interface.js';
-import { statusFromError } from '../errors/status-from-error.js';
-import { VrpcMessages } from '../vrpc.messages.js';
+import { statusFromError } from '../serving/status-from-error.js';
+import { VrpcMessages } from '../errors/vrpc.messages.js';
 import { handlerKey } from './handler-index.js';
-import { errorReply, replyFrom } from './reply.factory.js';
-import type { RequestExecutor } from './request-executor.interface.js';
+import { errorReply, replyFrom } from '../serving/reply.factory.js';
+import type { RequestExecutor } from '../serving/request-executor.interface.js';
 import { VrpcContext } from './vrpc.context.js';
 
 /** Task-level singleton support for the executor. */

@@ -3,9 +3,9 @@ import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, ServerGrpc } from '@nestjs/microservices';
 import type { BusSubscription, VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
-import { ProtoRegistry } from '../codec/proto-registry.js';
-import type { VrpcModuleOptions } from '../interfaces/vrpc-options.interface.js';
-import { deadLetterTopic, replyTopic, requestTopic } from '../utils/topic-names.js';
+import { ProtoRegistry } from '../protocol/proto-registry.js';
+import type { VrpcModuleOptions } from '../module/vrpc-options.interface.js';
+import { deadLetterTopic, replyTopic, requestTopic } from '../protocol/topic-names.js';
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_GROUP_PREFIX,
@@ -14,13 +14,13 @@ import {
   DEFAULT_TASK_LEASE_MS,
   DEFAULT_TASK_POLL_MS,
   DEFAULT_TASK_TTL_MS,
-} from '../vrpc.constants.js';
+} from '../protocol/vrpc.constants.js';
 import { createTaskStore } from '../task/create-task-store.js';
 import { TaskCoordinator } from '../task/task-coordinator.js';
 import type { TaskStore } from '../task/task-store.interface.js';
 import { indexGrpcHandlers } from './handler-index.js';
 import { nestHandlerExecutor } from './nest-handler.executor.js';
-import { RequestDispatcher } from './request-dispatcher.js';
+import { RequestDispatcher } from '../serving/request-dispatcher.js';
 
 /**
  * A Nest transport strategy that serves the app's `@GrpcMethod` handlers from request

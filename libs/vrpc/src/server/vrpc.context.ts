@@ -1,6 +1,6 @@
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { IncomingMessage } from '../bus/bus.interface.js';
-import type { RequestEnvelope } from '../codec/envelope.js';
+import type { RequestEnvelope } from '../protocol/envelope.js';
 
 /** The task a call runs as, when it is a task-level singleton. */
 export interface VrpcTaskInfo {

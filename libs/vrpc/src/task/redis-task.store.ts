@@ -1,4 +1,4 @@
-import { decodeResponse, encodeResponse } from '../codec/envelope.js';
+import { decodeResponse, encodeResponse } from '../protocol/envelope.js';
 import { ACQUIRE, COMPLETE, RELEASE, RENEW } from './redis-task.scripts.js';
 import type { LeaseGrant, StoredTaskResult, TaskStore } from './task-store.interface.js';
 

@@ -1,6 +1,6 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { BusHeaders, IncomingMessage, OutgoingMessage } from '../bus.interface.js';
-import { VRPC_HEADERS } from '../../vrpc.constants.js';
+import { VRPC_HEADERS } from '../../protocol/vrpc.constants.js';
 
 function readHeaders(headers: IHeaders | undefined): BusHeaders {
   const result: BusHeaders = {};

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { PartitionAssigners, type Admin, type Consumer, type EachBatchPayload, type PartitionAssigner } from 'kafkajs';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
 import { KeySequencer } from '../../utils/key-sequencer.js';
-import { PartitionCommits } from '../../utils/partition-commits.js';
+import { PartitionCommits } from '../kafka-common/partition-commits.js';
 import { raceDeadline } from '../../utils/race-deadline.js';
 import { Semaphore } from '../../utils/semaphore.js';
 import { restartAfterCrash } from './consumer-restarter.js';

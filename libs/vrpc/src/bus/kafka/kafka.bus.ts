@@ -10,9 +10,10 @@ import type {
   TopicSpec,
   VrpcBus,
 } from '../bus.interface.js';
-import { PublishBatcher } from '../../utils/publish-batcher.js';
+import { PublishBatcher } from '../core/publish-batcher.js';
 import { retryUntil } from '../../utils/retry.js';
-import { resolveBrokers, type KafkaBusOptions } from './kafka-bus-options.interface.js';
+import { resolveBrokers } from '../kafka-common/resolve-brokers.js';
+import type { KafkaBusOptions } from './kafka-bus-options.interface.js';
 import { KafkaInbox, type ConsumerTimings } from './kafka-inbox.js';
 import { nestLogCreator } from './kafka-logger.js';
 import { toTopicMessages } from './kafka-message.js';

@@ -22,11 +22,3 @@ export interface NatsBusOptions {
   /** Longest a pull request waits for messages, in ms (default 5 000, at least 1 000): bounds idle traffic. */
   fetchExpiresMs?: number;
 }
-
-/** Servers from the options, else from `VRPC_NATS_SERVERS`, else the local default. */
-export function resolveNatsServers(options: NatsBusOptions): string[] {
-  const given = typeof options.servers === 'string' ? [options.servers] : options.servers;
-  if (given?.length) return given;
-  const fromEnv = process.env.VRPC_NATS_SERVERS?.split(',').map((s) => s.trim()).filter(Boolean);
-  return fromEnv?.length ? fromEnv : ['127.0.0.1:4222'];
-}

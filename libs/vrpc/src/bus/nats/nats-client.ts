@@ -1,6 +1,6 @@
 import type * as NatsJetStream from '@nats-io/jetstream';
 import type * as NatsCore from '@nats-io/transport-node';
-import { loadBusPackage } from '../shared/optional-package.js';
+import { loadBusPackage } from '../core/optional-package.js';
 
 /** The NATS client packages, loaded on first use. */
 export interface NatsModules {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { BusInbox, InboxAddress, MessageHandler } from '../bus.interface.js';
-import { inboxPartition } from '../shared/inbox-partition.js';
+import { inboxPartition } from '../core/inbox-partition.js';
 import type { NatsModules } from './nats-client.js';
 import { toIncoming } from './nats-message.js';
 import { publishSubject, streamName } from './nats-subjects.js';

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
-import { HandlerPool } from '../shared/handler-pool.js';
+import { HandlerPool } from '../core/handler-pool.js';
 import type { NatsModules } from './nats-client.js';
 import { toIncoming } from './nats-message.js';
 import { durableName, streamName } from './nats-subjects.js';

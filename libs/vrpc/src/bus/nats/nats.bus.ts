@@ -11,7 +11,8 @@ import type {
   TopicSpec,
   VrpcBus,
 } from '../bus.interface.js';
-import { type NatsBusOptions, resolveNatsServers } from './nats-bus-options.interface.js';
+import type { NatsBusOptions } from './nats-bus-options.interface.js';
+import { resolveNatsServers } from './nats-servers.js';
 import { loadNatsModules, type NatsModules } from './nats-client.js';
 import { NatsInbox } from './nats-inbox.js';
 import { toNatsHeaders } from './nats-message.js';

@@ -1,5 +1,5 @@
 import type * as PlatformaticKafka from '@platformatic/kafka';
-import { loadBusPackage } from '../shared/optional-package.js';
+import { loadBusPackage } from '../core/optional-package.js';
 
 /** `@platformatic/kafka`, loaded on first use. */
 export type PlatformaticKafkaModule = typeof PlatformaticKafka;

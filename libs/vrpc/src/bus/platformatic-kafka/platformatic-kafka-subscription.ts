@@ -2,8 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { Consumer, MessagesStream } from '@platformatic/kafka';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
-import { HandlerPool } from '../shared/handler-pool.js';
-import { PartitionCommits } from '../../utils/partition-commits.js';
+import { HandlerPool } from '../core/handler-pool.js';
+import { PartitionCommits } from '../kafka-common/partition-commits.js';
 import { type StringKeyedMessage, toIncoming } from './platformatic-kafka-message.js';
 
 type StringConsumer = Consumer<string, Buffer | undefined, string, string>;

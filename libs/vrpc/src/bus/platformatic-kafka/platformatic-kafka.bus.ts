@@ -10,8 +10,8 @@ import type {
   TopicSpec,
   VrpcBus,
 } from '../bus.interface.js';
-import { resolveBrokers } from '../kafka/kafka-bus-options.interface.js';
-import { PublishBatcher } from '../../utils/publish-batcher.js';
+import { resolveBrokers } from '../kafka-common/resolve-brokers.js';
+import { PublishBatcher } from '../core/publish-batcher.js';
 import type { PlatformaticKafkaBusOptions } from './platformatic-kafka-bus-options.interface.js';
 import { loadPlatformaticKafka, type PlatformaticKafkaModule } from './platformatic-kafka-client.js';
 import { PlatformaticKafkaInbox } from './platformatic-kafka-inbox.js';

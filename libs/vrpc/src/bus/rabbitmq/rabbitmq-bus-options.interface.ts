@@ -13,8 +13,3 @@ export interface RabbitMqBusOptions {
   /** Reconnect with backoff when the connection drops (default true); the delay grows up to this, in ms (default 5 000). */
   reconnectMaxDelayMs?: number;
 }
-
-/** The URL from the options, else from `VRPC_RABBITMQ_URL`, else the local default. */
-export function resolveRabbitMqUrl(options: RabbitMqBusOptions): string {
-  return options.url ?? process.env.VRPC_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-}

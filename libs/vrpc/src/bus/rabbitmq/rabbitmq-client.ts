@@ -1,5 +1,5 @@
 import type * as Amqp from 'amqplib';
-import { loadBusPackage } from '../shared/optional-package.js';
+import { loadBusPackage } from '../core/optional-package.js';
 
 /** amqplib, loaded on first use. */
 export type AmqpModule = typeof Amqp;

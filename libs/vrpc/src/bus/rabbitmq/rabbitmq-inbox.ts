@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Channel } from 'amqplib';
 import type { BusInbox, InboxAddress, MessageHandler } from '../bus.interface.js';
-import { inboxPartition } from '../shared/inbox-partition.js';
+import { inboxPartition } from '../core/inbox-partition.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
 import { routingKey, toIncoming } from './rabbitmq-message.js';
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
-import { HandlerPool } from '../shared/handler-pool.js';
+import { HandlerPool } from '../core/handler-pool.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
 import { groupQueue, toIncoming } from './rabbitmq-message.js';
 

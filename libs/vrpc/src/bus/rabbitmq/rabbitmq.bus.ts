@@ -9,7 +9,8 @@ import type {
   TopicSpec,
   VrpcBus,
 } from '../bus.interface.js';
-import { type RabbitMqBusOptions, resolveRabbitMqUrl } from './rabbitmq-bus-options.interface.js';
+import type { RabbitMqBusOptions } from './rabbitmq-bus-options.interface.js';
+import { resolveRabbitMqUrl } from './rabbitmq-url.js';
 import { loadAmqp } from './rabbitmq-client.js';
 import { RabbitMqConnection } from './rabbitmq-connection.js';
 import { RabbitMqInbox } from './rabbitmq-inbox.js';

@@ -3,14 +3,14 @@ import type { INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EchoController } from '../../../test/fixtures/echo.controller.js';
-import { ECHO_PROTO, type EchoServiceClient } from '../../../test/fixtures/echo.service.js';
-import { VrpcClient } from './client/vrpc-client.js';
-import { VrpcCallError } from './errors/vrpc-call.error.js';
-import { VrpcServer } from './server/vrpc-server.js';
-import type { OutgoingMessage } from './bus/bus.interface.js';
-import { MemoryBus } from './bus/memory/memory.bus.js';
-import { VRPC_BUS } from './vrpc.constants.js';
+import { EchoController } from '../../../../test/fixtures/echo.controller.js';
+import { ECHO_PROTO, type EchoServiceClient } from '../../../../test/fixtures/echo.service.js';
+import { VrpcClient } from '../client/vrpc-client.js';
+import { VrpcCallError } from '../errors/vrpc-call.error.js';
+import { VrpcServer } from '../server/vrpc-server.js';
+import type { OutgoingMessage } from '../bus/bus.interface.js';
+import { MemoryBus } from '../bus/memory/memory.bus.js';
+import { VRPC_BUS } from './vrpc.tokens.js';
 import { VrpcModule } from './vrpc.module.js';
 
 describe('VrpcModule on the in-memory bus', () => {

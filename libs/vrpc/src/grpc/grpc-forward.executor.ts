@@ -1,10 +1,10 @@
 import { Metadata, type ServiceError, status, type StatusObject } from '@grpc/grpc-js';
-import type { RequestEnvelope, ResponseEnvelope } from '../codec/envelope.js';
-import { grpcPath } from '../interceptor/grpc-path.js';
-import { errorReply, okReply } from '../server/reply.factory.js';
-import type { RequestExecutor } from '../server/request-executor.interface.js';
+import type { RequestEnvelope, ResponseEnvelope } from '../protocol/envelope.js';
+import { grpcPath } from './grpc-path.js';
+import { errorReply, okReply } from '../serving/reply.factory.js';
+import type { RequestExecutor } from '../serving/request-executor.interface.js';
 import { replyMetadata, requestMetadata } from './forward-metadata.js';
-import { GatewayMessages } from './gateway.messages.js';
+import { GatewayMessages } from '../errors/vrpc.messages.js';
 import type { GrpcTargetPool } from './grpc-target-pool.js';
 
 // The payload already holds the bytes gRPC puts on the wire, and the reply goes back as bytes.

@@ -1,7 +1,7 @@
 import { type ClassProvider, ConfigurableModuleBuilder, type ExistingProvider, type FactoryProvider } from '@nestjs/common';
-import type { VrpcBus } from './bus/bus.interface.js';
-import type { VrpcModuleOptions } from './interfaces/vrpc-options.interface.js';
-import { VRPC_MODULE_OPTIONS } from './vrpc.constants.js';
+import type { VrpcBus } from '../bus/bus.interface.js';
+import type { VrpcModuleOptions } from './vrpc-options.interface.js';
+import { VRPC_MODULE_OPTIONS } from './vrpc.tokens.js';
 
 /** Extras of `forRoot`/`forRootAsync` that shape the module rather than configure it. */
 export interface VrpcModuleExtras {

@@ -1,6 +1,6 @@
 import { loadSync, type MethodDefinition, type ServiceDefinition } from '@grpc/proto-loader';
-import type { VrpcProtoOptions } from '../interfaces/proto-options.interface.js';
-import { VrpcMessages } from '../vrpc.messages.js';
+import type { VrpcProtoOptions } from './proto-options.interface.js';
+import { VrpcMessages } from '../errors/vrpc.messages.js';
 
 /** One RPC of a loaded service, with the codecs gRPC itself would use. */
 export interface RpcMethod {

@@ -18,3 +18,19 @@ export const VrpcMessages = {
   invalidTopic: (topic: string) =>
     `vRPC: "${topic}" is not a legal topic name (letters, digits, ".", "_", "-"; at most 249 characters)`,
 } as const;
+
+/** User-facing messages of the gateway. */
+export const GatewayMessages = {
+  noTargets: 'vRPC gateway: no targets configured (targets: { "package.Service": "host:port" })',
+  invalidTarget: (service: string) => `vRPC gateway: the target of ${service} is empty`,
+  noTarget: (service: string) => `vRPC gateway: no gRPC target is configured for ${service}`,
+  forwardFailed: (reason: string) => `vRPC gateway: the call could not be forwarded: ${reason}`,
+  cannotStart: (state: string) => `vRPC gateway: start() called while ${state}; a gateway starts once`,
+} as const;
+
+/** User-facing messages of the client interceptor. */
+export const InterceptorMessages = {
+  serializeFailed: (reason: string) => `Request message serialization failure: ${reason}`,
+  parseFailed: (reason: string) => `Response message parsing error: ${reason}`,
+  noRequest: 'vRPC: a unary call was half-closed without a request message',
+} as const;

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import type { RequestEnvelope, ResponseEnvelope } from '../codec/envelope.js';
-import type { ReplyStatus } from '../errors/status-from-error.js';
+import type { RequestEnvelope, ResponseEnvelope } from '../protocol/envelope.js';
+import type { ReplyStatus } from './status-from-error.js';
 
 /** A successful reply carrying `payload`. */
 export function okReply(envelope: RequestEnvelope, payload: Uint8Array, metadata: Record<string, string> = {}): ResponseEnvelope {

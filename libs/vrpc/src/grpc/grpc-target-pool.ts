@@ -1,7 +1,7 @@
 import { type ChannelCredentials, type ChannelOptions, Client, connectivityState, credentials } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
-import type { GatewayTargetHealth } from './gateway-options.interface.js';
-import { GatewayMessages } from './gateway.messages.js';
+import type { GatewayTargetHealth } from './grpc-target-health.interface.js';
+import { GatewayMessages } from '../errors/vrpc.messages.js';
 
 /**
  * grpc-js retries a lost target with exponential backoff up to 120 s by default; a gateway

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from '../bus/bus.interface.js';
-import type { RequestEnvelope, ResponseEnvelope } from '../codec/envelope.js';
+import type { RequestEnvelope, ResponseEnvelope } from '../protocol/envelope.js';
 
 /**
  * Runs one request and returns its reply; never rejects (a failure is a reply with a gRPC

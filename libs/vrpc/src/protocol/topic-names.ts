@@ -1,10 +1,10 @@
-import type { VrpcTopicOptions } from '../interfaces/topic-options.interface.js';
+import type { VrpcTopicOptions } from './topic-options.interface.js';
 import {
   DEFAULT_DEAD_LETTER_TOPIC,
   DEFAULT_REPLY_TOPIC,
   DEFAULT_REQUEST_TOPIC_PREFIX,
-} from '../vrpc.constants.js';
-import { VrpcMessages } from '../vrpc.messages.js';
+} from './vrpc.constants.js';
+import { VrpcMessages } from '../errors/vrpc.messages.js';
 
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 

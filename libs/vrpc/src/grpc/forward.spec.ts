@@ -1,7 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from '../bus/bus.interface.js';
-import type { RequestEnvelope } from '../codec/envelope.js';
+import type { RequestEnvelope } from '../protocol/envelope.js';
 import { replyMetadata, requestMetadata } from './forward-metadata.js';
 import { grpcForwardExecutor } from './grpc-forward.executor.js';
 import { GrpcTargetPool } from './grpc-target-pool.js';

@@ -1,5 +1,5 @@
 import { PATTERN_EXTRAS_METADATA } from '@nestjs/microservices/constants.js';
-import type { VrpcTaskOptions } from '../task/task-options.interface.js';
+import type { VrpcTaskOptions } from './task-options.interface.js';
 
 /** Key of the task options among a handler's pattern extras. */
 export const VRPC_TASK_EXTRA = 'vrpcTask';

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
 import { status } from '@grpc/grpc-js';
-import { decodeRequest, encodeResponse, type RequestEnvelope, type ResponseEnvelope } from '../codec/envelope.js';
+import { decodeRequest, encodeResponse, type RequestEnvelope, type ResponseEnvelope } from '../protocol/envelope.js';
 import { retryUntil } from '../utils/retry.js';
-import { DEFAULT_MAX_DELIVERIES, VRPC_HEADERS } from '../vrpc.constants.js';
-import { VrpcMessages } from '../vrpc.messages.js';
+import { DEFAULT_MAX_DELIVERIES, VRPC_HEADERS } from '../protocol/vrpc.constants.js';
+import { VrpcMessages } from '../errors/vrpc.messages.js';
 import { RecentRequests } from './recent-requests.js';
 import { errorReply } from './reply.factory.js';
 import type { RequestExecutor } from './request-executor.interface.js';

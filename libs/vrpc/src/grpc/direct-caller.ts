@@ -1,9 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import type { IncomingMessage } from '../bus/bus.interface.js';
-import type { RequestEnvelope, ResponseEnvelope } from '../codec/envelope.js';
-import { grpcForwardExecutor } from '../gateway/grpc-forward.executor.js';
-import { GrpcTargetPool } from '../gateway/grpc-target-pool.js';
-import type { VrpcFallbackRoute } from './fallback-route.interface.js';
+import type { RequestEnvelope, ResponseEnvelope } from '../protocol/envelope.js';
+import { grpcForwardExecutor } from './grpc-forward.executor.js';
+import { GrpcTargetPool } from './grpc-target-pool.js';
 
 const NO_MESSAGE = {} as IncomingMessage;
 
@@ -12,8 +11,9 @@ export class DirectCaller {
   private readonly pool: GrpcTargetPool;
   private readonly forward;
 
-  constructor(routes: Record<string, VrpcFallbackRoute>) {
-    this.pool = new GrpcTargetPool(Object.fromEntries(Object.entries(routes).map(([service, route]) => [service, route.address])));
+  /** @param addresses `host:port` of each `package.Service` */
+  constructor(addresses: Record<string, string>) {
+    this.pool = new GrpcTargetPool(addresses);
     this.forward = grpcForwardExecutor(this.pool);
   }
 

@@ -1,5 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { mapToMetadata, metadataToMap } from '../codec/metadata.codec.js';
+import { mapToMetadata, metadataToMap } from '../protocol/metadata.codec.js';
 
 // Transport headers that HTTP/2 or grpc-js set per hop; forwarding them would clash.
 const HOP_HEADERS = new Set(['content-type', 'te', 'user-agent', 'date', 'host', 'accept-encoding']);

@@ -1,7 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { metadataToMap } from '../codec/metadata.codec.js';
+import { metadataToMap } from '../protocol/metadata.codec.js';
 import { MESSAGES } from '@nestjs/core/constants.js';
-import { VrpcMessages } from '../vrpc.messages.js';
+import { VrpcMessages } from '../errors/vrpc.messages.js';
 
 /** A gRPC status to put in a reply. */
 export interface ReplyStatus {

@@ -5,8 +5,8 @@ import type { PlatformaticKafkaBusOptions } from '../bus/platformatic-kafka/plat
 import type { RabbitMqBusOptions } from '../bus/rabbitmq/rabbitmq-bus-options.interface.js';
 import type { VrpcFallbackRoute } from '../client/fallback-route.interface.js';
 import type { VrpcTasksOptions } from '../task/task-options.interface.js';
-import type { VrpcProtoOptions } from './proto-options.interface.js';
-import type { VrpcTopicOptions } from './topic-options.interface.js';
+import type { VrpcProtoOptions } from '../protocol/proto-options.interface.js';
+import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 
 /** The buses `createBus()` knows by name. */
 export type VrpcBusName = 'kafka' | 'memory' | 'nats' | 'rabbitmq' | 'platformatic-kafka';

@@ -1,12 +1,12 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import type { VrpcBus } from './bus/bus.interface.js';
-import { createBus } from './bus/create-bus.js';
-import { VrpcClient } from './client/vrpc-client.js';
-import type { VrpcModuleOptions } from './interfaces/vrpc-options.interface.js';
-import { VrpcServer } from './server/vrpc-server.js';
-import { createTaskStore } from './task/create-task-store.js';
-import type { TaskStore } from './task/task-store.interface.js';
-import { VRPC_BUS, VRPC_MODULE_OPTIONS, VRPC_TASK_STORE } from './vrpc.constants.js';
+import type { VrpcBus } from '../bus/bus.interface.js';
+import { createBus } from '../bus/create-bus.js';
+import { VrpcClient } from '../client/vrpc-client.js';
+import type { VrpcModuleOptions } from './vrpc-options.interface.js';
+import { VrpcServer } from '../server/vrpc-server.js';
+import { createTaskStore } from '../task/create-task-store.js';
+import type { TaskStore } from '../task/task-store.interface.js';
+import { VRPC_BUS, VRPC_MODULE_OPTIONS, VRPC_TASK_STORE } from './vrpc.tokens.js';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,

@@ -1,10 +1,3 @@
-/** DI token of the module options. */
-export const VRPC_MODULE_OPTIONS = Symbol('VRPC_MODULE_OPTIONS');
-/** DI token of the message bus plugin. */
-export const VRPC_BUS = Symbol('VRPC_BUS');
-/** DI token of the task store (task-level singletons). */
-export const VRPC_TASK_STORE = Symbol('VRPC_TASK_STORE');
-
 /** Message headers that standard broker tools can read. */
 export const VRPC_HEADERS = {
   id: 'vrpc-id',
@@ -14,6 +7,9 @@ export const VRPC_HEADERS = {
   deadReason: 'vrpc-dead-reason',
   deadSource: 'vrpc-dead-source',
 } as const;
+
+/** Metadata key that says which path served a call: `bus` or `direct`. */
+export const VRPC_PATH_METADATA = 'vrpc-path';
 
 /** Metadata key that carries a task key on a call. */
 export const VRPC_TASK_KEY_METADATA = 'vrpc-task-key';

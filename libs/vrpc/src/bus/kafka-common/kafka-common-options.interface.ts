@@ -1,0 +1,15 @@
+/** Settings both Kafka buses (kafkajs and `@platformatic/kafka`) understand, with the same defaults. */
+export interface KafkaCommonOptions {
+  /** Bootstrap brokers (default: `VRPC_KAFKA_BROKERS`, comma-separated, else `127.0.0.1:9092`). */
+  brokers?: string[];
+  /** Kafka client id (default `vrpc`). */
+  clientId?: string;
+  /** Acks required for a publish: -1 all in-sync replicas (default), 1 leader only. */
+  acks?: -1 | 0 | 1;
+  /** Consumer session timeout in ms (default 10 000): how soon a dead server's requests move to another. */
+  sessionTimeoutMs?: number;
+  /** Longest a fetch waits for data, in ms (default 100): bounds how quickly a consumer stops. */
+  maxWaitTimeMs?: number;
+  /** How often a consumer commits finished requests, in ms (default 100). */
+  commitIntervalMs?: number;
+}
