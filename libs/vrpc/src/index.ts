@@ -6,7 +6,9 @@ export { PlatformaticKafkaBus } from './bus/platformatic-kafka/platformatic-kafk
 export type { PlatformaticKafkaBusOptions } from './bus/platformatic-kafka/platformatic-kafka-bus-options.interface.js';
 export { RabbitMqBus } from './bus/rabbitmq/rabbitmq.bus.js';
 export type { RabbitMqBusOptions } from './bus/rabbitmq/rabbitmq-bus-options.interface.js';
-export { MissingBusPackageError } from './bus/core/optional-package.js';
+export { MissingPackageError } from './errors/missing-package.error.js';
+export { VrpcBusError } from './errors/vrpc-bus.error.js';
+export { VrpcConfigError } from './errors/vrpc-config.error.js';
 export { HandlerPool, type Settle } from './bus/core/handler-pool.js';
 export { KafkaBus } from './bus/kafka/kafka.bus.js';
 export type { KafkaBusOptions } from './bus/kafka/kafka-bus-options.interface.js';

@@ -11,7 +11,7 @@ const ENTRIES = [
   'bus/nats/nats.bus.ts',
   'bus/rabbitmq/rabbitmq.bus.ts',
   'bus/platformatic-kafka/platformatic-kafka.bus.ts',
-  'bus/core/optional-package.ts',
+  'utils/optional-package.ts',
 ];
 
 /** Emits the library's declarations in memory, as `npm run build` would. */

@@ -1,6 +1,7 @@
 import { decodeResponse, encodeResponse } from '../protocol/envelope.js';
 import { ACQUIRE, COMPLETE, RELEASE, RENEW } from './redis-task.scripts.js';
 import type { LeaseGrant, StoredTaskResult, TaskStore } from './task-store.interface.js';
+import { loadOptionalPackage } from '../utils/optional-package.js';
 
 /** Settings of the Redis task store. */
 export interface RedisTaskStoreOptions {
@@ -61,11 +62,8 @@ export class RedisTaskStore implements TaskStore {
   }
 
   private redis(): Promise<RedisClient> {
-    this.client ??= import('ioredis').then(
+    this.client ??= loadOptionalPackage('the Redis task store', ['ioredis'], () => import('ioredis')).then(
       ({ Redis }) => new Redis(this.options.url ?? 'redis://127.0.0.1:6379', { lazyConnect: false, maxRetriesPerRequest: 3 }),
-      () => {
-        throw new Error('vRPC: the Redis task store needs the "ioredis" package: npm install ioredis');
-      },
     );
     return this.client;
   }

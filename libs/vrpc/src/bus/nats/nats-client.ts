@@ -1,6 +1,6 @@
 import type * as NatsJetStream from '@nats-io/jetstream';
 import type * as NatsCore from '@nats-io/transport-node';
-import { loadBusPackage } from '../core/optional-package.js';
+import { loadOptionalPackage } from '../../utils/optional-package.js';
 
 /** The NATS client packages, loaded on first use. */
 export interface NatsModules {
@@ -10,7 +10,7 @@ export interface NatsModules {
 
 /** Loads `@nats-io/transport-node` and `@nats-io/jetstream`, or says which to install. */
 export async function loadNatsModules(): Promise<NatsModules> {
-  return loadBusPackage('nats', ['@nats-io/transport-node', '@nats-io/jetstream'], async () => {
+  return loadOptionalPackage('the "nats" bus', ['@nats-io/transport-node', '@nats-io/jetstream'], async () => {
     const [core, jetstream] = await Promise.all([import('@nats-io/transport-node'), import('@nats-io/jetstream')]);
     return { core, jetstream };
   });

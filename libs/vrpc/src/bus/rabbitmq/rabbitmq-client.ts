@@ -1,10 +1,10 @@
 import type * as Amqp from 'amqplib';
-import { loadBusPackage } from '../core/optional-package.js';
+import { loadOptionalPackage } from '../../utils/optional-package.js';
 
 /** amqplib, loaded on first use. */
 export type AmqpModule = typeof Amqp;
 
 /** Loads `amqplib`, or says to install it. */
 export function loadAmqp(): Promise<AmqpModule> {
-  return loadBusPackage('rabbitmq', ['amqplib'], () => import('amqplib'));
+  return loadOptionalPackage('the "rabbitmq" bus', ['amqplib'], () => import('amqplib'));
 }
