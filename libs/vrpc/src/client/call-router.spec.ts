@@ -140,6 +140,16 @@ describe('CallRouter', () => {
     expect(published.map((sent) => sent.until - Date.now())).toEqual([2_000, 500]);
   });
 
+  it('routes a one-way call (emit) as it routes calls: directly first, then the bus when the target is down', async () => {
+    const up = harness({ mode: 'direct-first', address: 'localhost:1' });
+    await up.router.send(parts({ oneWay: true }));
+    expect(up.directCalls[0]).toMatchObject({ oneWay: true, replyTo: '' });
+    expect(up.published).toEqual([]);
+    const down = harness({ mode: 'direct-first', address: 'localhost:1' }, { direct: () => Promise.resolve(reply(status.UNAVAILABLE)) });
+    await down.router.send(parts({ oneWay: true }));
+    expect(down.published.map((sent) => sent.parts.oneWay)).toEqual([true]);
+  });
+
   it('publishes nothing and calls nothing for a call already past its deadline', async () => {
     for (const mode of ['direct-first', 'bus-first'] as const) {
       const { router, published, directCalls, settled } = harness({ mode, address: 'localhost:1' });
