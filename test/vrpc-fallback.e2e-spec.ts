@@ -38,7 +38,7 @@ describe('fallback routes', () => {
     const url = `127.0.0.1:${await freePort()}`;
     const target = await grpcServer(url);
     closers.push(() => target.close());
-    const client = new VrpcClient({ ...isolatedOptions(), fallback: { [SERVICE]: { mode: 'direct-first', address: url } } });
+    const client = new VrpcClient({ ...isolatedOptions(), client: { fallback: { [SERVICE]: { mode: 'direct-first', address: url } } } });
     closers.push(() => client.close());
     const { reply, path } = await echoWithPath(client, 'straight', 5_000);
     expect(reply.text).toBe('straight');
@@ -68,11 +68,12 @@ describe('fallback routes', () => {
     const url = `127.0.0.1:${await freePort()}`;
     const target = await grpcServer(url);
     closers.push(() => target.close());
-    const client = new VrpcClient({
+    const options: VrpcModuleOptions = {
       ...isolatedOptions(),
       kafka: { brokers: [`127.0.0.1:${await freePort()}`], client: { retry: { retries: 0 } } },
       fallback: { [SERVICE]: { mode: 'bus-first', address: url, busTimeoutMs: 1_000 } },
-    });
+    };
+    const client = new VrpcClient(options);
     closers.push(() => client.close());
     const started = Date.now();
     const { reply, path } = await echoWithPath(client, 'around the bus', 10_000);

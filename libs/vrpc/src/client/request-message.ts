@@ -16,6 +16,8 @@ export interface RequestParts {
   options?: VrpcCallOptions;
   deadline: number;
   now: number;
+  /** No reply is wanted (`emit()`): published without an inbox, not registered as a pending call. */
+  oneWay?: boolean;
 }
 
 /** The envelope of one call; the reply goes to `inbox`, and without one the call is one-way. */

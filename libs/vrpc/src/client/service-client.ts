@@ -3,24 +3,20 @@ import type { Observable } from 'rxjs';
 import type { RpcService } from '../protocol/proto-registry.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
 
-/** Starts one call; the client supplies it. */
-export type CallFn = (
-  service: RpcService,
-  method: string,
-  data: unknown,
-  metadata?: Metadata,
-  options?: VrpcCallOptions,
-) => Observable<unknown>;
+/** What starts the calls of a service client; the client supplies it. */
+export interface ServiceCaller {
+  call(service: RpcService, method: string, data: unknown, metadata?: Metadata, options?: VrpcCallOptions): Observable<unknown>;
+}
 
 /**
  * Builds the object `getService()` returns: one function per RPC, under both the proto name
  * (`SayHello`) and the lowerCamelCase one (`sayHello`), as `ClientGrpc` does.
  */
-export function createServiceClient<T>(service: RpcService, call: CallFn): T {
+export function createServiceClient<T>(service: RpcService, caller: ServiceCaller): T {
   const client: Record<string, unknown> = {};
   for (const method of service.methods.values()) {
     const invoke = (data: unknown, metadata?: Metadata, options?: VrpcCallOptions) =>
-      call(service, method.name, data, metadata, options);
+      caller.call(service, method.name, data, metadata, options);
     client[method.name] = invoke;
     client[method.originalName] = invoke;
   }

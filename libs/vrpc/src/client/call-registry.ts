@@ -1,0 +1,87 @@
+import { status } from '@grpc/grpc-js';
+import { VrpcCallError } from '../errors/vrpc-call.error.js';
+import { VrpcMessages } from '../errors/vrpc.messages.js';
+import type { ResponseEnvelope } from '../protocol/envelope.js';
+import { replyMetadata, type ReplyPath } from './reply-metadata.js';
+
+/** Where a call's outcome goes: its successful reply (which ends the call), or its failure. */
+export interface ReplySink {
+  /** A reply with status OK, and the path that served it. */
+  reply(reply: ResponseEnvelope, path: ReplyPath): void;
+  error(error: unknown): void;
+}
+
+/** A call waiting for its reply. */
+interface PendingCall {
+  sink: ReplySink;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * The calls waiting for replies, by correlation id. A call leaves on its reply, its deadline,
+ * a failure, or unsubscribe, whichever comes first; the others then find nothing to do.
+ */
+export class CallRegistry {
+  private readonly calls = new Map<string, PendingCall>();
+  private sequence = 0;
+
+  /** @param instanceId the client's instance id, which every call id starts with */
+  constructor(private readonly instanceId: string) {}
+
+  /** Calls waiting for a reply. */
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /** A fresh correlation id. */
+  nextId(): string {
+    return `${this.instanceId}/${(this.sequence++).toString(36)}`;
+  }
+
+  /** Registers a call; at `deadline` (ms since the epoch) it fails with DEADLINE_EXCEEDED. */
+  add(id: string, sink: ReplySink, deadline: number, now: number): void {
+    const timer = setTimeout(() => {
+      this.fail(id, new VrpcCallError(status.DEADLINE_EXCEEDED, VrpcMessages.deadlineExceeded(deadline - now)));
+    }, Math.max(0, deadline - now));
+    this.calls.set(id, { sink, timer });
+  }
+
+  /** Whether the call still waits. */
+  has(id: string): boolean {
+    return this.calls.has(id);
+  }
+
+  /** Forgets the call (unsubscribed): its outcome goes nowhere. */
+  forget(id: string): void {
+    this.take(id);
+  }
+
+  /** Fails the call, if it still waits. */
+  fail(id: string, error: unknown): void {
+    this.take(id)?.sink.error(error);
+  }
+
+  /** Fails every waiting call, e.g. when the client closes. */
+  failAll(error: () => unknown): void {
+    for (const id of [...this.calls.keys()]) this.fail(id, error());
+  }
+
+  /** Delivers a reply to the call waiting for it, if it still waits; a status other than OK fails it. */
+  settle(reply: ResponseEnvelope, path: ReplyPath): void {
+    const call = this.take(reply.requestId);
+    if (!call) return;
+    if (reply.statusCode !== (status.OK as number)) {
+      call.sink.error(new VrpcCallError(reply.statusCode, reply.errorMessage, replyMetadata(reply, path)));
+      return;
+    }
+    call.sink.reply(reply, path);
+  }
+
+  private take(id: string): PendingCall | undefined {
+    const call = this.calls.get(id);
+    if (!call) return undefined;
+    this.calls.delete(id);
+    clearTimeout(call.timer);
+    return call;
+  }
+}

@@ -1,0 +1,11 @@
+import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
+import type { VrpcFallbackRoute } from './fallback-route.interface.js';
+
+/** A client's settings with their defaults applied, as its parts read them. */
+export interface ClientSettings {
+  timeoutMs: number;
+  /** Fallback routes by `package.Service`; empty when there are none. */
+  fallback: Record<string, VrpcFallbackRoute>;
+  instanceIdPrefix: string;
+  topics: VrpcTopicOptions;
+}
