@@ -3,11 +3,12 @@ import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const SRC = resolve(import.meta.dirname, '..');
-const OPTIONAL = ['@nats-io/', 'amqplib', '@platformatic/kafka'];
+const OPTIONAL = ['kafkajs', '@nats-io/', 'amqplib', '@platformatic/kafka'];
 /** The public entry and the plugin files it is meant to export. */
 const ENTRIES = [
   'index.ts',
   'bus/create-bus.ts',
+  'bus/kafka/kafka.bus.ts',
   'bus/nats/nats.bus.ts',
   'bus/rabbitmq/rabbitmq.bus.ts',
   'bus/platformatic-kafka/platformatic-kafka.bus.ts',

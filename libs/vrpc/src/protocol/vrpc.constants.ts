@@ -6,6 +6,8 @@ export const VRPC_HEADERS = {
   status: 'vrpc-status',
   deadReason: 'vrpc-dead-reason',
   deadSource: 'vrpc-dead-source',
+  /** The message key, on buses whose messages have none of their own (NATS, AMQP). */
+  busKey: 'vrpc-bus-key',
 } as const;
 
 /** Metadata key that says which path served a call: `bus` or `direct`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from '../bus.interface.js';
-import { HandlerPool } from './handler-pool.js';
+import { HandlerPool, type Outcome } from './handler-pool.js';
 
 const message = (offset: number, key: string | null = null): IncomingMessage => ({
   topic: 't',
@@ -25,13 +25,14 @@ function gated() {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+const ignore = () => undefined;
 
 describe('HandlerPool', () => {
   it('reserves the free slots, and gives back the unused ones', async () => {
-    const pool = new HandlerPool(3, false);
+    const pool = new HandlerPool(3);
     const { handler, open } = gated();
     expect(await pool.reserve()).toBe(3);
-    pool.run(message(0), handler, () => undefined, true);
+    pool.run(message(0), null, handler, ignore);
     pool.release(2);
     expect(pool.free).toBe(2);
     let reserved = 0;
@@ -47,12 +48,12 @@ describe('HandlerPool', () => {
   });
 
   it('waits for a slot before it lets a pulling plugin take more', async () => {
-    const pool = new HandlerPool(1, false);
+    const pool = new HandlerPool(1);
     const { handler, open } = gated();
-    await pool.whenFree();
-    pool.run(message(0), handler, () => undefined);
+    await pool.take();
+    pool.run(message(0), null, handler, ignore);
     let free = false;
-    const waiting = pool.whenFree().then(() => (free = true));
+    const waiting = pool.take().then(() => (free = true));
     await tick();
     expect(free).toBe(false);
     open(0);
@@ -60,12 +61,46 @@ describe('HandlerPool', () => {
     expect(free).toBe(true);
   });
 
-  it('runs messages of one key one after another, other keys alongside', async () => {
-    const pool = new HandlerPool(4, true);
+  it('takes a free slot synchronously, and none while every slot is taken or promised to a waiter', async () => {
+    const pool = new HandlerPool(2);
+    expect(pool.tryTake()).toBe(true);
+    expect(pool.tryTake()).toBe(true);
+    expect(pool.tryTake()).toBe(false);
+    expect(pool.inFlight).toBe(2);
+    const waiter = pool.take();
+    pool.release();
+    // The waiter came first: the freed slot is already its own.
+    expect(pool.tryTake()).toBe(false);
+    await waiter;
+    pool.release();
+    expect(pool.tryTake()).toBe(true);
+  });
+
+  it('never runs more than its limit of pushed messages at once', async () => {
+    const pool = new HandlerPool(2);
     const { handler, started, open } = gated();
-    pool.run(message(0, 'a'), handler, () => undefined);
-    pool.run(message(1, 'a'), handler, () => undefined);
-    pool.run(message(2, 'b'), handler, () => undefined);
+    for (let offset = 0; offset < 5; offset++) pool.submit(message(offset), null, handler, ignore);
+    await tick();
+    expect(started).toEqual(['0', '1']);
+    expect(pool.free).toBe(0);
+    open(1);
+    await tick();
+    expect(started).toEqual(['0', '1', '2']);
+    for (let offset = 0; offset < 5; offset++) {
+      open(offset);
+      await tick();
+    }
+    await pool.drain();
+    expect(started).toEqual(['0', '1', '2', '3', '4']);
+    expect(pool.free).toBe(2);
+  });
+
+  it('runs messages of one key one after another, other keys alongside', async () => {
+    const pool = new HandlerPool(4);
+    const { handler, started, open } = gated();
+    pool.submit(message(0, 'a'), 'a', handler, ignore);
+    pool.submit(message(1, 'a'), 'a', handler, ignore);
+    pool.submit(message(2, 'b'), 'b', handler, ignore);
     await tick();
     expect(started).toEqual(['0', '2']);
     open(0);
@@ -77,15 +112,67 @@ describe('HandlerPool', () => {
   });
 
   it('tells settle whether the handler resolved, and drains only when every settle ran', async () => {
-    const pool = new HandlerPool(2, false);
+    const pool = new HandlerPool(2);
     const outcomes: string[] = [];
-    pool.run(message(0), () => Promise.resolve(), (outcome) => void outcomes.push(outcome.ok ? 'ok' : 'failed'));
-    pool.run(message(1), () => Promise.reject(new Error('no')), async (outcome) => {
+    pool.submit(message(0), null, () => Promise.resolve(), (outcome) => void outcomes.push(outcome.ok ? 'ok' : 'failed'));
+    pool.submit(message(1), null, () => Promise.reject(new Error('no')), async (outcome) => {
       await tick();
       outcomes.push(outcome.ok ? 'ok' : `failed: ${String(outcome.error)}`);
     });
     await pool.drain();
     expect(outcomes.sort()).toEqual(['failed: Error: no', 'ok']);
     expect(pool.inFlight).toBe(0);
+  });
+
+  it('drains the messages running and those still waiting for a slot', async () => {
+    const pool = new HandlerPool(1);
+    const { handler, started, open } = gated();
+    pool.submit(message(0), null, handler, ignore);
+    pool.submit(message(1), null, handler, ignore);
+    let drained = false;
+    const draining = pool.drain().then(() => (drained = true));
+    await tick();
+    expect(drained).toBe(false);
+    open(0);
+    await tick();
+    expect(started).toEqual(['0', '1']);
+    expect(drained).toBe(false);
+    open(1);
+    await draining;
+    expect(pool.free).toBe(1);
+  });
+
+  it('treats a handler that throws synchronously as a rejection, keyed or not', async () => {
+    const pool = new HandlerPool(2);
+    const outcomes: Outcome[] = [];
+    const throwing = (): Promise<void> => {
+      throw new Error('sync');
+    };
+    expect(pool.tryTake()).toBe(true);
+    expect(() => pool.run(message(0), null, throwing, (outcome) => void outcomes.push(outcome))).not.toThrow();
+    expect(pool.tryTake()).toBe(true);
+    expect(() => pool.run(message(1, 'a'), 'a', throwing, (outcome) => void outcomes.push(outcome))).not.toThrow();
+    await pool.drain();
+    expect(outcomes).toHaveLength(2);
+    for (const outcome of outcomes) expect(outcome).toMatchObject({ ok: false, error: new Error('sync') });
+    expect(pool.free).toBe(2);
+  });
+
+  it('frees the slot when settle throws or rejects', async () => {
+    const pool = new HandlerPool(1);
+    pool.submit(message(0), null, () => Promise.resolve(), () => {
+      throw new Error('ack failed');
+    });
+    pool.submit(message(1), null, () => Promise.resolve(), () => Promise.reject(new Error('ack failed')));
+    await pool.drain();
+    expect(pool.free).toBe(1);
+  });
+
+  it('hands settle the message it settles', async () => {
+    const pool = new HandlerPool(1);
+    const settled: string[] = [];
+    pool.submit(message(7), null, () => Promise.resolve(), (_outcome, handled) => void settled.push(handled.offset));
+    await pool.drain();
+    expect(settled).toEqual(['7']);
   });
 });

@@ -3,88 +3,156 @@ import type { IncomingMessage, MessageHandler } from '../bus.interface.js';
 import { KeySequencer } from '../../utils/key-sequencer.js';
 
 /** What became of one handled message. */
-export type Settle = (outcome: { ok: true } | { ok: false; error: unknown }) => void | Promise<void>;
+export type Outcome = { ok: true } | { ok: false; error: unknown };
+
+/** Acknowledges (or not) one handled message; the slot is held until it returns or resolves. */
+export type Settle = (outcome: Outcome, message: IncomingMessage) => void | Promise<void>;
+
+const OK: Outcome = { ok: true };
 
 /**
- * Runs delivered messages through the handler: at most `limit` at once, messages that share a
- * key one after another (when asked), and remembers what runs so that a close can drain it.
- * Plugins acknowledge in `settle`, which still holds the slot.
+ * The one concurrency engine of every bus: at most `limit` handlers at once, messages that
+ * share a key one after another, and a drain for `close()`. A slot is taken before a message
+ * is handled (`tryTake` without a promise, `take`/`reserve` waiting, or `submit` for brokers
+ * that push) and held until the message is settled; waiters are served in arrival order.
  */
 export class HandlerPool {
   private readonly logger = new Logger(HandlerPool.name);
   private active = 0;
   private readonly sequencer = new KeySequencer();
   private readonly running = new Set<Promise<void>>();
-  private waiters: Array<() => void> = [];
+  /** Each one takes what it waits for synchronously when woken, so no one else can take it first. */
+  private readonly waiters: Array<() => void> = [];
 
-  constructor(
-    private readonly limit: number,
-    private readonly orderByKey: boolean,
-  ) {}
+  constructor(private readonly limit: number) {}
 
   /** Slots not taken. */
   get free(): number {
     return Math.max(0, this.limit - this.active);
   }
 
-  /** Messages taken and not yet settled. */
+  /** Slots taken: messages in hand and not yet settled, and reserved ones. */
   get inFlight(): number {
     return this.active;
   }
 
-  /** Resolves when at least one slot is free. */
-  async whenFree(): Promise<void> {
-    while (this.active >= this.limit) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  /** Takes a slot if one is free now, without a promise; false otherwise (then `take()`). */
+  tryTake(): boolean {
+    // No need to look at the waiters: there are some only while every slot is taken.
+    if (this.active >= this.limit) return false;
+    this.active++;
+    return true;
+  }
+
+  /** Waits for a slot and takes it. */
+  take(): Promise<void> {
+    if (this.tryTake()) return Promise.resolve();
+    return new Promise<void>((resolve) =>
+      this.waiters.push(() => {
+        this.active++;
+        resolve();
+      }),
+    );
   }
 
   /**
    * Waits for free slots and takes all of them, for a plugin that pulls a batch of that size;
    * it hands back the ones it did not use with `release()`.
    */
-  async reserve(): Promise<number> {
-    await this.whenFree();
-    const taken = this.free;
-    this.active += taken;
-    return taken;
+  reserve(): Promise<number> {
+    if (this.tryTake()) return Promise.resolve(this.takeRest() + 1);
+    return new Promise<number>((resolve) =>
+      this.waiters.push(() => {
+        this.active++;
+        resolve(this.takeRest() + 1);
+      }),
+    );
   }
 
-  /** Hands back reserved slots that were not used. */
-  release(slots: number): void {
+  /** Hands back slots that were taken and not used. */
+  release(slots = 1): void {
     if (slots <= 0) return;
     this.active -= slots;
     this.wake();
   }
 
   /**
-   * Handles `message` in a slot: a new one (brokers that push, bounded by their prefetch), or one
-   * taken with `reserve()` before.
+   * Handles `message` in a slot taken before, after the earlier messages of `key` (`null`: no
+   * order), then settles it; a handler that throws instead of rejecting counts as a rejection.
    */
-  run(message: IncomingMessage, handler: MessageHandler, settle: Settle, reserved = false): void {
-    if (!reserved) this.active++;
-    const key = this.orderByKey ? message.key : null;
-    const task = this.sequencer
-      .run(key, () => handler(message))
-      .then(
-        () => settle({ ok: true }),
-        (error: unknown) => settle({ ok: false, error }),
-      )
-      .catch((error: unknown) => this.logger.error(`acknowledging ${message.topic}@${message.offset} failed: ${String(error)}`))
-      .finally(() => {
-        this.active--;
-        this.wake();
-      });
+  run(message: IncomingMessage, key: string | null, handler: MessageHandler, settle: Settle): void {
+    const handled = key === null ? invoke(handler, message) : this.sequencer.run(key, () => handler(message));
+    const task: Promise<void> = handled.then(
+      () => this.settled(task, message, settle, OK),
+      (error: unknown) => this.settled(task, message, settle, { ok: false, error }),
+    );
     this.running.add(task);
-    void task.finally(() => this.running.delete(task));
   }
 
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+  /** Takes a slot (waiting for one if none is free), then runs `message`: for brokers that push. */
+  submit(message: IncomingMessage, key: string | null, handler: MessageHandler, settle: Settle): void {
+    if (this.tryTake()) {
+      this.run(message, key, handler, settle);
+      return;
+    }
+    // Tracked while it waits, so that a drain waits for it too.
+    const waiting: Promise<void> = this.take().then(() => {
+      this.running.delete(waiting);
+      this.run(message, key, handler, settle);
+    });
+    this.running.add(waiting);
   }
 
   /** Resolves once every message taken so far is settled. */
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private settled(task: Promise<void>, message: IncomingMessage, settle: Settle, outcome: Outcome): void | Promise<void> {
+    let acknowledged: void | Promise<void> = undefined;
+    try {
+      acknowledged = settle(outcome, message);
+    } catch (error: unknown) {
+      this.settleFailed(message, error);
+    }
+    if (!acknowledged) return this.done(task);
+    // The slot stays taken (and a drain waits) until the acknowledgement is through.
+    return acknowledged.then(
+      () => this.done(task),
+      (error: unknown) => {
+        this.settleFailed(message, error);
+        this.done(task);
+      },
+    );
+  }
+
+  private done(task: Promise<void>): void {
+    this.running.delete(task);
+    this.release();
+  }
+
+  private settleFailed(message: IncomingMessage, error: unknown): void {
+    this.logger.error(`acknowledging ${message.topic}@${message.offset} failed: ${String(error)}`);
+  }
+
+  private takeRest(): number {
+    const rest = this.free;
+    this.active += rest;
+    return rest;
+  }
+
+  private wake(): void {
+    while (this.waiters.length > 0 && this.active < this.limit) this.waiters.shift()?.();
+  }
+}
+
+/** Calls `handler`, turning a synchronous throw into a rejection. */
+function invoke(handler: MessageHandler, message: IncomingMessage): Promise<void> {
+  try {
+    return handler(message);
+  } catch (error: unknown) {
+    // The handler's own error, as a rejection would carry it; no async wrapper on every message.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    return Promise.reject(error);
   }
 }

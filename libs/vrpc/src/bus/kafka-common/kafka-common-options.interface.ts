@@ -1,4 +1,4 @@
-/** Settings both Kafka buses (kafkajs and `@platformatic/kafka`) understand, with the same defaults. */
+/** Settings both Kafka buses (kafkajs and `@platformatic/kafka`) understand, with the same defaults (`KAFKA_DEFAULTS`). */
 export interface KafkaCommonOptions {
   /** Bootstrap brokers (default: `VRPC_KAFKA_BROKERS`, comma-separated, else `127.0.0.1:9092`). */
   brokers?: string[];

@@ -1,4 +1,5 @@
-import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
+import type { PartitionAssigner } from 'kafkajs';
+import type { KafkajsModule } from './kafkajs-client.js';
 
 export const INBOX_ASSIGNER_NAME = 'VrpcInboxAssigner';
 
@@ -6,8 +7,10 @@ export const INBOX_ASSIGNER_NAME = 'VrpcInboxAssigner';
  * Gives every member of an inbox group exactly one partition of the reply topic: the one its
  * instance id hashes to. Each instance has its own group, so it reads only that partition
  * and no rebalance elsewhere can take it away.
+ *
+ * @param protocol kafkajs' `AssignerProtocol` (kafkajs is loaded on connect)
  */
-export function inboxAssigner(topic: string, partition: number): PartitionAssigner {
+export function inboxAssigner(protocol: KafkajsModule['AssignerProtocol'], topic: string, partition: number): PartitionAssigner {
   return () => ({
     name: INBOX_ASSIGNER_NAME,
     version: 1,
@@ -15,7 +18,7 @@ export function inboxAssigner(topic: string, partition: number): PartitionAssign
       Promise.resolve(
         members.map(({ memberId }) => ({
           memberId,
-          memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          memberAssignment: protocol.MemberAssignment.encode({
             version: 1,
             assignment: { [topic]: [partition] },
             userData: Buffer.alloc(0),
@@ -24,7 +27,7 @@ export function inboxAssigner(topic: string, partition: number): PartitionAssign
       ),
     protocol: ({ topics }) => ({
       name: INBOX_ASSIGNER_NAME,
-      metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
+      metadata: protocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
     }),
   });
 }

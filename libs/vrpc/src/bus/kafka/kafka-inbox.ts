@@ -1,10 +1,11 @@
 import { Logger } from '@nestjs/common';
-import type { Admin, Consumer, ConsumerConfig, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerConfig } from 'kafkajs';
 import type { BusInbox, InboxAddress, MessageHandler } from '../bus.interface.js';
 import { hashString } from '../../utils/hash.js';
 import { retryUntil } from '../../utils/retry.js';
 import { restartAfterCrash } from './consumer-restarter.js';
 import { inboxAssigner } from './inbox-assigner.js';
+import type { KafkaClients } from './kafkajs-client.js';
 import { toIncoming } from './kafka-message.js';
 
 const LEADERS_READY_MS = 10_000;
@@ -24,26 +25,26 @@ export class KafkaInbox implements BusInbox {
   address: InboxAddress = { topic: '' };
 
   constructor(
-    private readonly kafka: Kafka,
-    private readonly admin: Admin,
+    private readonly clients: KafkaClients,
     private readonly timings: ConsumerTimings,
   ) {}
 
   async open(instanceId: string, topic: string, handler: MessageHandler): Promise<void> {
     // The topic may have just been created (by us or another instance): its leaders may not be
     // elected yet, which brokers answer with retriable errors for a moment.
+    const { kafkajs, kafka, admin } = this.clients;
     const { partition, start } = await retryUntil(Date.now() + LEADERS_READY_MS, async () => {
-      const [metadata] = (await this.admin.fetchTopicMetadata({ topics: [topic] })).topics;
+      const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
       const chosen = hashString(instanceId) % metadata.partitions.length;
       // Everything sent to us comes after this point: start reading from here.
-      const offsets = await this.admin.fetchTopicOffsets(topic);
+      const offsets = await admin.fetchTopicOffsets(topic);
       return { partition: chosen, start: offsets.find((entry) => entry.partition === chosen)?.high ?? '0' };
     });
     this.groupId = `vrpc.inbox.${instanceId}`;
-    const consumer = this.kafka.consumer({
+    const consumer = kafka.consumer({
       ...this.timings,
       groupId: this.groupId,
-      partitionAssigners: [inboxAssigner(topic, partition)],
+      partitionAssigners: [inboxAssigner(kafkajs.AssignerProtocol, topic, partition)],
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
@@ -90,7 +91,7 @@ export class KafkaInbox implements BusInbox {
     this.consumer = undefined;
     if (!consumer) return;
     await consumer.disconnect();
-    await this.admin.deleteGroups([this.groupId]).catch((error: unknown) => {
+    await this.clients.admin.deleteGroups([this.groupId]).catch((error: unknown) => {
       // Left for the broker to expire with its offsets (offsets.retention.minutes).
       this.logger.debug(`inbox group ${this.groupId} not deleted: ${String(error)}`);
     });

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { logLevel, type logCreator } from 'kafkajs';
+import type { logCreator } from 'kafkajs';
+import type { KafkajsModule } from './kafkajs-client.js';
 
 /** Identical warnings and errors within this window are logged once (a broker outage repeats them per retry). */
 const REPEAT_WINDOW_MS = 10_000;
@@ -7,8 +8,10 @@ const REPEAT_WINDOW_MS = 10_000;
 /**
  * Bridges kafkajs' logs into Nest's logger: kafkajs' chatty INFO goes to debug, and repeats of
  * one error (same broker, same message) are folded into a count instead of a log storm.
+ *
+ * @param logLevel kafkajs' `logLevel` (kafkajs is loaded on connect)
  */
-export const nestLogCreator: logCreator = () => {
+export const nestLogCreator = (logLevel: KafkajsModule['logLevel']): logCreator => () => {
   const logger = new Logger('Kafka');
   const recent = new Map<string, { until: number; suppressed: number }>();
   return ({ namespace, level, log }) => {

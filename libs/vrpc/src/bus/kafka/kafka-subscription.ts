@@ -1,13 +1,15 @@
 import { Logger } from '@nestjs/common';
-import { PartitionAssigners, type Admin, type Consumer, type EachBatchPayload, type PartitionAssigner } from 'kafkajs';
-import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
-import { KeySequencer } from '../../utils/key-sequencer.js';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { BusSubscription, IncomingMessage, MessageHandler, SubscribeOptions } from '../bus.interface.js';
+import { HandlerPool, type Outcome } from '../core/handler-pool.js';
+import type { OffsetTracker } from '../kafka-common/offset-tracker.js';
 import { PartitionCommits } from '../kafka-common/partition-commits.js';
 import { raceDeadline } from '../../utils/race-deadline.js';
-import { Semaphore } from '../../utils/semaphore.js';
 import { restartAfterCrash } from './consumer-restarter.js';
 import { DeliveryAttempts } from './delivery-attempts.js';
+import type { ConsumerTimings } from './kafka-inbox.js';
 import { keyedByOwnId, toIncoming } from './kafka-message.js';
+import type { KafkaClients } from './kafkajs-client.js';
 import { stickyAssigner } from './sticky-assigner.js';
 import type { PartitionsByTopic } from './sticky-plan.js';
 
@@ -19,9 +21,7 @@ const ASSIGNMENT_COUNT_TIMEOUT_MS = 2_000;
  */
 export class KafkaSubscription implements BusSubscription {
   private readonly logger = new Logger(KafkaSubscription.name);
-  private readonly semaphore: Semaphore;
-  private readonly sequencer = new KeySequencer();
-  private readonly running = new Set<Promise<void>>();
+  private readonly pool: HandlerPool;
   private readonly commits: PartitionCommits;
   private closing = false;
   private readonly attempts: DeliveryAttempts;
@@ -31,15 +31,20 @@ export class KafkaSubscription implements BusSubscription {
   private held: PartitionsByTopic = {};
 
   constructor(
-    createConsumer: (assigners: PartitionAssigner[]) => Consumer,
-    admin: Admin,
+    { kafkajs, kafka, admin }: KafkaClients,
+    timings: ConsumerTimings,
     private readonly options: SubscribeOptions,
     private readonly handler: MessageHandler,
     commitIntervalMs: number,
   ) {
-    // Round robin stays listed so that members of an older version can share the group.
-    this.consumer = createConsumer([stickyAssigner(() => this.held), PartitionAssigners.roundRobin]);
-    this.semaphore = new Semaphore(options.concurrency);
+    this.consumer = kafka.consumer({
+      ...timings,
+      groupId: options.group,
+      // Round robin stays listed so that members of an older version can share the group.
+      partitionAssigners: [stickyAssigner(kafkajs.AssignerProtocol, () => this.held), kafkajs.PartitionAssigners.roundRobin],
+      allowAutoTopicCreation: false,
+    });
+    this.pool = new HandlerPool(options.concurrency);
     this.commits = new PartitionCommits(
       (positions) => this.consumer.commitOffsets(positions),
       commitIntervalMs,
@@ -80,7 +85,7 @@ export class KafkaSubscription implements BusSubscription {
     if (this.closing) return;
     this.closing = true;
     this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.pool.drain();
     this.commits.stop();
     await this.commits.flush();
     await this.consumer.disconnect();
@@ -91,23 +96,30 @@ export class KafkaSubscription implements BusSubscription {
     await this.assigned;
     const stopped = () => this.closing || !payload.isRunning() || payload.isStale();
     const tracker = this.commits.tracker(batch.topic, batch.partition);
+    // One per batch, not per message: this is every request's path.
+    const settle = (outcome: Outcome, handled: IncomingMessage) => this.settle(tracker, handled, outcome);
     for (const message of batch.messages) {
       if (stopped()) return;
       // A free slot is taken at once, without a promise: a batch that never waits hands out
       // all its messages in one go and heartbeats once, at its end (kafkajs' heartbeat is not
       // free per message). Heartbeats keep the membership while the batch waits for a slot.
-      if (!this.semaphore.tryAcquire()) {
-        await this.semaphore.acquire();
-        await payload.heartbeat();
+      if (!this.pool.tryTake()) {
+        await this.pool.take();
+        try {
+          await payload.heartbeat();
+        } catch (error: unknown) {
+          this.pool.release();
+          throw error;
+        }
         if (stopped()) {
-          this.semaphore.release();
+          this.pool.release();
           return;
         }
       }
       payload.resolveOffset(message.offset);
       if (!tracker.start(message.offset)) {
         // Re-read after a rejoin: still running here, or already answered.
-        this.semaphore.release();
+        this.pool.release();
         this.commits.schedule();
         continue;
       }
@@ -115,27 +127,18 @@ export class KafkaSubscription implements BusSubscription {
       incoming.deliveryCount = this.attempts.deliveries(batch.topic, batch.partition, message.offset);
       // A request keyed by its own id needs no place in a queue of its key.
       const key = this.options.orderByKey && !keyedByOwnId(message.key, message.headers) ? incoming.key : null;
-      const handled = key === null ? this.handler(incoming) : this.sequencer.run(key, () => this.handler(incoming));
-      const task: Promise<void> = handled.then(
-        () => {
-          this.settled(task);
-          tracker.finish(message.offset);
-          this.commits.schedule();
-        },
-        (error: unknown) => {
-          this.settled(task);
-          // Left uncommitted on purpose: redelivered after a restart or rebalance.
-          this.logger.error(`handler failed for ${batch.topic}[${batch.partition}]@${message.offset}: ${String(error)}`);
-        },
-      );
-      this.running.add(task);
+      this.pool.run(incoming, key, this.handler, settle);
     }
     await payload.heartbeat();
   }
 
-  /** A message's handling is over: its slot is free, and closing need not wait for it. */
-  private settled(task: Promise<void>): void {
-    this.semaphore.release();
-    this.running.delete(task);
+  private settle(tracker: OffsetTracker, { topic, partition, offset }: IncomingMessage, outcome: Outcome): void {
+    if (outcome.ok) {
+      tracker.finish(offset);
+      this.commits.schedule();
+      return;
+    }
+    // Left uncommitted on purpose: redelivered after a restart or rebalance.
+    this.logger.error(`handler failed for ${topic}[${partition}]@${offset}: ${String(outcome.error)}`);
   }
 }

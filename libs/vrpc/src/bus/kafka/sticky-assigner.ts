@@ -1,4 +1,5 @@
-import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
+import type { PartitionAssigner } from 'kafkajs';
+import type { KafkajsModule } from './kafkajs-client.js';
 import { stickyPlan, type PartitionsByTopic } from './sticky-plan.js';
 
 export const STICKY_ASSIGNER_NAME = 'VrpcStickyAssigner';
@@ -8,14 +9,16 @@ const VERSION = 1;
  * A kafkajs partition assigner that keeps partitions where they were across rebalances (see
  * `stickyPlan`). Each member reports what it holds (`held()`) in its join metadata; the group
  * leader plans from those reports.
+ *
+ * @param protocol kafkajs' `AssignerProtocol` (kafkajs is loaded on connect)
  */
-export function stickyAssigner(held: () => PartitionsByTopic): PartitionAssigner {
+export function stickyAssigner(protocol: KafkajsModule['AssignerProtocol'], held: () => PartitionsByTopic): PartitionAssigner {
   return ({ cluster }) => ({
     name: STICKY_ASSIGNER_NAME,
     version: VERSION,
     assign: ({ members, topics }) => {
       const partitions = Object.fromEntries(topics.map((topic) => [topic, cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId)]));
-      const previous = new Map(members.map(({ memberId, memberMetadata }) => [memberId, reportedHoldings(memberMetadata)]));
+      const previous = new Map(members.map(({ memberId, memberMetadata }) => [memberId, reportedHoldings(protocol, memberMetadata)]));
       const plan = stickyPlan(
         members.map(({ memberId }) => memberId),
         partitions,
@@ -24,21 +27,21 @@ export function stickyAssigner(held: () => PartitionsByTopic): PartitionAssigner
       return Promise.resolve(
         [...plan].map(([memberId, assignment]) => ({
           memberId,
-          memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: VERSION, assignment, userData: Buffer.alloc(0) }),
+          memberAssignment: protocol.MemberAssignment.encode({ version: VERSION, assignment, userData: Buffer.alloc(0) }),
         })),
       );
     },
     protocol: ({ topics }) => ({
       name: STICKY_ASSIGNER_NAME,
-      metadata: AssignerProtocol.MemberMetadata.encode({ version: VERSION, topics, userData: Buffer.from(JSON.stringify(held())) }),
+      metadata: protocol.MemberMetadata.encode({ version: VERSION, topics, userData: Buffer.from(JSON.stringify(held())) }),
     }),
   });
 }
 
 /** What a member says it holds; nothing when its report is missing or unreadable. */
-function reportedHoldings(metadata: Buffer): PartitionsByTopic {
+function reportedHoldings(protocol: KafkajsModule['AssignerProtocol'], metadata: Buffer): PartitionsByTopic {
   try {
-    const userData = AssignerProtocol.MemberMetadata.decode(metadata)?.userData;
+    const userData = protocol.MemberMetadata.decode(metadata)?.userData;
     const parsed: unknown = userData?.length ? JSON.parse(userData.toString()) : {};
     return isPartitionsByTopic(parsed) ? parsed : {};
   } catch {

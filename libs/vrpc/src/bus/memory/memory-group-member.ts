@@ -1,13 +1,10 @@
 import type { IncomingMessage, MessageHandler } from '../bus.interface.js';
-import { KeySequencer } from '../../utils/key-sequencer.js';
-import { Semaphore } from '../../utils/semaphore.js';
+import { HandlerPool } from '../core/handler-pool.js';
 
 /** One subscriber of a consumer group on the in-memory bus. */
 export class MemoryGroupMember {
-  private readonly semaphore: Semaphore;
-  private readonly sequencer = new KeySequencer();
+  private readonly pool: HandlerPool;
   private readonly unacked = new Set<IncomingMessage>();
-  private readonly running = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -15,7 +12,7 @@ export class MemoryGroupMember {
     concurrency: number,
     private readonly orderByKey: boolean,
   ) {
-    this.semaphore = new Semaphore(concurrency);
+    this.pool = new HandlerPool(concurrency);
   }
 
   get isClosed(): boolean {
@@ -24,28 +21,23 @@ export class MemoryGroupMember {
 
   deliver(message: IncomingMessage): void {
     this.unacked.add(message);
-    const task = this.sequencer.run(this.orderByKey ? message.key : null, () => this.handle(message));
-    this.running.add(task);
-    void task.finally(() => this.running.delete(task));
+    this.pool.submit(message, this.orderByKey ? message.key : null, this.handle, acknowledge);
   }
 
   /** Stops, waits for messages in flight, and returns those never acknowledged. */
   async close(): Promise<IncomingMessage[]> {
     this.closed = true;
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.pool.drain();
     return [...this.unacked];
   }
 
-  private async handle(message: IncomingMessage): Promise<void> {
-    await this.semaphore.acquire();
-    try {
-      if (this.closed) return;
-      await this.handler(message);
-      this.unacked.delete(message);
-    } catch {
-      // Left unacknowledged: redelivered to another member when this one leaves.
-    } finally {
-      this.semaphore.release();
-    }
-  }
+  /** Left unacknowledged when it fails or comes after the close: redelivered to another member. */
+  private readonly handle = async (message: IncomingMessage): Promise<void> => {
+    if (this.closed) return;
+    await this.handler(message);
+    this.unacked.delete(message);
+  };
 }
+
+/** Acknowledging is `handle`'s own last step here. */
+const acknowledge = () => undefined;

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { BusInbox, InboxAddress, MessageHandler } from '../bus.interface.js';
 import { inboxPartition } from '../core/inbox-partition.js';
+import type { OnReconnect } from '../core/reconnect-hooks.js';
 import type { NatsModules } from './nats-client.js';
 import { toIncoming } from './nats-message.js';
 import { publishSubject, streamName } from './nats-subjects.js';
@@ -18,6 +19,7 @@ export class NatsInbox implements BusInbox {
   private nextSequence = 0;
   private closed = false;
   private reading: Promise<void> = Promise.resolve();
+  private stopResuming: () => void = () => undefined;
   address: InboxAddress = { topic: '' };
 
   constructor(
@@ -25,8 +27,7 @@ export class NatsInbox implements BusInbox {
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly streamPrefix: string,
-    /** The bus runs these after every reconnect. */
-    private readonly reconnectHooks: Set<() => void>,
+    private readonly onReconnect: OnReconnect,
   ) {}
 
   async open(instanceId: string, topic: string, handler: MessageHandler): Promise<void> {
@@ -37,24 +38,22 @@ export class NatsInbox implements BusInbox {
     this.nextSequence = state.last_seq + 1;
     this.address = { topic, partition };
     await this.read(stream, handler);
-    this.resume = () => {
-      if (this.closed) return;
+    // After a reconnect, start reading again right after the last reply seen.
+    this.stopResuming = this.onReconnect(() => {
+      if (this.closed) return Promise.resolve();
       this.reading = this.reading
         .then(() => this.read(stream, handler))
         .catch((error: unknown) => this.logger.warn(`resuming the inbox failed: ${String(error)}`));
-    };
-    this.reconnectHooks.add(this.resume);
+      return this.reading;
+    });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.reconnectHooks.delete(this.resume);
+    this.stopResuming();
     await this.reading;
     await this.stopReading();
   }
-
-  /** Starts reading again right after the last reply seen. */
-  private resume: () => void = () => undefined;
 
   private async read(stream: string, handler: MessageHandler): Promise<void> {
     await this.stopReading();

@@ -1,9 +1,10 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
 import type { BusHeaders, IncomingMessage, OutgoingMessage } from '../bus.interface.js';
+import { VRPC_HEADERS } from '../../protocol/vrpc.constants.js';
 
-/** Header that carries the message key: NATS messages have no key of their own. */
-export const KEY_HEADER = 'vrpc-bus-key';
+/** Carries the message key: NATS messages have no key of their own. */
+const KEY_HEADER = VRPC_HEADERS.busKey;
 
 /** The NATS headers of an outgoing message (its headers plus its key). */
 export function toNatsHeaders(message: OutgoingMessage, create: () => MsgHdrs): MsgHdrs | undefined {

@@ -39,7 +39,7 @@ export class NatsSubscription implements BusSubscription {
     private readonly options: SubscribeOptions,
     private readonly handler: MessageHandler,
   ) {
-    this.pool = new HandlerPool(options.concurrency, options.orderByKey ?? false);
+    this.pool = new HandlerPool(options.concurrency);
   }
 
   async start(): Promise<void> {
@@ -124,8 +124,10 @@ export class NatsSubscription implements BusSubscription {
         // Disconnected: the server redelivers after ack_wait, which is what a lost member means.
       }
     }, Math.max(500, this.context.ackWaitMs / 2));
+    const incoming = toIncoming(topic, 0, message);
     this.pool.run(
-      toIncoming(topic, 0, message),
+      incoming,
+      this.options.orderByKey ? incoming.key : null,
       this.handler,
       (outcome) => {
         clearInterval(working);
@@ -136,7 +138,6 @@ export class NatsSubscription implements BusSubscription {
         this.logger.error(`handler failed for ${topic}@${message.seq}, redelivering: ${String(outcome.error)}`);
         message.nak(this.context.retryDelayMs);
       },
-      true,
     );
   }
 }

@@ -11,6 +11,8 @@ import type {
   TopicSpec,
   VrpcBus,
 } from '../bus.interface.js';
+import { BusLifecycle } from '../core/bus-lifecycle.js';
+import { ReconnectHooks } from '../core/reconnect-hooks.js';
 import type { NatsBusOptions } from './nats-bus-options.interface.js';
 import { resolveNatsServers } from './nats-servers.js';
 import { loadNatsModules, type NatsModules } from './nats-client.js';
@@ -18,7 +20,6 @@ import { NatsInbox } from './nats-inbox.js';
 import { toNatsHeaders } from './nats-message.js';
 import { publishSubject, streamName, streamSubjects } from './nats-subjects.js';
 import { NatsSubscription } from './nats-subscription.js';
-import { LazyConnection } from '../../utils/lazy-connection.js';
 
 interface Connected {
   modules: NatsModules;
@@ -37,10 +38,13 @@ const DAY_MS = 24 * 60 * 60 * 1_000;
  */
 export class NatsBus implements VrpcBus {
   private readonly logger = new Logger(NatsBus.name);
-  private readonly closables = new Set<BusSubscription | BusInbox>();
-  /** Run after every reconnect. */
-  private readonly reconnected = new Set<() => void>();
-  private readonly connection = new LazyConnection<Connected>(() => this.open());
+  private readonly reconnected = new ReconnectHooks(this.logger);
+  private readonly lifecycle = new BusLifecycle<Connected>(
+    () => this.open(),
+    async ({ nc }) => {
+      if (!nc.isClosed()) await nc.drain().catch(() => nc.close());
+    },
+  );
 
   /** @param options settings; `clientId` names the connection unless `name` is given. */
   constructor(private readonly options: NatsBusOptions & { clientId?: string } = {}) {}
@@ -51,12 +55,8 @@ export class NatsBus implements VrpcBus {
   }
 
   /** Closes subscriptions (draining their handlers) and inboxes, then drains the connection. */
-  async close(): Promise<void> {
-    const connecting = this.connection.take();
-    await Promise.allSettled([...this.closables].map((closable) => closable.close()));
-    this.closables.clear();
-    const connection = await connecting?.catch(() => undefined);
-    if (connection && !connection.nc.isClosed()) await connection.nc.drain().catch(() => connection.nc.close());
+  close(): Promise<void> {
+    return this.lifecycle.close();
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {
@@ -92,14 +92,14 @@ export class NatsBus implements VrpcBus {
       handler,
     );
     await subscription.start();
-    return this.track(subscription);
+    return this.lifecycle.subscription(subscription);
   }
 
   async openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
     const { modules, js, jsm } = await this.connected();
-    const inbox = new NatsInbox(modules, js, jsm, this.streamPrefix, this.reconnected);
+    const inbox = new NatsInbox(modules, js, jsm, this.streamPrefix, this.reconnected.add);
     await inbox.open(instanceId, topic, handler);
-    return this.track(inbox);
+    return this.lifecycle.inbox(inbox);
   }
 
   /** Creates a stream per missing topic; partitions do not apply (a stream is one ordered log). */
@@ -140,7 +140,7 @@ export class NatsBus implements VrpcBus {
   }
 
   async health(): Promise<BusHealth> {
-    const connecting = this.connection.current();
+    const connecting = this.lifecycle.current();
     if (!connecting) return { healthy: false, details: 'not connected' };
     try {
       const { nc, jsm } = await connecting;
@@ -157,7 +157,7 @@ export class NatsBus implements VrpcBus {
   }
 
   private connected(): Promise<Connected> {
-    return this.connection.get();
+    return this.lifecycle.client();
   }
 
   private async open(): Promise<Connected> {
@@ -189,7 +189,7 @@ export class NatsBus implements VrpcBus {
         if (status.type === 'disconnect') this.logger.warn(`disconnected from ${status.server}`);
         else if (status.type === 'reconnect') {
           this.logger.log(`reconnected to ${status.server}`);
-          for (const resume of this.reconnected) resume();
+          this.reconnected.run();
         }
         else if (status.type === 'error') this.logger.error(`connection error: ${String(status.error)}`);
       }
@@ -206,10 +206,5 @@ export class NatsBus implements VrpcBus {
       });
     }
     return error instanceof Error ? error : new Error(String(error));
-  }
-
-  private track<T extends BusSubscription | BusInbox>(closable: T): T {
-    this.closables.add(closable);
-    return closable;
   }
 }

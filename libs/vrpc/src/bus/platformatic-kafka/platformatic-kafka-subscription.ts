@@ -29,7 +29,7 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
     private readonly handler: MessageHandler,
     commitIntervalMs: number,
   ) {
-    this.pool = new HandlerPool(options.concurrency, options.orderByKey ?? false);
+    this.pool = new HandlerPool(options.concurrency);
     this.commits = new PartitionCommits(
       (positions) =>
         this.consumer.commit({
@@ -77,8 +77,11 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
       try {
         for await (const message of stream) {
           if (this.stop.signal.aborted) break;
-          await this.pool.whenFree();
-          if (this.stop.signal.aborted) break;
+          await this.pool.take();
+          if (this.stop.signal.aborted) {
+            this.pool.release();
+            break;
+          }
           this.handle(message);
         }
         if (this.stop.signal.aborted) return;
@@ -103,10 +106,12 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
     const offset = message.offset.toString();
     if (!tracker.start(offset)) {
       // Re-read after a rejoin: still running here, or already answered.
+      this.pool.release();
       this.commits.schedule();
       return;
     }
-    this.pool.run(toIncoming(message), this.handler, (outcome) => {
+    const incoming = toIncoming(message);
+    this.pool.run(incoming, this.options.orderByKey ? incoming.key : null, this.handler, (outcome) => {
       if (outcome.ok) {
         tracker.finish(offset);
         this.commits.schedule();

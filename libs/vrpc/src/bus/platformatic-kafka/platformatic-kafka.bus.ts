@@ -10,14 +10,14 @@ import type {
   TopicSpec,
   VrpcBus,
 } from '../bus.interface.js';
-import { resolveBrokers } from '../kafka-common/resolve-brokers.js';
+import { BusLifecycle } from '../core/bus-lifecycle.js';
 import { PublishBatcher } from '../core/publish-batcher.js';
+import { heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from '../kafka-common/kafka-defaults.js';
 import type { PlatformaticKafkaBusOptions } from './platformatic-kafka-bus-options.interface.js';
 import { loadPlatformaticKafka, type PlatformaticKafkaModule } from './platformatic-kafka-client.js';
 import { PlatformaticKafkaInbox } from './platformatic-kafka-inbox.js';
 import { toProduced } from './platformatic-kafka-message.js';
 import { PlatformaticKafkaSubscription } from './platformatic-kafka-subscription.js';
-import { LazyConnection } from '../../utils/lazy-connection.js';
 
 /** Keys and headers as strings, values as bytes. */
 type Keyed = [string, Buffer | undefined, string, string];
@@ -37,11 +37,15 @@ interface Connected {
  */
 export class PlatformaticKafkaBus implements VrpcBus {
   private readonly logger = new Logger(PlatformaticKafkaBus.name);
-  private readonly closables = new Set<BusSubscription | BusInbox>();
+  private readonly settings: ResolvedKafkaOptions;
   private readonly batcher: PublishBatcher<OutgoingMessage>;
-  private readonly connection = new LazyConnection<Connected>(() => this.open());
+  private readonly lifecycle = new BusLifecycle<Connected>(
+    () => this.open(),
+    async ({ producer, admin }) => void (await Promise.allSettled([producer.close(), admin.close()])),
+  );
 
   constructor(private readonly options: PlatformaticKafkaBusOptions = {}) {
+    this.settings = withKafkaDefaults(options);
     this.batcher = new PublishBatcher((messages) => this.send(messages));
   }
 
@@ -51,13 +55,8 @@ export class PlatformaticKafkaBus implements VrpcBus {
   }
 
   /** Closes subscriptions (draining and committing) and inboxes, then the producer and admin. */
-  async close(): Promise<void> {
-    const connecting = this.connection.take();
-    await Promise.allSettled([...this.closables].map((closable) => closable.close()));
-    this.closables.clear();
-    const connected = await connecting?.catch(() => undefined);
-    if (!connected) return;
-    await Promise.allSettled([connected.producer.close(), connected.admin.close()]);
+  close(): Promise<void> {
+    return this.lifecycle.close();
   }
 
   publish(messages: OutgoingMessage[]): Promise<void> {
@@ -67,14 +66,14 @@ export class PlatformaticKafkaBus implements VrpcBus {
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription> {
     const connected = await this.connected();
     const consumer = this.consumer(connected, options.group, Math.max(16, options.concurrency));
-    const subscription = new PlatformaticKafkaSubscription(consumer, options, handler, this.options.commitIntervalMs ?? 100);
+    const subscription = new PlatformaticKafkaSubscription(consumer, options, handler, this.settings.commitIntervalMs);
     try {
       await subscription.start();
     } catch (error: unknown) {
       await consumer.close().catch(() => undefined);
       throw error;
     }
-    return this.track(subscription);
+    return this.lifecycle.subscription(subscription);
   }
 
   async openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
@@ -83,14 +82,14 @@ export class PlatformaticKafkaBus implements VrpcBus {
     const partitions = metadata.topics.get(topic)?.partitionsCount ?? 1;
     // A consumer only for its fetch API: the inbox joins no group.
     const consumer = this.consumer(connected, `vrpc.inbox.${instanceId}`, 1);
-    const inbox = new PlatformaticKafkaInbox(consumer, this.options.maxWaitTimeMs ?? 100);
+    const inbox = new PlatformaticKafkaInbox(consumer, this.settings.maxWaitTimeMs);
     try {
       await inbox.open(instanceId, topic, handler, partitions);
     } catch (error: unknown) {
       await consumer.close().catch(() => undefined);
       throw error;
     }
-    return this.track(inbox);
+    return this.lifecycle.inbox(inbox);
   }
 
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
@@ -110,7 +109,7 @@ export class PlatformaticKafkaBus implements VrpcBus {
   }
 
   async health(): Promise<BusHealth> {
-    const connecting = this.connection.current();
+    const connecting = this.lifecycle.current();
     if (!connecting) return { healthy: false, details: 'not connected' };
     try {
       const { admin } = await connecting;
@@ -124,19 +123,19 @@ export class PlatformaticKafkaBus implements VrpcBus {
   private get base() {
     return {
       ...this.options.client,
-      clientId: this.options.clientId ?? 'vrpc',
-      bootstrapBrokers: resolveBrokers(this.options),
+      clientId: this.settings.clientId,
+      bootstrapBrokers: this.settings.brokers,
     };
   }
 
   private consumer({ kafka }: Connected, groupId: string, highWaterMark: number): Consumer<Keyed[0], Keyed[1], Keyed[2], Keyed[3]> {
-    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const sessionTimeout = this.settings.sessionTimeoutMs;
     return new kafka.Consumer({
       ...this.base,
       groupId,
       sessionTimeout,
-      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
-      maxWaitTime: this.options.maxWaitTimeMs ?? 100,
+      heartbeatInterval: heartbeatIntervalMs(sessionTimeout),
+      maxWaitTime: this.settings.maxWaitTimeMs,
       autocommit: false,
       highWaterMark,
       deserializers: { key: kafka.stringDeserializer, headerKey: kafka.stringDeserializer, headerValue: kafka.stringDeserializer },
@@ -144,13 +143,13 @@ export class PlatformaticKafkaBus implements VrpcBus {
   }
 
   private connected(): Promise<Connected> {
-    return this.connection.get();
+    return this.lifecycle.client();
   }
 
   private async open(): Promise<Connected> {
     const kafka = await loadPlatformaticKafka();
     const admin = new kafka.Admin(this.base);
-    const acks = this.options.acks ?? -1;
+    const acks = this.settings.acks;
     const producer = new kafka.Producer<Keyed[0], Keyed[1], Keyed[2], Keyed[3]>({
       ...this.base,
       acks,
@@ -174,10 +173,5 @@ export class PlatformaticKafkaBus implements VrpcBus {
   private async send(messages: OutgoingMessage[]): Promise<void> {
     const { producer } = await this.connected();
     await producer.send({ messages: messages.map(toProduced) });
-  }
-
-  private track<T extends BusSubscription | BusInbox>(closable: T): T {
-    this.closables.add(closable);
-    return closable;
   }
 }

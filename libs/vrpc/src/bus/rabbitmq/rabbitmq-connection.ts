@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Channel, ChannelModel, ConfirmChannel, RecoveringChannelModel } from 'amqplib';
+import { ReconnectHooks, type OnReconnect } from '../core/reconnect-hooks.js';
 import type { AmqpModule } from './rabbitmq-client.js';
 
 /**
@@ -8,7 +9,7 @@ import type { AmqpModule } from './rabbitmq-client.js';
  */
 export class RabbitMqConnection {
   private readonly logger = new Logger(RabbitMqConnection.name);
-  private readonly setups = new Set<() => Promise<void>>();
+  private readonly setups = new ReconnectHooks(this.logger);
   private connected = false;
   private server = '';
 
@@ -48,11 +49,8 @@ export class RabbitMqConnection {
     return this.model.createConfirmChannel().then((channel) => this.guarded(channel));
   }
 
-  /** Runs `setup` after every reconnect (not now); returns the function that stops that. */
-  onReconnect(setup: () => Promise<void>): () => void {
-    this.setups.add(setup);
-    return () => this.setups.delete(setup);
-  }
+  /** Opens a channel again after every reconnect (not now); returns the function that stops that. */
+  readonly onReconnect: OnReconnect = this.setups.add;
 
   async close(): Promise<void> {
     this.setups.clear();
@@ -74,9 +72,7 @@ export class RabbitMqConnection {
       this.server = `${String(product)} ${String(version)}`;
       if (connects++ === 0) return;
       this.logger.log('reconnected; reopening channels');
-      for (const setup of this.setups) {
-        setup().catch((error: unknown) => this.logger.error(`reopening a channel failed: ${String(error)}`));
-      }
+      this.setups.run();
     });
     this.model.on('disconnect', (error: Error) => {
       this.connected = false;

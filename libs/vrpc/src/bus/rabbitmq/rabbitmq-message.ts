@@ -1,8 +1,9 @@
 import type { ConsumeMessage } from 'amqplib';
 import type { BusHeaders, IncomingMessage } from '../bus.interface.js';
+import { VRPC_HEADERS } from '../../protocol/vrpc.constants.js';
 
-/** Header that carries the message key: AMQP messages have no key of their own. */
-export const KEY_HEADER = 'vrpc-bus-key';
+/** Carries the message key: AMQP messages have no key of their own. */
+export const KEY_HEADER = VRPC_HEADERS.busKey;
 
 /** The routing key of a message: a partition address for inboxes, none for consumer groups. */
 export function routingKey(partition: number | undefined): string {

@@ -33,7 +33,7 @@ export class RabbitMqSubscription implements BusSubscription {
     private readonly handler: MessageHandler,
     private readonly settings: RabbitMqSubscriptionSettings,
   ) {
-    this.pool = new HandlerPool(options.concurrency, options.orderByKey ?? false);
+    this.pool = new HandlerPool(options.concurrency);
   }
 
   async start(): Promise<void> {
@@ -89,7 +89,10 @@ export class RabbitMqSubscription implements BusSubscription {
       this.logger.warn(`the broker cancelled consumption of ${topic} for ${this.options.group} (queue deleted?)`);
       return;
     }
-    this.pool.run(toIncoming(topic, 0, message), this.handler, (outcome) => {
+    const incoming = toIncoming(topic, 0, message);
+    // The prefetch bounds what the broker pushes; a slot is still waited for (after a reconnect
+    // the old channel's handlers may still run beside the new channel's deliveries).
+    this.pool.submit(incoming, this.options.orderByKey ? incoming.key : null, this.handler, (outcome) => {
       if (outcome.ok) {
         settle(() => channel.ack(message));
         return;

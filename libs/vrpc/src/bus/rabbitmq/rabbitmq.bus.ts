@@ -9,6 +9,7 @@ import type {
   TopicSpec,
   VrpcBus,
 } from '../bus.interface.js';
+import { BusLifecycle } from '../core/bus-lifecycle.js';
 import type { RabbitMqBusOptions } from './rabbitmq-bus-options.interface.js';
 import { resolveRabbitMqUrl } from './rabbitmq-url.js';
 import { loadAmqp } from './rabbitmq-client.js';
@@ -16,7 +17,6 @@ import { RabbitMqConnection } from './rabbitmq-connection.js';
 import { RabbitMqInbox } from './rabbitmq-inbox.js';
 import { RabbitMqPublisher } from './rabbitmq-publisher.js';
 import { RabbitMqSubscription } from './rabbitmq-subscription.js';
-import { LazyConnection } from '../../utils/lazy-connection.js';
 
 interface Connected {
   connection: RabbitMqConnection;
@@ -31,8 +31,13 @@ interface Connected {
  */
 export class RabbitMqBus implements VrpcBus {
   private readonly logger = new Logger(RabbitMqBus.name);
-  private readonly closables = new Set<BusSubscription | BusInbox>();
-  private readonly connection = new LazyConnection<Connected>(() => this.open());
+  private readonly lifecycle = new BusLifecycle<Connected>(
+    () => this.open(),
+    async ({ connection, publisher }) => {
+      await publisher.close();
+      await connection.close().catch((error: unknown) => this.logger.warn(`closing the connection failed: ${String(error)}`));
+    },
+  );
 
   constructor(private readonly options: RabbitMqBusOptions = {}) {}
 
@@ -42,14 +47,8 @@ export class RabbitMqBus implements VrpcBus {
   }
 
   /** Closes subscriptions (draining their handlers) and inboxes, then the connection. */
-  async close(): Promise<void> {
-    const connecting = this.connection.take();
-    await Promise.allSettled([...this.closables].map((closable) => closable.close()));
-    this.closables.clear();
-    const connected = await connecting?.catch(() => undefined);
-    if (!connected) return;
-    await connected.publisher.close();
-    await connected.connection.close().catch((error: unknown) => this.logger.warn(`closing the connection failed: ${String(error)}`));
+  close(): Promise<void> {
+    return this.lifecycle.close();
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {
@@ -64,14 +63,14 @@ export class RabbitMqBus implements VrpcBus {
       retryDelayMs: this.options.retryDelayMs ?? 1_000,
     });
     await subscription.start();
-    return this.track(subscription);
+    return this.lifecycle.subscription(subscription);
   }
 
   async openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
     const { connection } = await this.connected();
     const inbox = new RabbitMqInbox(connection, this.options.inboxExpiresMs ?? 5 * 60_000);
     await inbox.open(instanceId, topic, handler);
-    return this.track(inbox);
+    return this.lifecycle.inbox(inbox);
   }
 
   /** Declares a durable direct exchange per topic; partitions and replication do not apply. */
@@ -92,7 +91,7 @@ export class RabbitMqBus implements VrpcBus {
   }
 
   async health(): Promise<BusHealth> {
-    const connecting = this.connection.current();
+    const connecting = this.lifecycle.current();
     if (!connecting) return { healthy: false, details: 'not connected' };
     try {
       const { connection } = await connecting;
@@ -108,7 +107,7 @@ export class RabbitMqBus implements VrpcBus {
   }
 
   private connected(): Promise<Connected> {
-    return this.connection.get();
+    return this.lifecycle.client();
   }
 
   private async open(): Promise<Connected> {
@@ -120,10 +119,5 @@ export class RabbitMqBus implements VrpcBus {
       this.options.reconnectMaxDelayMs ?? 5_000,
     );
     return { connection, publisher: new RabbitMqPublisher(connection) };
-  }
-
-  private track<T extends BusSubscription | BusInbox>(closable: T): T {
-    this.closables.add(closable);
-    return closable;
   }
 }
