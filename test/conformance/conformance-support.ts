@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket, connect } from 'node:net';
 import type {
+  BusCapabilities,
   BusHealth,
   BusInbox,
   BusSubscription,
@@ -112,6 +113,10 @@ export class RecordingBus implements VrpcBus {
     private readonly inner: VrpcBus,
     private readonly created: CreatedNames,
   ) {}
+
+  get capabilities(): BusCapabilities {
+    return this.inner.capabilities;
+  }
 
   connect(): Promise<void> {
     return this.inner.connect();

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, type Admin, type Producer } from 'kafkajs';
 import type {
+  BusCapabilities,
   BusHealth,
   BusInbox,
   BusSubscription,
@@ -25,6 +26,8 @@ const TOPIC_READY_MS = 10_000;
 
 /** The default bus: Apache Kafka through kafkajs. */
 export class KafkaBus implements VrpcBus {
+  /** Deliveries are counted in the metadata of the group's commits. */
+  readonly capabilities: BusCapabilities = { deliveryCount: true };
   private readonly logger = new Logger(KafkaBus.name);
   private readonly kafka: Kafka;
   private readonly producer: Producer;

@@ -124,8 +124,11 @@ export class NatsSubscription implements BusSubscription {
         // Disconnected: the server redelivers after ack_wait, which is what a lost member means.
       }
     }, Math.max(500, this.context.ackWaitMs / 2));
+    const incoming = toIncoming(topic, 0, message);
+    // JetStream counts the deliveries of each message to the durable consumer (a crashed member's are redelivered after ack_wait).
+    incoming.deliveryCount = message.info.deliveryCount;
     this.pool.run(
-      toIncoming(topic, 0, message),
+      incoming,
       this.handler,
       (outcome) => {
         clearInterval(working);

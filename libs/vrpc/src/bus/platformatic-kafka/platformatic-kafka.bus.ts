@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Admin, Consumer, Producer } from '@platformatic/kafka';
 import type {
+  BusCapabilities,
   BusHealth,
   BusInbox,
   BusSubscription,
@@ -36,6 +37,8 @@ interface Connected {
  * Node 22. The client is loaded on `connect()`.
  */
 export class PlatformaticKafkaBus implements VrpcBus {
+  /** Deliveries are counted in the metadata of the group's commits, as on the kafkajs bus. */
+  readonly capabilities: BusCapabilities = { deliveryCount: true };
   private readonly logger = new Logger(PlatformaticKafkaBus.name);
   private readonly closables = new Set<BusSubscription | BusInbox>();
   private readonly batcher: PublishBatcher<OutgoingMessage>;

@@ -3,6 +3,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
 import { HandlerPool } from '../core/handler-pool.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
+import { deliveryCount } from './rabbitmq-delivery-count.js';
 import { groupQueue, toIncoming } from './rabbitmq-message.js';
 
 /** How group queues are declared and failures retried. */
@@ -89,7 +90,9 @@ export class RabbitMqSubscription implements BusSubscription {
       this.logger.warn(`the broker cancelled consumption of ${topic} for ${this.options.group} (queue deleted?)`);
       return;
     }
-    this.pool.run(toIncoming(topic, 0, message), this.handler, (outcome) => {
+    const incoming = toIncoming(topic, 0, message);
+    incoming.deliveryCount = deliveryCount(message);
+    this.pool.run(incoming, this.handler, (outcome) => {
       if (outcome.ok) {
         settle(() => channel.ack(message));
         return;
