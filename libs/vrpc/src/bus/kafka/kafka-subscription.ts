@@ -6,7 +6,8 @@ import { PartitionCommits } from '../kafka-common/partition-commits.js';
 import { raceDeadline } from '../../utils/race-deadline.js';
 import { Semaphore } from '../../utils/semaphore.js';
 import { restartAfterCrash } from './consumer-restarter.js';
-import { DeliveryAttempts } from './delivery-attempts.js';
+import { DeliveryAttempts } from '../kafka-common/delivery-attempts.js';
+import { kafkajsGroupOffsets } from './kafkajs-group-offsets.js';
 import { keyedByOwnId, toIncoming } from './kafka-message.js';
 import { stickyAssigner } from './sticky-assigner.js';
 import type { PartitionsByTopic } from './sticky-plan.js';
@@ -45,7 +46,7 @@ export class KafkaSubscription implements BusSubscription {
       commitIntervalMs,
       (error) => this.logger.warn(`commit failed (requests may be redelivered): ${String(error)}`),
     );
-    this.attempts = new DeliveryAttempts(admin, this.consumer, options.group);
+    this.attempts = new DeliveryAttempts(kafkajsGroupOffsets(admin, this.consumer, options.group));
   }
 
   async start(): Promise<void> {

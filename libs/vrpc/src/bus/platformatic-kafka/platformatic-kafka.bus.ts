@@ -15,6 +15,7 @@ import { resolveBrokers } from '../kafka-common/resolve-brokers.js';
 import { PublishBatcher } from '../core/publish-batcher.js';
 import type { PlatformaticKafkaBusOptions } from './platformatic-kafka-bus-options.interface.js';
 import { loadPlatformaticKafka, type PlatformaticKafkaModule } from './platformatic-kafka-client.js';
+import { platformaticGroupOffsets } from './platformatic-kafka-group-offsets.js';
 import { PlatformaticKafkaInbox } from './platformatic-kafka-inbox.js';
 import { toProduced } from './platformatic-kafka-message.js';
 import { PlatformaticKafkaSubscription } from './platformatic-kafka-subscription.js';
@@ -70,11 +71,13 @@ export class PlatformaticKafkaBus implements VrpcBus {
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription> {
     const connected = await this.connected();
     const consumer = this.consumer(connected, options.group, Math.max(16, options.concurrency));
-    const subscription = new PlatformaticKafkaSubscription(consumer, options, handler, this.options.commitIntervalMs ?? 100);
+    const offsets = platformaticGroupOffsets(connected.kafka, connected.admin, consumer, { clientId: this.base.clientId, options: { ...this.options.client } });
+    const subscription = new PlatformaticKafkaSubscription(consumer, options, handler, this.options.commitIntervalMs ?? 100, offsets);
     try {
       await subscription.start();
     } catch (error: unknown) {
       await consumer.close().catch(() => undefined);
+      await offsets.close().catch(() => undefined);
       throw error;
     }
     return this.track(subscription);
