@@ -1,6 +1,7 @@
 import type { ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { deliveryCount } from './rabbitmq-delivery-count.js';
+import { RabbitMqBus } from './rabbitmq.bus.js';
 
 const delivered = (headers?: Record<string, unknown>) => ({ properties: { headers } }) as unknown as ConsumeMessage;
 
@@ -17,5 +18,11 @@ describe('deliveryCount (RabbitMQ)', () => {
 
   it('ignores a counter that is not a count', () => {
     expect(deliveryCount(delivered({ 'x-delivery-count': 'lots', 'x-acquired-count': -3 }))).toBe(1);
+  });
+
+  it('declares the capability for quorum queues (the default) and not for classic ones', () => {
+    expect(new RabbitMqBus().capabilities.deliveryCount).toBe(true);
+    expect(new RabbitMqBus({ queueType: 'quorum' }).capabilities.deliveryCount).toBe(true);
+    expect(new RabbitMqBus({ queueType: 'classic' }).capabilities.deliveryCount).toBe(false);
   });
 });
