@@ -14,7 +14,7 @@ const bus = config.module
   ? ((await import(config.module)) as { default: () => VrpcBus }).default()
   : createBus(config.options ?? {});
 await bus.connect();
-const subscription = { topics: [config.topic], group: config.group, concurrency: config.concurrency, orderByKey: true };
+const subscription = { topics: [config.topic], group: config.group, concurrency: config.concurrency };
 if (config.serve) {
   const dispatcher = new RequestDispatcher({
     bus,
@@ -24,7 +24,8 @@ if (config.serve) {
     execute: (envelope) =>
       new Promise(() => process.stdout.write(`TOOK ${envelope.requestId}\n`, () => process.kill(process.pid, 'SIGKILL'))),
   });
-  await bus.subscribe(subscription, (message) => dispatcher.dispatch(message));
+  // As a server subscribes.
+  await bus.subscribe({ ...subscription, orderByKey: true }, (message) => dispatcher.dispatch(message));
 } else {
   await bus.subscribe(subscription, (message) => {
     process.stdout.write(`TOOK ${message.value.toString()}\n`);
