@@ -1,6 +1,7 @@
 import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
 import { natsBacklog } from './backlog.js';
-import { describeBusConformance } from './bus-conformance.js';
+import { describeBusConformance } from '../../libs/vrpc/src/testing/bus-conformance.js';
+import { TS_NODE_ARGS } from '../support/ts-node-args.js';
 import { deleteNatsStreams } from './cleanup.js';
 import { describeVrpcOnBus } from './vrpc-on-bus.js';
 
@@ -14,7 +15,7 @@ describeBusConformance({
   create: () => createBus({ bus: 'nats', nats }),
   keepsMessagesBeforeFirstMember: true,
   keepsMessagesWhileGroupAway: true,
-  crash: { options: { bus: 'nats', nats }, redeliveryWithinMs: 15_000 },
+  crash: { options: { bus: 'nats', nats }, redeliveryWithinMs: 15_000, nodeArgs: TS_NODE_ARGS },
   throughProxy: {
     host,
     port: Number(port),

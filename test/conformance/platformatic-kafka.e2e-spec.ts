@@ -1,7 +1,8 @@
 import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
 import { testBrokers } from '../support/kafka.js';
 import { kafkaBacklog } from './backlog.js';
-import { describeBusConformance } from './bus-conformance.js';
+import { describeBusConformance } from '../../libs/vrpc/src/testing/bus-conformance.js';
+import { TS_NODE_ARGS } from '../support/ts-node-args.js';
 import { deleteKafkaTopics } from './cleanup.js';
 import { describeVrpcOnBus } from './vrpc-on-bus.js';
 
@@ -18,7 +19,7 @@ describeBusConformance({
   keepsMessagesBeforeFirstMember: true,
   keepsMessagesWhileGroupAway: true,
   get crash() {
-    return { options: options(), redeliveryWithinMs: 45_000 };
+    return { options: options(), redeliveryWithinMs: 45_000, nodeArgs: TS_NODE_ARGS };
   },
   backlog: kafkaBacklog,
   cleanup: deleteKafkaTopics,

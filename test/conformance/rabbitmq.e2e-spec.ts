@@ -1,7 +1,8 @@
 import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rabbitMqBacklog } from './backlog.js';
-import { describeBusConformance } from './bus-conformance.js';
+import { describeBusConformance } from '../../libs/vrpc/src/testing/bus-conformance.js';
+import { TS_NODE_ARGS } from '../support/ts-node-args.js';
 import { deleteRabbitMqTopology } from './cleanup.js';
 import { uniqueName } from './conformance-support.js';
 import { describeVrpcOnBus } from './vrpc-on-bus.js';
@@ -16,7 +17,7 @@ describeBusConformance({
   // An exchange keeps nothing: a topic's messages exist only in the queues of groups that subscribed once.
   keepsMessagesBeforeFirstMember: false,
   keepsMessagesWhileGroupAway: true,
-  crash: { options: { bus: 'rabbitmq', rabbitmq }, redeliveryWithinMs: 15_000 },
+  crash: { options: { bus: 'rabbitmq', rabbitmq }, redeliveryWithinMs: 15_000, nodeArgs: TS_NODE_ARGS },
   throughProxy: {
     host: hostname,
     port: Number(port || 5672),

@@ -1,4 +1,5 @@
 import type {
+  BusCapabilities,
   BusHealth,
   BusInbox,
   BusSubscription,
@@ -25,6 +26,11 @@ export class CountingBus implements VrpcBus {
   readonly counts: BusCounts = { published: 0, handled: 0, failed: 0 };
 
   constructor(private readonly inner: VrpcBus) {}
+
+  /** Counting changes nothing the wrapped bus can do. */
+  get capabilities(): BusCapabilities {
+    return this.inner.capabilities;
+  }
 
   connect(): Promise<void> {
     return this.inner.connect();

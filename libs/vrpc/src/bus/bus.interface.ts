@@ -23,7 +23,8 @@ export interface IncomingMessage {
   headers: BusHeaders;
   /**
    * How many times this message has been handed out, this time included, where the bus can
-   * tell (1 when it cannot). Lets a server set aside a message that crashes every process.
+   * tell (`capabilities.deliveryCount`; absent means 1). Lets a server set aside a message that
+   * crashes every process.
    */
   deliveryCount?: number;
 }
@@ -78,10 +79,26 @@ export interface BusHealth {
 }
 
 /**
+ * What a bus can do beyond the contract every bus keeps. Features that need a capability do not
+ * apply on a bus that lacks it; the server and the gateway say so once when they start, and the
+ * conformance suite runs the tests of a capability only where it is declared.
+ */
+export interface BusCapabilities {
+  /**
+   * Sets `IncomingMessage.deliveryCount` on the messages of a subscription, counting the
+   * deliveries that ended in a crash of the member that took it (what `maxDeliveries` needs to
+   * set a poison request aside).
+   */
+  readonly deliveryCount: boolean;
+}
+
+/**
  * The message bus plugin. Kafka (kafkajs) is the default; any broker that offers keyed
  * publishing, competing consumers with acknowledgement, and private inboxes can be one.
  */
 export interface VrpcBus {
+  /** What this bus can do beyond the contract (may depend on its settings). */
+  readonly capabilities: BusCapabilities;
   connect(): Promise<void>;
   close(): Promise<void>;
   /** Publishes messages; resolves when the broker has them. */

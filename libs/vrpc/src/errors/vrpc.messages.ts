@@ -14,6 +14,8 @@ export const VrpcMessages = {
   publishFailed: (reason: string) => `vRPC: the request could not be published: ${reason}`,
   internal: 'Internal server error',
   setAside: (reason: string) => `vRPC: the request was set aside on the dead-letter topic (${reason})`,
+  cannotCountDeliveries: (bus: string) =>
+    `vRPC: maxDeliveries is set, but the bus (${bus}) cannot count deliveries: a request that crashes its server every time is not set aside`,
   noProtos: 'vRPC: no proto definitions were given (options.protos)',
   invalidTopic: (topic: string) =>
     `vRPC: "${topic}" is not a legal topic name (letters, digits, ".", "_", "-"; at most 249 characters)`,

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { BusSubscription, VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
 import { RequestDispatcher } from '../serving/request-dispatcher.js';
+import { capabilityWarnings } from '../serving/capability-warnings.js';
 import type { RequestExecutor } from '../serving/request-executor.interface.js';
 import { deadLetterTopic, replyTopic, requestTopic } from '../protocol/topic-names.js';
 import {
@@ -103,6 +104,7 @@ export class VrpcGateway {
       })),
     ]);
     const dispatcher = new RequestDispatcher({ bus: this.bus, execute: this.counted(grpcForwardExecutor(this.pool)), deadLetterTopic: dead, maxDeliveries: this.options.maxDeliveries, name: VrpcGateway.name });
+    for (const warning of capabilityWarnings(this.bus, this.options)) this.logger.warn(warning);
     // Joined one by one: a failure leaves only the ones made so far to close.
     for (const service of services) {
       const subscription = await this.bus.subscribe(

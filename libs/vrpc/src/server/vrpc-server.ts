@@ -21,6 +21,7 @@ import type { TaskStore } from '../task/task-store.interface.js';
 import { indexGrpcHandlers } from './handler-index.js';
 import { nestHandlerExecutor } from './nest-handler.executor.js';
 import { RequestDispatcher } from '../serving/request-dispatcher.js';
+import { capabilityWarnings } from '../serving/capability-warnings.js';
 
 /**
  * A Nest transport strategy that serves the app's `@GrpcMethod` handlers from request
@@ -119,6 +120,7 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
       },
     });
     const dispatcher = new RequestDispatcher({ bus: this.bus, execute, deadLetterTopic: dead, maxDeliveries: this.vrpcOptions.maxDeliveries });
+    for (const warning of capabilityWarnings(this.bus, this.vrpcOptions)) this.logger.warn(warning);
     for (const service of served) {
       const subscription = await this.bus.subscribe(
         {

@@ -1,6 +1,7 @@
 import type { Admin, Consumer } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { DeliveryAttempts } from './delivery-attempts.js';
+import { DeliveryAttempts } from '../kafka-common/delivery-attempts.js';
+import { kafkajsGroupOffsets } from './kafkajs-group-offsets.js';
 
 /** A group's commits, as fetchOffsets reports and commitOffsets changes them (one topic, `req`). */
 function fakeGroup(offsets: Record<number, string>) {
@@ -21,7 +22,7 @@ function fakeGroup(offsets: Record<number, string>) {
     },
   } as unknown as Consumer;
   /** A member process of the group. */
-  return { member: () => new DeliveryAttempts(admin, consumer, 'group') };
+  return { member: () => new DeliveryAttempts(kafkajsGroupOffsets(admin, consumer, 'group')) };
 }
 
 describe('DeliveryAttempts', () => {

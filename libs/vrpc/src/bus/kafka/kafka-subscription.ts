@@ -6,8 +6,9 @@ import type { OffsetTracker } from '../kafka-common/offset-tracker.js';
 import { PartitionCommits } from '../kafka-common/partition-commits.js';
 import { raceDeadline } from '../../utils/race-deadline.js';
 import { restartAfterCrash } from './consumer-restarter.js';
-import { DeliveryAttempts } from './delivery-attempts.js';
+import { DeliveryAttempts } from '../kafka-common/delivery-attempts.js';
 import type { ConsumerTimings } from './kafka-inbox.js';
+import { kafkajsGroupOffsets } from './kafkajs-group-offsets.js';
 import { keyedByOwnId, toIncoming } from './kafka-message.js';
 import type { KafkaClients } from './kafkajs-client.js';
 import { stickyAssigner } from './sticky-assigner.js';
@@ -50,7 +51,7 @@ export class KafkaSubscription implements BusSubscription {
       commitIntervalMs,
       (error) => this.logger.warn(`commit failed (requests may be redelivered): ${String(error)}`),
     );
-    this.attempts = new DeliveryAttempts(admin, this.consumer, options.group);
+    this.attempts = new DeliveryAttempts(kafkajsGroupOffsets(admin, this.consumer, options.group));
   }
 
   async start(): Promise<void> {

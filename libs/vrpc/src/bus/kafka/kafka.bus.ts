@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { KafkaConfig } from 'kafkajs';
 import type {
+  BusCapabilities,
   BusHealth,
   BusInbox,
   BusSubscription,
@@ -27,6 +28,8 @@ const TOPIC_READY_MS = 10_000;
 
 /** The default bus: Apache Kafka through kafkajs, which is loaded on `connect()`. */
 export class KafkaBus implements VrpcBus {
+  /** Deliveries are counted in the metadata of the group's commits. */
+  readonly capabilities: BusCapabilities = { deliveryCount: true };
   private readonly logger = new Logger(KafkaBus.name);
   private readonly settings: ResolvedKafkaOptions;
   private readonly batcher: PublishBatcher<OutgoingMessage>;

@@ -1,4 +1,4 @@
-import { describeBusConformance } from '../../../../../test/conformance/bus-conformance.js';
+import { describeBusConformance } from '../../testing/bus-conformance.js';
 import { CountingBus } from '../../../../../test/conformance/examples/counting.bus.js';
 import { describeVrpcOnBus } from '../../../../../test/conformance/vrpc-on-bus.js';
 import { createBus } from '../create-bus.js';

@@ -1,4 +1,5 @@
 import type {
+  BusCapabilities,
   BusHealth,
   BusInbox,
   BusSubscription,
@@ -25,6 +26,8 @@ interface TopicState {
  * member leaves. For unit tests and single-process use.
  */
 export class MemoryBus implements VrpcBus {
+  /** A crash ends the bus with the process: there is nothing to count. */
+  readonly capabilities: BusCapabilities = { deliveryCount: false };
   private readonly topics = new Map<string, TopicState>();
   private connected = false;
 

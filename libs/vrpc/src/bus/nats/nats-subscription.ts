@@ -125,6 +125,8 @@ export class NatsSubscription implements BusSubscription {
       }
     }, Math.max(500, this.context.ackWaitMs / 2));
     const incoming = toIncoming(topic, 0, message);
+    // JetStream counts the deliveries of each message to the durable consumer (a crashed member's are redelivered after ack_wait).
+    incoming.deliveryCount = message.info.deliveryCount;
     this.pool.run(
       incoming,
       this.options.orderByKey ? incoming.key : null,

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type {
+  BusCapabilities,
   BusHealth,
   BusInbox,
   BusSubscription,
@@ -37,6 +38,8 @@ const DAY_MS = 24 * 60 * 60 * 1_000;
  * install them.
  */
 export class NatsBus implements VrpcBus {
+  /** JetStream counts the deliveries of every message of a durable consumer. */
+  readonly capabilities: BusCapabilities = { deliveryCount: true };
   private readonly logger = new Logger(NatsBus.name);
   private readonly reconnected = new ReconnectHooks(this.logger);
   private readonly lifecycle = new BusLifecycle<Connected>(

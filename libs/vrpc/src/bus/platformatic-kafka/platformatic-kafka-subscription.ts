@@ -3,8 +3,13 @@ import { Logger } from '@nestjs/common';
 import type { Consumer, MessagesStream } from '@platformatic/kafka';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
 import { HandlerPool } from '../core/handler-pool.js';
+import { raceDeadline } from '../../utils/race-deadline.js';
+import { DeliveryAttempts } from '../kafka-common/delivery-attempts.js';
 import { PartitionCommits } from '../kafka-common/partition-commits.js';
+import type { PlatformaticGroupOffsets } from './platformatic-kafka-group-offsets.js';
 import { type StringKeyedMessage, toIncoming } from './platformatic-kafka-message.js';
+
+const ASSIGNMENT_COUNT_TIMEOUT_MS = 2_000;
 
 type StringConsumer = Consumer<string, Buffer | undefined, string, string>;
 type StringStream = MessagesStream<string, Buffer | undefined, string, string>;
@@ -22,13 +27,19 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
   private stream: StringStream | undefined;
   private loop: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
+  private readonly attempts: DeliveryAttempts;
+  private assigned: Promise<void> = Promise.resolve();
+  /** The partitions of the current generation: kept ones were not handed out again. */
+  private held: Record<string, number[]> = {};
 
   constructor(
     private readonly consumer: StringConsumer,
     private readonly options: SubscribeOptions,
     private readonly handler: MessageHandler,
     commitIntervalMs: number,
+    private readonly offsets: PlatformaticGroupOffsets,
   ) {
+    this.attempts = new DeliveryAttempts(offsets);
     this.pool = new HandlerPool(options.concurrency);
     this.commits = new PartitionCommits(
       (positions) =>
@@ -42,7 +53,10 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
 
   async start(): Promise<void> {
     // Commits of the old generation may have been refused: report positions again.
-    this.consumer.on('consumer:group:join', () => this.commits.recommitAll());
+    this.consumer.on('consumer:group:join', ({ assignments }) => {
+      this.commits.recommitAll();
+      this.countDeliveries(Object.fromEntries((assignments ?? []).map(({ topic, partitions }) => [topic, partitions])));
+    });
     this.stream = await this.consume();
     this.loop = this.run(this.stream);
   }
@@ -58,6 +72,7 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
       this.commits.stop();
       await this.commits.flush();
       await this.consumer.close().catch((error: unknown) => this.logger.warn(`leaving the group failed: ${String(error)}`));
+      await this.offsets.close().catch(() => undefined);
     })();
     return this.closing;
   }
@@ -78,6 +93,7 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
         for await (const message of stream) {
           if (this.stop.signal.aborted) break;
           await this.pool.take();
+          await this.assigned;
           if (this.stop.signal.aborted) {
             this.pool.release();
             break;
@@ -101,6 +117,16 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
     }
   }
 
+  /** Counts the deliveries of the partitions just assigned, as the kafkajs bus does; never stalls a partition for long. */
+  private countDeliveries(assignment: Record<string, number[]>): void {
+    const kept = this.held;
+    this.held = assignment;
+    const counted = this.attempts.onAssignment(assignment, kept);
+    this.assigned = raceDeadline(counted, Date.now() + ASSIGNMENT_COUNT_TIMEOUT_MS, 'counting deliveries').catch((error: unknown) => {
+      this.logger.warn(`delivery counts unavailable for this assignment: ${String(error)}`);
+    });
+  }
+
   private handle(message: StringKeyedMessage): void {
     const tracker = this.commits.tracker(message.topic, message.partition);
     const offset = message.offset.toString();
@@ -111,6 +137,7 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
       return;
     }
     const incoming = toIncoming(message);
+    incoming.deliveryCount = this.attempts.deliveries(message.topic, message.partition, offset);
     this.pool.run(incoming, this.options.orderByKey ? incoming.key : null, this.handler, (outcome) => {
       if (outcome.ok) {
         tracker.finish(offset);

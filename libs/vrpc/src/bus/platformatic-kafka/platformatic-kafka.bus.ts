@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Admin, Consumer, Producer } from '@platformatic/kafka';
 import type {
+  BusCapabilities,
   BusHealth,
   BusInbox,
   BusSubscription,
@@ -15,6 +16,7 @@ import { PublishBatcher } from '../core/publish-batcher.js';
 import { heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from '../kafka-common/kafka-defaults.js';
 import type { PlatformaticKafkaBusOptions } from './platformatic-kafka-bus-options.interface.js';
 import { loadPlatformaticKafka, type PlatformaticKafkaModule } from './platformatic-kafka-client.js';
+import { platformaticGroupOffsets } from './platformatic-kafka-group-offsets.js';
 import { PlatformaticKafkaInbox } from './platformatic-kafka-inbox.js';
 import { toProduced } from './platformatic-kafka-message.js';
 import { PlatformaticKafkaSubscription } from './platformatic-kafka-subscription.js';
@@ -36,6 +38,8 @@ interface Connected {
  * Node 22. The client is loaded on `connect()`.
  */
 export class PlatformaticKafkaBus implements VrpcBus {
+  /** Deliveries are counted in the metadata of the group's commits, as on the kafkajs bus. */
+  readonly capabilities: BusCapabilities = { deliveryCount: true };
   private readonly logger = new Logger(PlatformaticKafkaBus.name);
   private readonly settings: ResolvedKafkaOptions;
   private readonly batcher: PublishBatcher<OutgoingMessage>;
@@ -66,11 +70,13 @@ export class PlatformaticKafkaBus implements VrpcBus {
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription> {
     const connected = await this.connected();
     const consumer = this.consumer(connected, options.group, Math.max(16, options.concurrency));
-    const subscription = new PlatformaticKafkaSubscription(consumer, options, handler, this.settings.commitIntervalMs);
+    const offsets = platformaticGroupOffsets(connected.kafka, connected.admin, consumer, { clientId: this.base.clientId, options: { ...this.options.client } });
+    const subscription = new PlatformaticKafkaSubscription(consumer, options, handler, this.settings.commitIntervalMs, offsets);
     try {
       await subscription.start();
     } catch (error: unknown) {
       await consumer.close().catch(() => undefined);
+      await offsets.close().catch(() => undefined);
       throw error;
     }
     return this.lifecycle.subscription(subscription);

@@ -3,6 +3,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
 import { HandlerPool } from '../core/handler-pool.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
+import { deliveryCount } from './rabbitmq-delivery-count.js';
 import { groupQueue, toIncoming } from './rabbitmq-message.js';
 
 /** How group queues are declared and failures retried. */
@@ -90,6 +91,7 @@ export class RabbitMqSubscription implements BusSubscription {
       return;
     }
     const incoming = toIncoming(topic, 0, message);
+    incoming.deliveryCount = deliveryCount(message);
     // The prefetch bounds what the broker pushes; a slot is still waited for (after a reconnect
     // the old channel's handlers may still run beside the new channel's deliveries).
     this.pool.submit(incoming, this.options.orderByKey ? incoming.key : null, this.handler, (outcome) => {

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type {
+  BusCapabilities,
   BusHealth,
   BusInbox,
   BusSubscription,
@@ -39,7 +40,12 @@ export class RabbitMqBus implements VrpcBus {
     },
   );
 
-  constructor(private readonly options: RabbitMqBusOptions = {}) {}
+  /** Quorum queues count deliveries (`x-delivery-count`); classic queues only flag a redelivery. */
+  readonly capabilities: BusCapabilities;
+
+  constructor(private readonly options: RabbitMqBusOptions = {}) {
+    this.capabilities = { deliveryCount: (options.queueType ?? 'quorum') === 'quorum' };
+  }
 
   /** Connects (and from then on reconnects when the connection drops); idempotent. */
   async connect(): Promise<void> {

@@ -1,5 +1,5 @@
-import type { VrpcBus } from '@vrpc/nestjs';
-import type { CreatedNames } from '../conformance-support.js';
+import type { VrpcBus } from '../../bus/bus.interface.js';
+import type { CreatedNames } from './conformance-support.js';
 
 /** What the conformance suite needs to know about a bus plugin. */
 export interface BusPlugin {
@@ -18,10 +18,12 @@ export interface BusPlugin {
   /** Messages published while every member of a group is away wait for the group. */
   keepsMessagesWhileGroupAway: boolean;
   /**
-   * Crash test: how a member in a child process makes its bus — `createBus` options, or the URL
-   * of a module whose default export makes it — and how soon the broker redelivers.
+   * Crash tests: how a member in a child process makes its bus — `createBus` options, or the URL
+   * of a module whose default export makes it — how soon the broker redelivers, and the node
+   * arguments the child needs (e.g. `['--import', 'tsx']` when that module is TypeScript).
+   * With `capabilities.deliveryCount`, a poison request is also crashed on until it is set aside.
    */
-  crash?: { options?: object; module?: string; redeliveryWithinMs: number };
+  crash?: { options?: object; module?: string; redeliveryWithinMs: number; nodeArgs?: string[] };
   /** Reconnect test: a bus that reaches the broker through a loopback proxy on `port`. */
   throughProxy?: { host: string; port: number; create(port: number): VrpcBus };
   /**

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { CuttableProxy, Recorder, RecordingBus, uniqueName, waitFor } from '../conformance-support.js';
+import { CuttableProxy, Recorder, RecordingBus, uniqueName, waitFor } from './conformance-support.js';
 import { type BusSuite, value } from './suite.js';
 
 /** Subscriptions, inboxes and publishing come back after a proxy between bus and broker cuts the connection. */

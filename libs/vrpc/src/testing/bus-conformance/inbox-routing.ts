@@ -1,6 +1,6 @@
-import type { BusInbox } from '@vrpc/nestjs';
+import type { BusInbox } from '../../bus/bus.interface.js';
 import { expect, it } from 'vitest';
-import { Recorder, uniqueName, waitFor } from '../conformance-support.js';
+import { Recorder, uniqueName, waitFor } from './conformance-support.js';
 import { type BusSuite, value } from './suite.js';
 
 /** An inbox gets what is sent to its address, from the first message on, and nothing sent to another. */

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { Recorder, uniqueName, waitFor } from '../conformance-support.js';
+import { Recorder, uniqueName, waitFor } from './conformance-support.js';
 import { type BusSuite, value } from './suite.js';
 
 /** What a member leaves unacknowledged goes to another; what it finishes on close is acknowledged. */

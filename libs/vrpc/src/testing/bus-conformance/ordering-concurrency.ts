@@ -1,6 +1,6 @@
-import type { IncomingMessage, OutgoingMessage } from '@vrpc/nestjs';
+import type { IncomingMessage, OutgoingMessage } from '../../bus/bus.interface.js';
 import { expect, it } from 'vitest';
-import { Recorder, uniqueName, waitFor } from '../conformance-support.js';
+import { Recorder, uniqueName, waitFor } from './conformance-support.js';
 import { type BusSuite, value } from './suite.js';
 
 /** Per-key order holds under concurrency, and the concurrency limit holds back the rest. */

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { Recorder, uniqueName, waitFor } from '../conformance-support.js';
+import { Recorder, uniqueName, waitFor } from './conformance-support.js';
 import { type BusSuite, value } from './suite.js';
 
 /** Messages wait for a group before its first member and while all its members are away (as the plugin declares). */

@@ -1,4 +1,4 @@
-import type { Admin, Consumer } from 'kafkajs';
+import type { GroupOffsetsPort } from './group-offsets.interface.js';
 
 const PREFIX = 'vrpc-attempts:';
 
@@ -13,16 +13,13 @@ interface Resumption {
  * such count, so it travels in the commit's metadata: on every assignment, a member that finds
  * its own marker at the committed offset increments it and commits it back before reading. A
  * message that crashes every process that takes it stays at the committed offset, and its count
- * grows with every crash; any other message is on its first delivery.
+ * grows with every crash; any other message is on its first delivery. Client-neutral: each Kafka
+ * bus gives it a port to its group's commits.
  */
 export class DeliveryAttempts {
   private resumptions = new Map<string, Resumption>();
 
-  constructor(
-    private readonly admin: Admin,
-    private readonly consumer: Consumer,
-    private readonly group: string,
-  ) {}
+  constructor(private readonly offsets: GroupOffsetsPort) {}
 
   /**
    * Reads and bumps the markers of the partitions just assigned. A partition this member held
@@ -43,10 +40,12 @@ export class DeliveryAttempts {
       this.resumptions = next;
       return;
     }
-    const committed = await this.admin.fetchOffsets({ groupId: this.group, topics });
+    const taken = Object.fromEntries(topics.map((topic) => [topic, assignment[topic].filter((partition) => !isKept(topic, partition))]));
+    const committed = await this.offsets.fetchCommitted(taken);
     const bumps = [];
-    for (const { topic, partitions } of committed) {
-      const starts = partitions.some((p) => p.offset === '-1') ? await this.earliest(topic) : new Map<number, string>();
+    for (const topic of topics) {
+      const partitions = committed.filter((commit) => commit.topic === topic);
+      const starts = partitions.some((p) => p.offset === '-1') ? await this.offsets.earliest(topic) : new Map<number, string>();
       for (const { partition, metadata, ...position } of partitions) {
         if (!assignment[topic]?.includes(partition) || isKept(topic, partition)) continue;
         // A group that never committed reads from the start (subscriptions use fromBeginning).
@@ -59,12 +58,7 @@ export class DeliveryAttempts {
       }
     }
     this.resumptions = next;
-    if (bumps.length > 0) await this.consumer.commitOffsets(bumps);
-  }
-
-  private async earliest(topic: string): Promise<Map<number, string>> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((entry) => [entry.partition, entry.low]));
+    if (bumps.length > 0) await this.offsets.commitWithMetadata(bumps);
   }
 
   /** How many times the message at `offset` has been delivered, this time included. */

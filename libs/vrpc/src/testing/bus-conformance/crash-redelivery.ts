@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
-import { Recorder, uniqueName, waitFor } from '../conformance-support.js';
-import { MemberProcess } from '../member-process.js';
+import { Recorder, uniqueName, waitFor } from './conformance-support.js';
+import { MemberProcess } from './member-process.js';
 import { type BusSuite, value } from './suite.js';
 
 /** What a member killed in a child process had taken reaches another member (when the plugin gives a crash setup). */
@@ -13,7 +13,7 @@ export function crashRedeliveryTests(suite: BusSuite): void {
     if (!crash) return;
     const topic = await newTopic();
     const group = uniqueName('g');
-    const member = new MemberProcess({ options: crash.options, module: crash.module, topic, group, concurrency: 4 });
+    const member = new MemberProcess({ options: crash.options, module: crash.module, topic, group, concurrency: 4 }, crash.nodeArgs);
     try {
       await waitFor(() => member.isReady || !member.isAlive, 60_000);
       expect(member.isReady, member.errors()).toBe(true);

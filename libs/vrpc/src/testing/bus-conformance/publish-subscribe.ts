@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { Recorder, uniqueName, waitFor } from '../conformance-support.js';
+import { Recorder, uniqueName, waitFor } from './conformance-support.js';
 import { type BusSuite, value } from './suite.js';
 
 /** A message arrives as published, every group gets it, and one member of each group takes it. */

@@ -1,6 +1,6 @@
-import type { BusInbox, BusSubscription, VrpcBus } from '@vrpc/nestjs';
+import type { BusInbox, BusSubscription, VrpcBus } from '../../bus/bus.interface.js';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { type CreatedNames, RecordingBus, uniqueName, waitFor } from '../conformance-support.js';
+import { type CreatedNames, RecordingBus, uniqueName, waitFor } from './conformance-support.js';
 import type { BusPlugin } from './plugin.js';
 
 /** The bytes of `text`, as a message value. */

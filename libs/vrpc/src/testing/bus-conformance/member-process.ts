@@ -1,20 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { MemberConfig } from './processes/member-config.interface.js';
 
-const REGISTER = fileURLToPath(new URL('../support/ts-loader/register.mjs', import.meta.url));
-const ENTRY = fileURLToPath(new URL('./processes/bus-member.ts', import.meta.url));
+// The member's entry point next to this file: `.ts` when the suite runs from source, `.js` when built.
+const ENTRY = fileURLToPath(new URL(`./processes/bus-member.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
 
 /** A group member running in a child process, which the test can kill without warning. */
 export class MemberProcess {
-  /** Values the member took (and will never finish). */
+  /** Values (request ids, when it serves) the member took and will never finish. */
   readonly took: string[] = [];
   private stderr = '';
   private ready = false;
   private readonly child: ChildProcess;
   readonly exited: Promise<unknown>;
 
-  constructor(config: object) {
-    this.child = spawn(process.execPath, ['--import', REGISTER, ENTRY], {
+  /** @param nodeArgs arguments for node before the entry point (e.g. a TypeScript loader). */
+  constructor(config: MemberConfig, nodeArgs: string[] = []) {
+    this.child = spawn(process.execPath, [...nodeArgs, ENTRY], {
       env: { ...process.env, VRPC_CONFORMANCE_MEMBER: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,0 +1,18 @@
+/** A group's commit of one partition: the next offset to read, and the metadata stored with it. */
+export interface GroupCommit {
+  topic: string;
+  partition: number;
+  /** `-1` when the group never committed the partition. */
+  offset: string;
+  metadata: string | null;
+}
+
+/** What delivery counting needs from a Kafka client, for one consumer group (kafkajs or @platformatic/kafka). */
+export interface GroupOffsetsPort {
+  /** The group's commits of the given partitions (others of their topics may come along). */
+  fetchCommitted(partitions: Record<string, number[]>): Promise<GroupCommit[]>;
+  /** The earliest offset of each partition of `topic`. */
+  earliest(topic: string): Promise<Map<number, string>>;
+  /** Commits offsets with their metadata, as the group's member in its current generation. */
+  commitWithMetadata(commits: Array<GroupCommit & { metadata: string }>): Promise<void>;
+}

@@ -1,0 +1,12 @@
+/** What a member process is told (as JSON in `VRPC_CONFORMANCE_MEMBER`). */
+export interface MemberConfig {
+  /** `createBus()` options of the bus to make. */
+  options?: object;
+  /** Else: the URL of a module whose default export makes the bus. */
+  module?: string;
+  topic: string;
+  group: string;
+  concurrency: number;
+  /** Serve requests through the dispatcher, crashing on each one (else: hold what it takes). */
+  serve?: { deadLetterTopic: string; maxDeliveries: number };
+}
