@@ -36,16 +36,16 @@ describe('a plain grpc-js server behind the gateway app, called by plain grpc-js
 
   beforeAll(async () => {
     await Promise.all([target.start(0), directServer.start(0)]);
-    options = isolatedOptions({ protos: CALC_PROTO, timeoutMs: 10_000 });
+    options = isolatedOptions({ protos: CALC_PROTO, client: { timeoutMs: 10_000 } });
     gatewayApp = await NestFactory.createApplicationContext(
       GatewayModule.forRoot({
         name: 'gateway-under-test',
         health: { host: '127.0.0.1', port: 0 },
         gateway: {
           targets: { [CALCULATOR]: target.address, [SERVER_INFO]: target.address },
-          kafka: options.kafka,
+          bus: options.bus,
           topics: options.topics,
-          groupPrefix: options.groupPrefix,
+          groupPrefix: options.server?.groupPrefix,
           concurrency: 16,
           // Notice the restarted target quickly.
           channelOptions: { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1_000 },

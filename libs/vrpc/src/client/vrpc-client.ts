@@ -10,7 +10,6 @@ import { decodeResponse, type ResponseEnvelope } from '../protocol/envelope.js';
 import { mapToMetadata } from '../protocol/metadata.codec.js';
 import { ProtoRegistry, type RpcService } from '../protocol/proto-registry.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
-import type { VrpcModuleOptions } from '../module/vrpc-options.interface.js';
 import { LazyConnection } from '../utils/lazy-connection.js';
 import { raceDeadline } from '../utils/race-deadline.js';
 import { retryUntil } from '../utils/retry.js';
@@ -22,6 +21,7 @@ import {
 } from '../protocol/vrpc.constants.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
+import type { VrpcClientConfig, VrpcClientOptions } from './client-options.interface.js';
 import { DirectCaller } from '../grpc/direct-caller.js';
 import { PendingCalls, type ReplySink } from './pending-calls.js';
 import { VRPC_PATH_METADATA } from '../protocol/vrpc.constants.js';
@@ -78,18 +78,21 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   private inboxAttempt: Promise<BusInbox> | undefined;
   private openedInbox: BusInbox | undefined;
   private readonly direct: DirectCaller | undefined;
+  private readonly settings: VrpcClientOptions;
 
   /** @param bus a shared bus (from DI); without it the client makes and owns one from the options. */
   constructor(
-    private readonly options: VrpcModuleOptions,
+    private readonly options: VrpcClientConfig,
     bus?: VrpcBus,
   ) {
     super();
-    this.bus = bus ?? createBus(options);
+    this.bus = bus ?? createBus(options.bus);
     this.ownsBus = bus === undefined;
     this.registry = new ProtoRegistry(options.protos, true);
-    this.direct = options.fallback && Object.keys(options.fallback).length > 0 ? new DirectCaller(Object.fromEntries(Object.entries(options.fallback).map(([service, route]) => [service, route.address]))) : undefined;
-    this.instanceId = `${options.clientId ?? 'vrpc'}-${randomUUID()}`;
+    this.settings = options.client ?? {};
+    const { fallback } = this.settings;
+    this.direct = fallback && Object.keys(fallback).length > 0 ? new DirectCaller(Object.fromEntries(Object.entries(fallback).map(([service, route]) => [service, route.address]))) : undefined;
+    this.instanceId = `${this.settings.instanceIdPrefix ?? 'vrpc'}-${randomUUID()}`;
   }
 
   /** Calls waiting for a reply. */
@@ -216,7 +219,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     sink: ReplySink,
   ): () => void {
     const now = Date.now();
-    const deadline = resolveDeadline(options, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, now);
+    const deadline = resolveDeadline(options, this.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, now);
     const id = this.nextId();
     const timer = setTimeout(() => {
       this.pending.take(id)?.sink.error(new VrpcCallError(status.DEADLINE_EXCEEDED, VrpcMessages.deadlineExceeded(deadline - now)));
@@ -235,7 +238,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   private async route(parts: RequestParts): Promise<void> {
     // Already late (a deadline in the past): the timer answers; nothing is sent.
     if (parts.deadline <= Date.now()) return;
-    const fallback = this.options.fallback?.[parts.serviceName];
+    const fallback = this.settings.fallback?.[parts.serviceName];
     if (fallback?.mode === 'direct-first' && this.direct) {
       const reply = await this.direct.call(requestEnvelope(parts));
       if (!DirectCaller.unreachable(reply)) return this.settle(reply, 'direct');
@@ -319,7 +322,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     const method = service.methods.get(rpc);
     if (!method) throw new VrpcCallError(status.UNIMPLEMENTED, VrpcMessages.unknownMethod(service.fullName, rpc));
     const now = Date.now();
-    const deadline = now + (this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const deadline = now + (this.settings.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     const message = requestMessage(
       requestEnvelope({
         clientId: this.instanceId,

@@ -15,6 +15,8 @@ export const VrpcMessages = {
   internal: 'Internal server error',
   setAside: (reason: string) => `vRPC: the request was set aside on the dead-letter topic (${reason})`,
   noProtos: 'vRPC: no proto definitions were given (options.protos)',
+  unknownBus: (name: string, known: readonly string[]) =>
+    `unknown bus "${name}"; use ${known.join(', ')}, or pass a VrpcBus instance`,
   invalidTopic: (topic: string) =>
     `vRPC: "${topic}" is not a legal topic name (letters, digits, ".", "_", "-"; at most 249 characters)`,
 } as const;

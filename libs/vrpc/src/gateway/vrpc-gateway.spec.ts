@@ -37,7 +37,7 @@ describe('VrpcGateway and the client interceptor on the in-memory bus', () => {
     await target.start(0);
     gateway = new VrpcGateway({ targets: { [CALCULATOR]: target.address } }, bus);
     await gateway.start();
-    vrpc = new VrpcClient({ protos: { protoPath: CALCULATOR_PROTO_PATH, package: 'vrpc.calc' }, timeoutMs: 5_000 }, bus);
+    vrpc = new VrpcClient({ protos: { protoPath: CALCULATOR_PROTO_PATH, package: 'vrpc.calc' }, client: { timeoutMs: 5_000 } }, bus);
     const { Calculator } = loadCalculatorPackage();
     // Nothing listens on port 1: a call that reached the channel would fail.
     viaVrpc = new Calculator('127.0.0.1:1', credentials.createInsecure(), { interceptors: [createVrpcInterceptor(vrpc)] });
@@ -103,7 +103,7 @@ describe('VrpcGateway and the client interceptor on the in-memory bus', () => {
     const deadBus = new MemoryBus();
     const deadGateway = new VrpcGateway({ targets: { [CALCULATOR]: dead.address } }, deadBus);
     await deadGateway.start();
-    const client = new VrpcClient({ protos: { protoPath: CALCULATOR_PROTO_PATH, package: 'vrpc.calc' }, timeoutMs: 5_000 }, deadBus);
+    const client = new VrpcClient({ protos: { protoPath: CALCULATOR_PROTO_PATH, package: 'vrpc.calc' }, client: { timeoutMs: 5_000 } }, deadBus);
     const calc = new (loadCalculatorPackage().Calculator)('127.0.0.1:1', credentials.createInsecure(), {
       interceptors: [createVrpcInterceptor(client)],
     });
@@ -123,7 +123,7 @@ describe('VrpcGateway and the client interceptor on the in-memory bus', () => {
     const lateBus = new MemoryBus();
     const lateGateway = new VrpcGateway({ targets: { [CALCULATOR]: target.address } }, lateBus);
     await lateGateway.start();
-    const client = new VrpcClient({ protos: { protoPath: CALCULATOR_PROTO_PATH, package: 'vrpc.calc' }, timeoutMs: 5_000 }, lateBus);
+    const client = new VrpcClient({ protos: { protoPath: CALCULATOR_PROTO_PATH, package: 'vrpc.calc' }, client: { timeoutMs: 5_000 } }, lateBus);
     const calc = new (loadCalculatorPackage().Calculator)('127.0.0.1:1', credentials.createInsecure(), {
       interceptors: [createVrpcInterceptor(client)],
     });
