@@ -1,4 +1,4 @@
-import type { VrpcBus } from '@vrpc/nestjs';
+import type { VrpcBus, VrpcBusConfig } from '@vrpc/nestjs';
 import type { CreatedNames } from '../conformance-support.js';
 
 /** What the conformance suite needs to know about a bus plugin. */
@@ -18,10 +18,10 @@ export interface BusPlugin {
   /** Messages published while every member of a group is away wait for the group. */
   keepsMessagesWhileGroupAway: boolean;
   /**
-   * Crash test: how a member in a child process makes its bus — `createBus` options, or the URL
+   * Crash test: how a member in a child process makes its bus — a bus config for `createBus`, or the URL
    * of a module whose default export makes it — and how soon the broker redelivers.
    */
-  crash?: { options?: object; module?: string; redeliveryWithinMs: number };
+  crash?: { options?: VrpcBusConfig; module?: string; redeliveryWithinMs: number };
   /** Reconnect test: a bus that reaches the broker through a loopback proxy on `port`. */
   throughProxy?: { host: string; port: number; create(port: number): VrpcBus };
   /**
