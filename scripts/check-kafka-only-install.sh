@@ -76,7 +76,7 @@ import { join } from 'node:path';
 import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { GrpcMethod } from '@nestjs/microservices';
-import { VrpcClient, VrpcModule, VrpcServer, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { VrpcClient, VrpcModule, VrpcServer, type VrpcBusName, type VrpcBusOption } from '@vrpc/nestjs';
 import { firstValueFrom, type Observable } from 'rxjs';
 
 interface HelloRequest { name: string }
@@ -91,7 +91,9 @@ class GreeterController {
   }
 }
 
-const bus = (process.env.CHECK_BUS ?? 'memory') as NonNullable<VrpcModuleOptions['bus']>;
+const name = (process.env.CHECK_BUS ?? 'memory') as VrpcBusName;
+const brokers = (process.env.VRPC_KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
+const bus: VrpcBusOption = name === 'kafka' ? { type: 'kafka', brokers } : name;
 const scope = `check.${randomUUID().slice(0, 8)}`;
 
 @Module({
@@ -99,10 +101,9 @@ const scope = `check.${randomUUID().slice(0, 8)}`;
     VrpcModule.forRoot({
       protos: { protoPath: join(import.meta.dirname, '..', 'src', 'greeter.proto'), package: 'check' },
       bus,
-      kafka: { brokers: (process.env.VRPC_KAFKA_BROKERS ?? '127.0.0.1:19092').split(',') },
       topics: { requestPrefix: `${scope}.req.`, replies: `${scope}.replies`, deadLetter: `${scope}.dead`, requestPartitions: 1, replyPartitions: 1 },
-      groupPrefix: `${scope}.`,
-      timeoutMs: 15_000,
+      client: { timeoutMs: 15_000 },
+      server: { groupPrefix: `${scope}.` },
     }),
   ],
   controllers: [GreeterController],
@@ -118,7 +119,7 @@ try {
   await app.listen();
   const client = app.get(VrpcClient);
   await client.connect();
-  const reply = await firstValueFrom(client.getService<GreeterClient>('Greeter').sayHello({ name: String(bus) }));
+  const reply = await firstValueFrom(client.getService<GreeterClient>('Greeter').sayHello({ name }));
   process.stdout.write(`REPLY ${reply.message}\n`);
 } catch (error: unknown) {
   process.stdout.write(`FAILED ${error instanceof Error ? error.message : String(error)}\n`);

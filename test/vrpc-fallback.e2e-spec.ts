@@ -38,7 +38,7 @@ describe('fallback routes', () => {
     const url = `127.0.0.1:${await freePort()}`;
     const target = await grpcServer(url);
     closers.push(() => target.close());
-    const client = new VrpcClient({ ...isolatedOptions(), client: { fallback: { [SERVICE]: { mode: 'direct-first', address: url } } } });
+    const client = new VrpcClient(isolatedOptions({ client: { fallback: { [SERVICE]: { mode: 'direct-first', address: url } } } }));
     closers.push(() => client.close());
     const { reply, path } = await echoWithPath(client, 'straight', 5_000);
     expect(reply.text).toBe('straight');
@@ -46,10 +46,9 @@ describe('fallback routes', () => {
   });
 
   it('direct-first: queues the call on the bus while the target is down, served once a vRPC server is up', async () => {
-    const options: VrpcModuleOptions = {
-      ...isolatedOptions(),
-      fallback: { [SERVICE]: { mode: 'direct-first', address: `127.0.0.1:${await freePort()}` } },
-    };
+    const options: VrpcModuleOptions = isolatedOptions({
+      client: { fallback: { [SERVICE]: { mode: 'direct-first', address: `127.0.0.1:${await freePort()}` } } },
+    });
     const client = new VrpcClient(options);
     closers.push(() => client.close());
     const outcome = echoWithPath(client, 'stored and forwarded', 60_000);
@@ -68,12 +67,12 @@ describe('fallback routes', () => {
     const url = `127.0.0.1:${await freePort()}`;
     const target = await grpcServer(url);
     closers.push(() => target.close());
-    const options: VrpcModuleOptions = {
-      ...isolatedOptions(),
-      kafka: { brokers: [`127.0.0.1:${await freePort()}`], client: { retry: { retries: 0 } } },
-      fallback: { [SERVICE]: { mode: 'bus-first', address: url, busTimeoutMs: 1_000 } },
-    };
-    const client = new VrpcClient(options);
+    const client = new VrpcClient(
+      isolatedOptions({
+        bus: { type: 'kafka', brokers: [`127.0.0.1:${await freePort()}`], client: { retry: { retries: 0 } } },
+        client: { fallback: { [SERVICE]: { mode: 'bus-first', address: url, busTimeoutMs: 1_000 } } },
+      }),
+    );
     closers.push(() => client.close());
     const started = Date.now();
     const { reply, path } = await echoWithPath(client, 'around the bus', 10_000);

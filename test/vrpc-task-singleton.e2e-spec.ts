@@ -1,4 +1,4 @@
-import { RedisTaskStore, VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { RedisTaskStore, VrpcClient, type VrpcModuleOptions, type VrpcServerOptions } from '@vrpc/nestjs';
 import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS_PROTO, type JobReply, type JobServiceClient } from './fixtures/jobs.service.js';
@@ -8,16 +8,18 @@ import { startServerProcess, type ServerProcess } from './support/server-process
 
 const SERVER = new URL('./processes/job-server.ts', import.meta.url);
 
-/** Options shared by the server processes and the clients of one scenario. */
-function scenario(overrides: Partial<VrpcModuleOptions> = {}) {
+/** Options shared by the server processes and the clients of one scenario; `server` overrides merge. */
+function scenario(server: VrpcServerOptions = {}) {
   const scope = uniqueName('task');
   const options: Omit<VrpcModuleOptions, 'protos'> = {
-    kafka: { brokers: testBrokers(), sessionTimeoutMs: 6_000 },
+    bus: { type: 'kafka', brokers: testBrokers(), sessionTimeoutMs: 6_000 },
     topics: { requestPrefix: `${scope}.req.`, replies: `${scope}.replies`, deadLetter: `${scope}.dead`, requestPartitions: 6 },
-    groupPrefix: `${scope}.`,
-    tasks: { store: 'redis', redis: { keyPrefix: `${scope}:` }, leaseMs: 8_000, ttlMs: 60_000 },
-    timeoutMs: 30_000,
-    ...overrides,
+    client: { timeoutMs: 30_000 },
+    server: {
+      groupPrefix: `${scope}.`,
+      tasks: { store: 'redis', redis: { keyPrefix: `${scope}:` }, leaseMs: 8_000, ttlMs: 60_000 },
+      ...server,
+    },
   };
   return { scope, options, effects: new SideEffects(`${scope}:effects`) };
 }

@@ -1,4 +1,4 @@
-import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { createBus, type VrpcBusConfig } from '@vrpc/nestjs';
 import { testBrokers } from '../support/kafka.js';
 import { kafkaBacklog } from './backlog.js';
 import { describeBusConformance } from '../../libs/vrpc/src/testing/bus-conformance.js';
@@ -7,16 +7,16 @@ import { deleteKafkaTopics } from './cleanup.js';
 import { describeVrpcOnBus } from './vrpc-on-bus.js';
 
 // The broker's minimum session timeout, so that a crashed member's partitions move quickly.
-const kafka = (): NonNullable<VrpcModuleOptions['kafka']> => ({ brokers: testBrokers(), sessionTimeoutMs: 6_000 });
+const kafka = (): VrpcBusConfig => ({ type: 'kafka', brokers: testBrokers(), sessionTimeoutMs: 6_000 });
 
 describeBusConformance({
   name: 'Kafka (kafkajs)',
-  create: () => createBus({ bus: 'kafka', kafka: kafka() }),
+  create: () => createBus(kafka()),
   waitMs: 30_000,
   keepsMessagesBeforeFirstMember: true,
   keepsMessagesWhileGroupAway: true,
   get crash() {
-    return { options: { bus: 'kafka', kafka: kafka() }, redeliveryWithinMs: 45_000, nodeArgs: TS_NODE_ARGS };
+    return { options: kafka(), redeliveryWithinMs: 45_000, nodeArgs: TS_NODE_ARGS };
   },
   backlog: kafkaBacklog,
   cleanup: deleteKafkaTopics,
@@ -24,7 +24,7 @@ describeBusConformance({
 
 describeVrpcOnBus({
   name: 'Kafka (kafkajs)',
-  options: () => ({ bus: 'kafka', kafka: kafka() }),
-  create: () => createBus({ bus: 'kafka', kafka: kafka() }),
+  options: () => ({ bus: kafka() }),
+  create: () => createBus(kafka()),
   cleanup: deleteKafkaTopics,
 });

@@ -1,4 +1,4 @@
-import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { createBus, type VrpcBusConfig } from '@vrpc/nestjs';
 import { natsBacklog } from './backlog.js';
 import { describeBusConformance } from '../../libs/vrpc/src/testing/bus-conformance.js';
 import { TS_NODE_ARGS } from '../support/ts-node-args.js';
@@ -8,18 +8,18 @@ import { describeVrpcOnBus } from './vrpc-on-bus.js';
 const servers = process.env.VRPC_NATS_SERVERS ?? '127.0.0.1:4222';
 const [host, port] = servers.split(',')[0].split(':');
 // A short ack wait, so that the crash test sees a dead member's messages again quickly.
-const nats: NonNullable<VrpcModuleOptions['nats']> = { servers, ackWaitMs: 3_000, retryDelayMs: 200, fetchExpiresMs: 1_000 };
+const nats: VrpcBusConfig & { type: 'nats' } = { type: 'nats', servers, ackWaitMs: 3_000, retryDelayMs: 200, fetchExpiresMs: 1_000 };
 
 describeBusConformance({
   name: 'NATS JetStream',
-  create: () => createBus({ bus: 'nats', nats }),
+  create: () => createBus(nats),
   keepsMessagesBeforeFirstMember: true,
   keepsMessagesWhileGroupAway: true,
-  crash: { options: { bus: 'nats', nats }, redeliveryWithinMs: 15_000, nodeArgs: TS_NODE_ARGS },
+  crash: { options: nats, redeliveryWithinMs: 15_000, nodeArgs: TS_NODE_ARGS },
   throughProxy: {
     host,
     port: Number(port),
-    create: (proxyPort) => createBus({ bus: 'nats', nats: { ...nats, servers: `127.0.0.1:${proxyPort}` } }),
+    create: (proxyPort) => createBus({ ...nats, servers: `127.0.0.1:${proxyPort}` }),
   },
   backlog: (group, topic) => natsBacklog(servers, group, topic),
   cleanup: (created) => deleteNatsStreams(servers, created),
@@ -27,7 +27,7 @@ describeBusConformance({
 
 describeVrpcOnBus({
   name: 'NATS JetStream',
-  options: () => ({ bus: 'nats', nats }),
-  create: () => createBus({ bus: 'nats', nats }),
+  options: () => ({ bus: nats }),
+  create: () => createBus(nats),
   cleanup: (created) => deleteNatsStreams(servers, created),
 });

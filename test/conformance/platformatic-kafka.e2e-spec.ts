@@ -1,4 +1,4 @@
-import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { createBus, type VrpcBusConfig } from '@vrpc/nestjs';
 import { testBrokers } from '../support/kafka.js';
 import { kafkaBacklog } from './backlog.js';
 import { describeBusConformance } from '../../libs/vrpc/src/testing/bus-conformance.js';
@@ -6,20 +6,17 @@ import { TS_NODE_ARGS } from '../support/ts-node-args.js';
 import { deleteKafkaTopics } from './cleanup.js';
 import { describeVrpcOnBus } from './vrpc-on-bus.js';
 
-// Selected by name with the same `kafka` settings as kafkajs: the one value that switches clients.
-const options = (): Partial<VrpcModuleOptions> => ({
-  bus: 'platformatic-kafka',
-  kafka: { brokers: testBrokers(), sessionTimeoutMs: 6_000 },
-});
+// The same settings as kafkajs' config: the type is the one value that switches clients.
+const config = (): VrpcBusConfig => ({ type: 'platformatic-kafka', brokers: testBrokers(), sessionTimeoutMs: 6_000 });
 
 describeBusConformance({
   name: 'Kafka (@platformatic/kafka)',
-  create: () => createBus(options()),
+  create: () => createBus(config()),
   waitMs: 30_000,
   keepsMessagesBeforeFirstMember: true,
   keepsMessagesWhileGroupAway: true,
   get crash() {
-    return { options: options(), redeliveryWithinMs: 45_000, nodeArgs: TS_NODE_ARGS };
+    return { options: config(), redeliveryWithinMs: 45_000, nodeArgs: TS_NODE_ARGS };
   },
   backlog: kafkaBacklog,
   cleanup: deleteKafkaTopics,
@@ -27,7 +24,7 @@ describeBusConformance({
 
 describeVrpcOnBus({
   name: 'Kafka (@platformatic/kafka)',
-  options,
-  create: () => createBus(options()),
+  options: () => ({ bus: config() }),
+  create: () => createBus(config()),
   cleanup: deleteKafkaTopics,
 });

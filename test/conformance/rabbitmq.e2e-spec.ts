@@ -1,4 +1,4 @@
-import { createBus, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { createBus, type VrpcBusConfig } from '@vrpc/nestjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rabbitMqBacklog } from './backlog.js';
 import { describeBusConformance } from '../../libs/vrpc/src/testing/bus-conformance.js';
@@ -9,26 +9,26 @@ import { describeVrpcOnBus } from './vrpc-on-bus.js';
 
 const url = process.env.VRPC_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const { hostname, port } = new URL(url);
-const rabbitmq: NonNullable<VrpcModuleOptions['rabbitmq']> = { url, retryDelayMs: 200, reconnectMaxDelayMs: 1_000 };
+const rabbitmq: VrpcBusConfig & { type: 'rabbitmq' } = { type: 'rabbitmq', url, retryDelayMs: 200, reconnectMaxDelayMs: 1_000 };
 
 describeBusConformance({
   name: 'RabbitMQ',
-  create: () => createBus({ bus: 'rabbitmq', rabbitmq }),
+  create: () => createBus(rabbitmq),
   // An exchange keeps nothing: a topic's messages exist only in the queues of groups that subscribed once.
   keepsMessagesBeforeFirstMember: false,
   keepsMessagesWhileGroupAway: true,
-  crash: { options: { bus: 'rabbitmq', rabbitmq }, redeliveryWithinMs: 15_000, nodeArgs: TS_NODE_ARGS },
+  crash: { options: rabbitmq, redeliveryWithinMs: 15_000, nodeArgs: TS_NODE_ARGS },
   throughProxy: {
     host: hostname,
     port: Number(port || 5672),
-    create: (proxyPort) => createBus({ bus: 'rabbitmq', rabbitmq: { ...rabbitmq, url: url.replace(`:${port || 5672}`, `:${proxyPort}`) } }),
+    create: (proxyPort) => createBus({ ...rabbitmq, url: url.replace(`:${port || 5672}`, `:${proxyPort}`) }),
   },
   backlog: (group, topic) => rabbitMqBacklog(url, group, topic),
   cleanup: (created) => deleteRabbitMqTopology(url, created),
 });
 
 describe('RabbitMQ bus: what differs from Kafka', () => {
-  const bus = createBus({ bus: 'rabbitmq', rabbitmq });
+  const bus = createBus(rabbitmq);
   const topics = new Set<string>();
 
   afterAll(async () => {
@@ -56,7 +56,7 @@ describe('RabbitMQ bus: what differs from Kafka', () => {
 
 describeVrpcOnBus({
   name: 'RabbitMQ',
-  options: () => ({ bus: 'rabbitmq', rabbitmq }),
-  create: () => createBus({ bus: 'rabbitmq', rabbitmq }),
+  options: () => ({ bus: rabbitmq }),
+  create: () => createBus(rabbitmq),
   cleanup: (created) => deleteRabbitMqTopology(url, created),
 });

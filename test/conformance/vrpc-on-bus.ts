@@ -12,7 +12,7 @@ import { type CreatedNames, uniqueName, waitFor } from './conformance-support.js
 /** A bus for the core scenarios: selected by name in the options, or given as an instance. */
 export interface VrpcBusChoice {
   name: string;
-  /** Options that select the bus by name (`bus: '…'` plus its settings). */
+  /** Options that select the bus by its config (`bus: { type: '…', …settings }`). */
   options(): Partial<VrpcModuleOptions>;
   /** A bus instance, for selection through DI. */
   create(): VrpcBus;
@@ -26,7 +26,7 @@ const SERVICE = 'vrpc.echo.EchoService';
 
 /** What options made by `scoped()` create on the broker. */
 function createdBy(options: VrpcModuleOptions): CreatedNames {
-  const { topics = {}, groupPrefix = '' } = options;
+  const { topics = {}, server: { groupPrefix = '' } = {} } = options;
   const requests = `${topics.requestPrefix ?? ''}${SERVICE}`;
   return {
     topics: new Set([requests, topics.replies ?? '', topics.deadLetter ?? '']),
@@ -46,8 +46,8 @@ function scoped(choice: VrpcBusChoice): VrpcModuleOptions {
       requestPartitions: 4,
       replyPartitions: 4,
     },
-    groupPrefix: `${scope}.`,
-    timeoutMs: 15_000,
+    client: { timeoutMs: 15_000 },
+    server: { groupPrefix: `${scope}.` },
     ...choice.options(),
   };
 }

@@ -22,13 +22,15 @@ export interface ScenarioTuning {
 export class FaultScenario {
   readonly scope = uniqueName('fault');
   readonly options: Omit<VrpcModuleOptions, 'protos'>;
+  private readonly brokers: string[];
   readonly effects = new SideEffects(`${this.scope}:effects`);
   servers: ServerProcess[] = [];
   private client: VrpcClient | undefined;
 
   constructor(brokers: string[], tuning: ScenarioTuning = {}) {
+    this.brokers = brokers;
     this.options = {
-      kafka: { brokers, sessionTimeoutMs: 6_000 },
+      bus: { type: 'kafka', brokers, sessionTimeoutMs: 6_000 },
       topics: {
         requestPrefix: `${this.scope}.req.`,
         replies: `${this.scope}.replies`,
@@ -37,8 +39,7 @@ export class FaultScenario {
         replyPartitions: 4,
         replicationFactor: tuning.replicationFactor,
       },
-      groupPrefix: `${this.scope}.`,
-      maxDeliveries: tuning.maxDeliveries,
+      server: { groupPrefix: `${this.scope}.`, maxDeliveries: tuning.maxDeliveries },
     };
   }
 
@@ -85,7 +86,7 @@ export class FaultScenario {
     const ids = Array.from({ length: figures.sent }, (_, i) => `${tag}-${i}`);
     const duplicates = await this.effects.duplicates(ids);
     const topic = `${this.scope}.req.vrpc.echo.EchoService`;
-    const copies = await requestCopies(this.options.kafka?.brokers ?? [], topic, tag, `${this.scope}.diagnosis`);
+    const copies = await requestCopies(this.brokers, topic, tag, `${this.scope}.diagnosis`);
     const writtenTwice = [...copies.values()].filter((where) => where.length > 1).length;
     console.log(`${describeFigures(name, figures, duplicates, writtenTwice)}; most log lines of one server ${this.mostLogLines()}`);
     if (figures.failedTexts.length) console.log(`[fault]   ${copies.size} of ${figures.sent} requests found on the request topic`);

@@ -2,7 +2,7 @@ import { type Client, credentials, Metadata, type ServiceError, status } from '@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type ClientGrpc, ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { createVrpcInterceptor, VrpcGateway, type VrpcInterceptor, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { createVrpcInterceptor, VrpcClient, VrpcGateway, type VrpcInterceptor, type VrpcModuleOptions } from '@vrpc/nestjs';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';
@@ -10,7 +10,8 @@ import { HealthServer } from '../../apps/gateway/src/health.server.js';
 import { type CalcDescription, type CalcResult, type CalcSummary, unary } from '../fixtures/calculator.client.js';
 import { CALCULATOR_PROTO_PATH, CalculatorServer, loadCalculatorPackage } from '../fixtures/calculator.server.js';
 import { isolatedOptions } from '../support/echo-app.js';
-import { waitFor } from '../support/kafka.js';
+import { deleteNatsStreams } from '../conformance/cleanup.js';
+import { uniqueName, waitFor } from '../support/kafka.js';
 
 const CALCULATOR = 'vrpc.calc.Calculator';
 const SERVER_INFO = 'vrpc.calc.ServerInfo';
@@ -36,16 +37,16 @@ describe('a plain grpc-js server behind the gateway app, called by plain grpc-js
 
   beforeAll(async () => {
     await Promise.all([target.start(0), directServer.start(0)]);
-    options = isolatedOptions({ protos: CALC_PROTO, timeoutMs: 10_000 });
+    options = isolatedOptions({ protos: CALC_PROTO, client: { timeoutMs: 10_000 } });
     gatewayApp = await NestFactory.createApplicationContext(
       GatewayModule.forRoot({
         name: 'gateway-under-test',
         health: { host: '127.0.0.1', port: 0 },
         gateway: {
           targets: { [CALCULATOR]: target.address, [SERVER_INFO]: target.address },
-          kafka: options.kafka,
+          bus: options.bus,
           topics: options.topics,
-          groupPrefix: options.groupPrefix,
+          groupPrefix: options.server?.groupPrefix,
           concurrency: 16,
           // Notice the restarted target quickly.
           channelOptions: { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1_000 },
@@ -160,5 +161,34 @@ describe('a plain grpc-js server behind the gateway app, called by plain grpc-js
     await gatewayApp.close();
     expect(gateway.state).toBe('closed');
     await expect(result).resolves.toEqual({ value: 5, servedBy: 'target' });
+  });
+});
+
+describe('the gateway on any bus: NATS, selected by a bus config', () => {
+  const servers = process.env.VRPC_NATS_SERVERS ?? '127.0.0.1:4222';
+  const scope = uniqueName('gwnats');
+  const topics = { requestPrefix: `${scope}.req.`, replies: `${scope}.replies`, deadLetter: `${scope}.dead` };
+  const target = new CalculatorServer('nats-target');
+  let gateway: VrpcGateway;
+  let client: VrpcClient;
+
+  beforeAll(async () => {
+    await target.start(0);
+    gateway = new VrpcGateway({ targets: { [CALCULATOR]: target.address }, bus: { type: 'nats', servers }, topics, groupPrefix: `${scope}.` });
+    await gateway.start();
+    client = new VrpcClient({ protos: CALC_PROTO, bus: { type: 'nats', servers }, topics, client: { timeoutMs: 10_000 } });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await gateway?.close();
+    target.stop();
+    await deleteNatsStreams(servers, { topics: new Set([`${topics.requestPrefix}${CALCULATOR}`, topics.replies, topics.deadLetter]), subscriptions: [] });
+  });
+
+  it('forwards calls from the NATS request topic to the gRPC target', async () => {
+    const calc = client.getService<{ add(request: object): Observable<CalcResult> }>('Calculator');
+    await expect(firstValueFrom(calc.add({ a: 1, b: 2 }))).resolves.toEqual({ value: 3, servedBy: 'nats-target' });
+    await expect(gateway.health()).resolves.toMatchObject({ healthy: true, state: 'running', bus: { healthy: true } });
   });
 });

@@ -5,12 +5,12 @@ import { EchoController } from '../fixtures/echo.controller.js';
 import { ECHO_PROTO } from '../fixtures/echo.service.js';
 import { testBrokers, uniqueName } from './kafka.js';
 
-/** Options for a test's own topics and groups on the real broker. */
-export function isolatedOptions(overrides: Partial<VrpcModuleOptions> = {}): VrpcModuleOptions {
+/** Options for a test's own topics and groups on the real broker; `client` and `server` overrides merge. */
+export function isolatedOptions({ client, server, ...overrides }: Partial<VrpcModuleOptions> = {}): VrpcModuleOptions {
   const scope = uniqueName('t');
   return {
     protos: ECHO_PROTO,
-    kafka: { brokers: testBrokers() },
+    bus: { type: 'kafka', brokers: testBrokers() },
     topics: {
       requestPrefix: `${scope}.req.`,
       replies: `${scope}.replies`,
@@ -18,9 +18,9 @@ export function isolatedOptions(overrides: Partial<VrpcModuleOptions> = {}): Vrp
       requestPartitions: 4,
       replyPartitions: 4,
     },
-    groupPrefix: `${scope}.`,
-    timeoutMs: 15_000,
     ...overrides,
+    client: { timeoutMs: 15_000, ...client },
+    server: { groupPrefix: `${scope}.`, ...server },
   };
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VrpcGatewayOptions } from '@vrpc/nestjs';
+import type { VrpcBusConfig, VrpcGatewayOptions } from '@vrpc/nestjs';
 import { parse } from 'yaml';
 
 export const GATEWAY_ROOT = join(import.meta.dirname, '..');
@@ -79,6 +79,32 @@ function healthFrom(file: Record<string, unknown>, env: Env): HealthEndpoint | u
   return { host: optionalString(file.Host, 'Gateway.Health.Host') ?? '127.0.0.1', port };
 }
 
+function list(value: string | undefined): string[] | undefined {
+  return value?.split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
+/** `VRPC.Bus` (default kafka) with its section; `Name` names the connection. */
+function busFrom(vrpc: Record<string, unknown>, name: string, env: Env): VrpcBusConfig {
+  const type = optionalString(env.VRPC_GATEWAY_BUS ?? vrpc.Bus, 'VRPC.Bus') ?? 'kafka';
+  switch (type) {
+    case 'kafka':
+    case 'platformatic-kafka': {
+      const kafka = section(vrpc.Kafka, 'VRPC.Kafka');
+      return { type, clientId: name, brokers: list(env.VRPC_KAFKA_BROKERS) ?? optionalStrings(kafka.Brokers, 'VRPC.Kafka.Brokers') };
+    }
+    case 'nats': {
+      const nats = section(vrpc.Nats, 'VRPC.Nats');
+      return { type, clientId: name, servers: list(env.VRPC_NATS_SERVERS) ?? optionalStrings(nats.Servers, 'VRPC.Nats.Servers') };
+    }
+    case 'rabbitmq': {
+      const rabbitmq = section(vrpc.RabbitMq, 'VRPC.RabbitMq');
+      return { type, url: env.VRPC_RABBITMQ_URL ?? optionalString(rabbitmq.Url, 'VRPC.RabbitMq.Url') };
+    }
+    default:
+      fail(`VRPC.Bus is "${type}"; use kafka, platformatic-kafka, nats or rabbitmq`);
+  }
+}
+
 /** Maps a parsed YAML document (see config.yaml) and the environment onto the app's config. */
 export function gatewayConfigFrom(document: unknown, env: Env = process.env): GatewayConfig {
   const root = section(document, 'the document');
@@ -86,9 +112,7 @@ export function gatewayConfigFrom(document: unknown, env: Env = process.env): Ga
   const vrpc = section(root.VRPC, 'VRPC');
   const request = section(vrpc.Request, 'VRPC.Request');
   const respond = section(vrpc.Respond, 'VRPC.Respond');
-  const kafka = section(vrpc.Kafka, 'VRPC.Kafka');
   const name = optionalString(root.Name, 'Name') ?? 'vrpc-gateway';
-  const brokers = env.VRPC_KAFKA_BROKERS?.split(',').filter(Boolean) ?? optionalStrings(kafka.Brokers, 'VRPC.Kafka.Brokers');
   const backoffMax = optionalNumber(gateway.ReconnectBackoffMaxMs, 'Gateway.ReconnectBackoffMaxMs');
   return {
     name,
@@ -96,8 +120,7 @@ export function gatewayConfigFrom(document: unknown, env: Env = process.env): Ga
     gateway: {
       targets: targetsFrom(section(gateway.Targets, 'Gateway.Targets'), env),
       concurrency: optionalNumber(gateway.Concurrency, 'Gateway.Concurrency'),
-      clientId: name,
-      kafka: { brokers, clientId: name },
+      bus: busFrom(vrpc, name, env),
       groupPrefix: optionalString(request.Group, 'VRPC.Request.Group'),
       topics: {
         requestPrefix: optionalString(request.TopicPrefix, 'VRPC.Request.TopicPrefix'),

@@ -88,10 +88,10 @@ async function main(): Promise<void> {
   const scope = `latency.${randomUUID().slice(0, 8)}`;
   const options: VrpcModuleOptions = {
     protos: { protoPath: PROTO_PATH, package: PACKAGE },
-    kafka: { brokers },
+    bus: { type: 'kafka', brokers },
     topics: { requestPrefix: `${scope}.req.`, replies: `${scope}.replies`, deadLetter: `${scope}.dead`, requestPartitions: 4, replyPartitions: 4 },
-    groupPrefix: `${scope}.`,
-    timeoutMs: 10_000,
+    client: { timeoutMs: 10_000 },
+    server: { groupPrefix: `${scope}.` },
   };
   const pkg = (loadPackageDefinition(loadSync(PROTO_PATH)).vrpc as GrpcObject).latency as GrpcObject;
   const Forwarded = pkg.Forwarded as ServiceClientConstructor;
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   });
   await app.listen();
   const target = await startTarget(Forwarded);
-  const gateway = new VrpcGateway({ targets: { [`${PACKAGE}.Forwarded`]: target.address }, ...options });
+  const gateway = new VrpcGateway({ targets: { [`${PACKAGE}.Forwarded`]: target.address }, bus: options.bus, topics: options.topics, ...options.server });
   await gateway.start();
   const client = app.get(VrpcClient);
   await client.connect();

@@ -11,7 +11,7 @@ function vrpcOptions(config: RunConfig): VrpcModuleOptions {
   const names = runNames(config).vrpc;
   return {
     protos: { protoPath: BENCH_PROTO, package: BENCH_PACKAGE },
-    kafka: { brokers: config.brokers },
+    bus: { type: 'kafka', brokers: config.brokers, clientId: names.clientId },
     topics: {
       requestPrefix: names.requestPrefix,
       replies: names.replies,
@@ -19,9 +19,8 @@ function vrpcOptions(config: RunConfig): VrpcModuleOptions {
       requestPartitions: config.requestPartitions,
       replyPartitions: config.replyPartitions,
     },
-    groupPrefix: names.groupPrefix,
-    clientId: names.clientId,
-    timeoutMs: config.callTimeoutMs,
+    client: { timeoutMs: config.callTimeoutMs, instanceIdPrefix: names.clientId },
+    server: { groupPrefix: names.groupPrefix },
   };
 }
 

@@ -14,7 +14,8 @@ export interface MemoryBusOptions {
 export interface VrpcBusSettings {
   kafka: KafkaBusOptions;
   'platformatic-kafka': PlatformaticKafkaBusOptions;
-  nats: NatsBusOptions;
+  /** `clientId` names the connection unless `name` does (as on the Kafka buses). */
+  nats: NatsBusOptions & { clientId?: string };
   rabbitmq: RabbitMqBusOptions;
   memory: MemoryBusOptions;
 }

@@ -4,7 +4,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { type ClientGrpc, ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { map, type Observable } from 'rxjs';
 import type { VrpcBus } from '../bus/bus.interface.js';
-import { createBus, type CreateBusOptions } from '../bus/create-bus.js';
+import { createBus } from '../bus/create-bus.js';
 import type { DirectCaller } from '../grpc/direct-caller.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
@@ -13,7 +13,7 @@ import { DEFAULT_TIMEOUT_MS } from '../protocol/vrpc.constants.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
 import { CallRegistry } from './call-registry.js';
 import { CallRouter, directCallerFor } from './call-router.js';
-import type { VrpcClientConfig, VrpcClientOptions } from './client-options.interface.js';
+import type { VrpcClientConfig } from './client-options.interface.js';
 import type { ClientSettings } from './client-settings.interface.js';
 import type { RawReply } from './raw-reply.interface.js';
 import { ReplyInbox } from './reply-inbox.js';
@@ -23,16 +23,12 @@ import { parseRpcPattern } from './rpc-pattern.js';
 import { createServiceClient } from './service-client.js';
 import { UnaryCaller } from './unary-caller.js';
 
-/** The flat options that call sites still pass until the options by role are merged (`clientId` is the prefix). */
-type FlatClientOptions = Omit<VrpcClientOptions, 'instanceIdPrefix'> & { clientId?: string };
-
-/** The settings the client's parts read, from its config (and, for now, the old flat options). */
+/** The settings the client's parts read, from its config. */
 function clientSettings(config: VrpcClientConfig): ClientSettings {
-  const flat = config as FlatClientOptions;
   return {
-    timeoutMs: config.client?.timeoutMs ?? flat.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    fallback: config.client?.fallback ?? flat.fallback ?? {},
-    instanceIdPrefix: config.client?.instanceIdPrefix ?? flat.clientId ?? 'vrpc',
+    timeoutMs: config.client?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    fallback: config.client?.fallback ?? {},
+    instanceIdPrefix: config.client?.instanceIdPrefix ?? 'vrpc',
     topics: config.topics ?? {},
   };
 }
@@ -56,7 +52,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   constructor(config: VrpcClientConfig, bus?: VrpcBus) {
     super();
     const settings = clientSettings(config);
-    this.bus = bus ?? createBus(config as CreateBusOptions);
+    this.bus = bus ?? createBus(config.bus);
     this.ownsBus = bus === undefined;
     this.protos = new ProtoRegistry(config.protos, true);
     this.instanceId = `${settings.instanceIdPrefix}-${randomUUID()}`;

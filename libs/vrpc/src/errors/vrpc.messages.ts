@@ -17,6 +17,8 @@ export const VrpcMessages = {
   cannotCountDeliveries: (bus: string) =>
     `vRPC: maxDeliveries is set, but the bus (${bus}) cannot count deliveries: a request that crashes its server every time is not set aside`,
   noProtos: 'vRPC: no proto definitions were given (options.protos)',
+  unknownBus: (name: string, known: readonly string[]) =>
+    `unknown bus "${name}"; use ${known.join(', ')}, or pass a VrpcBus instance`,
   invalidTopic: (topic: string) =>
     `vRPC: "${topic}" is not a legal topic name (letters, digits, ".", "_", "-"; at most 249 characters)`,
 } as const;

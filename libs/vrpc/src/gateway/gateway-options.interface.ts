@@ -1,13 +1,17 @@
 import type { ChannelCredentials, ChannelOptions } from '@grpc/grpc-js';
+import type { VrpcBusOption } from '../bus/bus-config.interface.js';
 import type { BusHealth } from '../bus/bus.interface.js';
 import type { GatewayTargetHealth } from '../grpc/grpc-target-health.interface.js';
-import type { VrpcModuleOptions } from '../module/vrpc-options.interface.js';
+import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
+import type { VrpcServingOptions } from '../serving/serving-options.interface.js';
 
 /** Options of `VrpcGateway`: where requests come from (as for a server) and where they go. */
-export interface VrpcGatewayOptions
-  extends Pick<VrpcModuleOptions, 'bus' | 'kafka' | 'topics' | 'groupPrefix' | 'concurrency' | 'clientId' | 'maxDeliveries'> {
+export interface VrpcGatewayOptions extends VrpcServingOptions {
   /** `package.Service` → the gRPC server that serves it (`host:port`, or any grpc-js target). */
   targets: Record<string, string>;
+  /** The bus, when none is given to the constructor (default `'kafka'`): a name, a config or an instance. */
+  bus?: VrpcBusOption;
+  topics?: VrpcTopicOptions;
   /** Credentials of the channels to the targets (default: insecure). */
   credentials?: ChannelCredentials;
   /** grpc-js options of those channels, over the gateway's defaults (reconnect backoff at most 5 s). */

@@ -1,16 +1,9 @@
 import { Logger } from '@nestjs/common';
-import type { BusSubscription, VrpcBus } from '../bus/bus.interface.js';
+import type { VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
-import { RequestDispatcher } from '../serving/request-dispatcher.js';
-import { capabilityWarnings } from '../serving/capability-warnings.js';
+import { requestTopic } from '../protocol/topic-names.js';
 import type { RequestExecutor } from '../serving/request-executor.interface.js';
-import { deadLetterTopic, replyTopic, requestTopic } from '../protocol/topic-names.js';
-import {
-  DEFAULT_CONCURRENCY,
-  DEFAULT_GROUP_PREFIX,
-  DEFAULT_REPLY_PARTITIONS,
-  DEFAULT_REQUEST_PARTITIONS,
-} from '../protocol/vrpc.constants.js';
+import { RequestTopicsServer } from '../serving/request-topics-server.js';
 import type { VrpcGatewayHealth, VrpcGatewayOptions, VrpcGatewayState } from './gateway-options.interface.js';
 import { GatewayMessages } from '../errors/vrpc.messages.js';
 import { grpcForwardExecutor } from '../grpc/grpc-forward.executor.js';
@@ -26,7 +19,7 @@ export class VrpcGateway {
   private readonly bus: VrpcBus;
   private readonly ownsBus: boolean;
   private readonly pool: GrpcTargetPool;
-  private subscriptions: BusSubscription[] = [];
+  private readonly requests: RequestTopicsServer;
   private current: VrpcGatewayState = 'idle';
   private closing: Promise<void> | undefined;
   private forwarding = 0;
@@ -41,8 +34,9 @@ export class VrpcGateway {
     // Fail on an illegal topic name now rather than on start.
     for (const service of services) requestTopic(service, options.topics);
     this.pool = new GrpcTargetPool(options.targets, options.credentials, options.channelOptions);
-    this.bus = bus ?? createBus(options);
+    this.bus = bus ?? createBus(options.bus);
     this.ownsBus = bus === undefined;
+    this.requests = new RequestTopicsServer({ bus: this.bus, topics: options.topics, serving: options, name: VrpcGateway.name });
   }
 
   get state(): VrpcGatewayState {
@@ -59,11 +53,13 @@ export class VrpcGateway {
     if (this.current !== 'idle') throw new Error(GatewayMessages.cannotStart(this.current));
     this.current = 'starting';
     try {
-      await this.subscribeAll();
+      await this.requests.start(this.pool.services, this.counted(grpcForwardExecutor(this.pool)), (service, topic) =>
+        `forwarding ${service} from ${topic} to ${this.options.targets[service]}`,
+      );
       this.pool.connect();
       this.current = 'running';
     } catch (error: unknown) {
-      await this.closeSubscriptions();
+      await this.requests.close();
       this.current = 'idle';
       throw error;
     }
@@ -89,38 +85,6 @@ export class VrpcGateway {
     };
   }
 
-  private async subscribeAll(): Promise<void> {
-    const { topics = {} } = this.options;
-    const dead = deadLetterTopic(topics);
-    const services = this.pool.services;
-    await this.bus.connect();
-    await this.bus.ensureTopics([
-      { topic: dead, partitions: 1, replicationFactor: topics.replicationFactor },
-      { topic: replyTopic(topics), partitions: topics.replyPartitions ?? DEFAULT_REPLY_PARTITIONS, replicationFactor: topics.replicationFactor },
-      ...services.map((service) => ({
-        topic: requestTopic(service, topics),
-        partitions: topics.requestPartitions ?? DEFAULT_REQUEST_PARTITIONS,
-        replicationFactor: topics.replicationFactor,
-      })),
-    ]);
-    const dispatcher = new RequestDispatcher({ bus: this.bus, execute: this.counted(grpcForwardExecutor(this.pool)), deadLetterTopic: dead, maxDeliveries: this.options.maxDeliveries, name: VrpcGateway.name });
-    for (const warning of capabilityWarnings(this.bus, this.options)) this.logger.warn(warning);
-    // Joined one by one: a failure leaves only the ones made so far to close.
-    for (const service of services) {
-      const subscription = await this.bus.subscribe(
-        {
-          topics: [requestTopic(service, topics)],
-          group: `${this.options.groupPrefix ?? DEFAULT_GROUP_PREFIX}${service}`,
-          concurrency: this.options.concurrency ?? DEFAULT_CONCURRENCY,
-          orderByKey: true,
-        },
-        (message) => dispatcher.dispatch(message),
-      );
-      this.subscriptions.push(subscription);
-      this.logger.log(`forwarding ${service} from ${requestTopic(service, topics)} to ${this.options.targets[service]}`);
-    }
-  }
-
   private counted(execute: RequestExecutor): RequestExecutor {
     return async (envelope, message) => {
       this.forwarding++;
@@ -135,16 +99,10 @@ export class VrpcGateway {
   private async shutdown(): Promise<void> {
     this.current = 'closing';
     this.logger.log(`closing: no new requests; finishing ${this.forwarding} in flight`);
-    await this.closeSubscriptions();
+    await this.requests.close();
     this.pool.close();
     if (this.ownsBus) await this.bus.close();
     this.current = 'closed';
     this.logger.log('closed');
-  }
-
-  private async closeSubscriptions(): Promise<void> {
-    const subscriptions = this.subscriptions;
-    this.subscriptions = [];
-    await Promise.all(subscriptions.map((subscription) => subscription.close()));
   }
 }

@@ -1,5 +1,5 @@
 import type { VrpcClient } from '../client/vrpc-client.js';
-import type { VrpcModuleOptions } from '../module/vrpc-options.interface.js';
+import type { VrpcClientConfig } from '../client/client-options.interface.js';
 
 /**
  * Which calls go over vRPC. Entries name a service (`package.Service`), a package
@@ -19,10 +19,10 @@ export interface VrpcInterceptorClientOptions extends VrpcRouteOptions {
   client: VrpcClient;
 }
 
-/** `createVrpcInterceptor()` that makes and owns a client from vRPC options. */
+/** `createVrpcInterceptor()` that makes and owns a client from a client config. */
 export interface VrpcInterceptorOwnOptions extends VrpcRouteOptions {
-  /** Options of the interceptor's own `VrpcClient`; `protos` should list the routed services. */
-  vrpc: VrpcModuleOptions;
+  /** Config of the interceptor's own `VrpcClient` (protos, bus, topics, client); `protos` should list the routed services. */
+  vrpc: VrpcClientConfig;
 }
 
 /** Options of `createVrpcInterceptor()`. */

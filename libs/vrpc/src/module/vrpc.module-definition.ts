@@ -7,7 +7,7 @@ import { VRPC_MODULE_OPTIONS } from './vrpc.tokens.js';
 export interface VrpcModuleExtras {
   /** Register the module globally. */
   isGlobal?: boolean;
-  /** Also provide the client under `getVrpcClientToken(name)`, for apps with several. */
+  /** Also provide the root client under `getVrpcClientToken(name)`; more clients: `VrpcModule.registerClient()`. */
   name?: string;
   /** The bus through DI (`useClass`, `useFactory` + `inject`, or `useExisting`); overrides `options.bus`. */
   busProvider?: VrpcBusProvider;

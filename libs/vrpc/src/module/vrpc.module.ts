@@ -2,10 +2,12 @@ import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Pr
 import type { VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
 import { VrpcClient } from '../client/vrpc-client.js';
-import type { VrpcModuleOptions } from './vrpc-options.interface.js';
+import type { VrpcModuleOptions, VrpcNamedClientOptions } from './vrpc-options.interface.js';
 import { VrpcServer } from '../server/vrpc-server.js';
 import { createTaskStore } from '../task/create-task-store.js';
 import type { TaskStore } from '../task/task-store.interface.js';
+import { getVrpcClientToken } from './vrpc-client.token.js';
+import { VrpcClientsModule } from './vrpc-clients.module.js';
 import { VRPC_BUS, VRPC_MODULE_OPTIONS, VRPC_TASK_STORE } from './vrpc.tokens.js';
 import {
   ASYNC_OPTIONS_TYPE,
@@ -14,16 +16,11 @@ import {
   type VrpcModuleExtras,
 } from './vrpc.module-definition.js';
 
-/** Token of a named client (`forRoot({ name })`). */
-export const getVrpcClientToken = (name: string): string => `VrpcClient:${name}`;
-
-/** Injects a named client. */
-export const InjectVrpcClient = (name: string): ParameterDecorator & PropertyDecorator =>
-  Inject(getVrpcClientToken(name));
+export { getVrpcClientToken, InjectVrpcClient } from './vrpc-client.token.js';
 
 const defaultBusProvider: Provider = {
   provide: VRPC_BUS,
-  useFactory: (options: VrpcModuleOptions) => createBus(options),
+  useFactory: (options: VrpcModuleOptions) => createBus(options.bus),
   inject: [VRPC_MODULE_OPTIONS],
 };
 
@@ -35,7 +32,7 @@ const coreProviders: Provider[] = [
   },
   {
     provide: VRPC_TASK_STORE,
-    useFactory: (options: VrpcModuleOptions) => createTaskStore(options.tasks),
+    useFactory: (options: VrpcModuleOptions) => createTaskStore(options.server?.tasks),
     inject: [VRPC_MODULE_OPTIONS],
   },
   {
@@ -52,14 +49,23 @@ function withCore(module: DynamicModule, { name, busProvider }: VrpcModuleExtras
   return {
     ...module,
     providers,
-    exports: [...(module.exports ?? []), VrpcClient, VrpcServer, VRPC_BUS, VRPC_TASK_STORE, ...named.map((p) => (p as { provide: string }).provide)],
+    exports: [
+      ...(module.exports ?? []),
+      VrpcClient,
+      VrpcServer,
+      VRPC_BUS,
+      VRPC_TASK_STORE,
+      VRPC_MODULE_OPTIONS,
+      ...named.map((p) => (p as { provide: string }).provide),
+    ],
   };
 }
 
 /**
  * vRPC for NestJS: `VrpcClient` calls gRPC services over a message bus, `VrpcServer` serves
  * the app's `@GrpcMethod` handlers from it. One bus, one client and one server per module
- * instance, shared by everything that injects them.
+ * instance, shared by everything that injects them; `registerClient()` adds named clients on
+ * the same bus.
  */
 @Module({})
 export class VrpcModule extends ConfigurableModuleClass implements OnApplicationShutdown {
@@ -76,6 +82,15 @@ export class VrpcModule extends ConfigurableModuleClass implements OnApplication
 
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
     return withCore(super.forRootAsync(options), options);
+  }
+
+  /**
+   * More named clients (their own protos and client settings) on the bus and topics of the
+   * root module, which must be global (`forRoot({ isGlobal: true, … })`): one bus for all.
+   * Each is injected with `@InjectVrpcClient(name)`.
+   */
+  static registerClient(...clients: VrpcNamedClientOptions[]): DynamicModule {
+    return VrpcClientsModule.register(clients);
   }
 
   /** Runs after the server and client have closed: the bus and the task store go last. */

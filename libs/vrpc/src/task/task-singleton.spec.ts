@@ -37,7 +37,7 @@ describe('task-level singletons on the in-memory bus', () => {
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [VrpcModule.forRoot({ protos: JOBS_PROTO, bus: 'memory', tasks: { ttlMs: 60_000 } })],
+      imports: [VrpcModule.forRoot({ protos: JOBS_PROTO, bus: 'memory', server: { tasks: { ttlMs: 60_000 } } })],
       controllers: [CountingJobs],
     }).compile();
     app = moduleRef.createNestMicroservice({ strategy: moduleRef.get(VrpcServer), logger: ['error'] });

@@ -18,7 +18,7 @@ describeBusConformance({
 describeVrpcOnBus({
   name: 'in-memory',
   options: () => ({ bus: 'memory' }),
-  create: () => createBus({ bus: 'memory' }),
+  create: () => createBus('memory'),
   clientsShareOneBus: true,
 });
 

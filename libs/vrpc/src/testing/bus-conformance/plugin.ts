@@ -1,3 +1,4 @@
+import type { VrpcBusConfig } from '../../bus/bus-config.interface.js';
 import type { VrpcBus } from '../../bus/bus.interface.js';
 import type { CreatedNames } from './conformance-support.js';
 
@@ -18,12 +19,12 @@ export interface BusPlugin {
   /** Messages published while every member of a group is away wait for the group. */
   keepsMessagesWhileGroupAway: boolean;
   /**
-   * Crash tests: how a member in a child process makes its bus — `createBus` options, or the URL
+   * Crash tests: how a member in a child process makes its bus — a bus config for `createBus`, or the URL
    * of a module whose default export makes it — how soon the broker redelivers, and the node
    * arguments the child needs (e.g. `['--import', 'tsx']` when that module is TypeScript).
    * With `capabilities.deliveryCount`, a poison request is also crashed on until it is set aside.
    */
-  crash?: { options?: object; module?: string; redeliveryWithinMs: number; nodeArgs?: string[] };
+  crash?: { options?: VrpcBusConfig; module?: string; redeliveryWithinMs: number; nodeArgs?: string[] };
   /** Reconnect test: a bus that reaches the broker through a loopback proxy on `port`. */
   throughProxy?: { host: string; port: number; create(port: number): VrpcBus };
   /**

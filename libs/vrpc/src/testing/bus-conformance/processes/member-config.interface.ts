@@ -1,7 +1,9 @@
+import type { VrpcBusConfig } from '../../../bus/bus-config.interface.js';
+
 /** What a member process is told (as JSON in `VRPC_CONFORMANCE_MEMBER`). */
 export interface MemberConfig {
-  /** `createBus()` options of the bus to make. */
-  options?: object;
+  /** The bus config `createBus()` makes the bus from. */
+  options?: VrpcBusConfig;
   /** Else: the URL of a module whose default export makes the bus. */
   module?: string;
   topic: string;
