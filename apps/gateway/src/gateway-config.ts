@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VrpcGatewayOptions } from '@vrpc/nestjs';
+import type { VrpcGatewayOptions } from '@vrpc/nestjs/gateway';
 import { parse } from 'yaml';
 
 export const GATEWAY_ROOT = join(import.meta.dirname, '..');

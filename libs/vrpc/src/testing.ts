@@ -1,0 +1,6 @@
+// `@vrpc/nestjs/testing`: what tests of apps and bus plugins need. The in-memory bus runs vRPC
+// in one process without a broker.
+export { MemoryBus } from './bus/memory/memory.bus.js';
+
+// The bus conformance suite for plugin authors (needs `vitest`, an optional peer):
+// export { describeBusConformance } from './testing/bus-conformance.js';
