@@ -1,11 +1,22 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 // SWC instead of esbuild: Nest's DI needs `emitDecoratorMetadata`.
 const plugins = [swc.vite({ module: { type: 'es6' } })];
-// Tests run against the library's source, not its build.
-const resolve = { alias: { '@vrpc/nestjs': fileURLToPath(new URL('./libs/vrpc/src/index.ts', import.meta.url)) } };
+// Tests run against the library's source, not its build: every entry of its package.json
+// `exports` (`@vrpc/nestjs`, `@vrpc/nestjs/nats`…) resolves to its `vrpc-source` file.
+const library = new URL('./libs/vrpc/', import.meta.url);
+const { exports: entries } = JSON.parse(readFileSync(new URL('package.json', library), 'utf8')) as {
+  exports: Record<string, string | { 'vrpc-source'?: string }>;
+};
+const alias = Object.entries(entries).flatMap(([subpath, target]) =>
+  typeof target === 'object' && target['vrpc-source']
+    ? [{ find: new RegExp(`^@vrpc/nestjs${subpath.slice(1).replaceAll('.', '\\.')}$`), replacement: fileURLToPath(new URL(target['vrpc-source'], library)) }]
+    : [],
+);
+const resolve = { alias };
 
 const CLUSTER_SPECS = ['test/fault/broker-faults.e2e-spec.ts'];
 

@@ -1,5 +1,6 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { encodeRequest, type VrpcCallError, VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { type VrpcCallError, VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { encodeRequest } from '@vrpc/nestjs/protocol';
 import type { Consumer, Producer } from 'kafkajs';
 import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

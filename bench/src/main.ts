@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { DEFAULT_REPLY_PARTITIONS, DEFAULT_REQUEST_PARTITIONS } from '@vrpc/nestjs';
+import { DEFAULT_REPLY_PARTITIONS, DEFAULT_REQUEST_PARTITIONS } from '@vrpc/nestjs/protocol';
 import { parseBenchOptions, USAGE } from './config/bench-options.js';
 import type { RunConfig } from './config/run-config.js';
 import { freeLoopbackPort } from './orchestrator/free-port.js';

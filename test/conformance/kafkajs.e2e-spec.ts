@@ -1,7 +1,7 @@
 import { createBus, type VrpcBusConfig } from '@vrpc/nestjs';
 import { testBrokers } from '../support/kafka.js';
 import { kafkaBacklog } from './backlog.js';
-import { describeBusConformance } from '../../libs/vrpc/src/testing/bus-conformance.js';
+import { describeBusConformance } from '@vrpc/nestjs/testing';
 import { TS_NODE_ARGS } from '../support/ts-node-args.js';
 import { deleteKafkaTopics } from './cleanup.js';
 import { describeVrpcOnBus } from './vrpc-on-bus.js';

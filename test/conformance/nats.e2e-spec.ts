@@ -1,6 +1,6 @@
 import { createBus, type VrpcBusConfig } from '@vrpc/nestjs';
 import { natsBacklog } from './backlog.js';
-import { describeBusConformance } from '../../libs/vrpc/src/testing/bus-conformance.js';
+import { describeBusConformance } from '@vrpc/nestjs/testing';
 import { TS_NODE_ARGS } from '../support/ts-node-args.js';
 import { deleteNatsStreams } from './cleanup.js';
 import { describeVrpcOnBus } from './vrpc-on-bus.js';

@@ -1,7 +1,7 @@
 import { createBus, type VrpcBusConfig } from '@vrpc/nestjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rabbitMqBacklog } from './backlog.js';
-import { describeBusConformance } from '../../libs/vrpc/src/testing/bus-conformance.js';
+import { describeBusConformance } from '@vrpc/nestjs/testing';
 import { TS_NODE_ARGS } from '../support/ts-node-args.js';
 import { deleteRabbitMqTopology } from './cleanup.js';
 import { uniqueName } from './conformance-support.js';

@@ -2,7 +2,9 @@ import { type Client, credentials, Metadata, type ServiceError, status } from '@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type ClientGrpc, ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { createVrpcInterceptor, VrpcClient, VrpcGateway, type VrpcInterceptor, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { VrpcGateway } from '@vrpc/nestjs/gateway';
+import { createVrpcInterceptor, type VrpcInterceptor } from '@vrpc/nestjs/interceptor';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayModule } from '../../apps/gateway/src/gateway.module.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { VrpcBusConfig, VrpcGatewayOptions } from '@vrpc/nestjs';
+import type { VrpcBusConfig } from '@vrpc/nestjs';
+import type { VrpcGatewayOptions } from '@vrpc/nestjs/gateway';
 import { parse } from 'yaml';
 
 export const GATEWAY_ROOT = join(import.meta.dirname, '..');

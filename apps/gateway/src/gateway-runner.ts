@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { VrpcGateway } from '@vrpc/nestjs';
+import { VrpcGateway } from '@vrpc/nestjs/gateway';
 
 /** Starts the gateway with the app, and closes it first on shutdown. */
 @Injectable()

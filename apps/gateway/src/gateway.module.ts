@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { VrpcGateway } from '@vrpc/nestjs';
+import { VrpcGateway } from '@vrpc/nestjs/gateway';
 import type { GatewayConfig } from './gateway-config.js';
 import { GATEWAY_CONFIG } from './gateway.constants.js';
 import { GatewayRunner } from './gateway-runner.js';

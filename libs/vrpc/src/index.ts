@@ -1,48 +1,77 @@
-export * from './bus/bus.interface.js';
-export { createBus } from './bus/create-bus.js';
-export type { MemoryBusOptions, VrpcBusConfig, VrpcBusName, VrpcBusOption, VrpcBusSettings } from './bus/bus-config.interface.js';
-export { NatsBus } from './bus/nats/nats.bus.js';
-export type { NatsBusOptions } from './bus/nats/nats-bus-options.interface.js';
-export { PlatformaticKafkaBus } from './bus/platformatic-kafka/platformatic-kafka.bus.js';
-export type { PlatformaticKafkaBusOptions } from './bus/platformatic-kafka/platformatic-kafka-bus-options.interface.js';
-export { RabbitMqBus } from './bus/rabbitmq/rabbitmq.bus.js';
-export type { RabbitMqBusOptions } from './bus/rabbitmq/rabbitmq-bus-options.interface.js';
-export { MissingPackageError } from './errors/missing-package.error.js';
-export { VrpcBusError } from './errors/vrpc-bus.error.js';
-export { VrpcConfigError } from './errors/vrpc-config.error.js';
-export { HandlerPool, type Settle } from './bus/core/handler-pool.js';
-export { KafkaBus } from './bus/kafka/kafka.bus.js';
-export type { KafkaBusOptions } from './bus/kafka/kafka-bus-options.interface.js';
-export { MemoryBus } from './bus/memory/memory.bus.js';
-export type { VrpcCallOptions } from './client/call-options.interface.js';
-export { VrpcClient } from './client/vrpc-client.js';
-export type { RequestEnvelope, ResponseEnvelope } from './protocol/envelope.js';
-export { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './protocol/envelope.js';
-export { ENVELOPE_PROTO } from './protocol/envelope.proto.js';
-export { VrpcCallError } from './errors/vrpc-call.error.js';
-export type { VrpcProtoOptions } from './protocol/proto-options.interface.js';
-export type { VrpcTopicOptions } from './protocol/topic-options.interface.js';
+// The public API of `@vrpc/nestjs`, by layer. Anything not exported here (or from a subpath
+// entry next to this file) is internal and may change in any release; `api/*.api.md` is the
+// committed report of what is public, checked in CI (`npm run api:check`).
+//
+// Optional parts live in subpath entries, so their names say what they need:
+// `@vrpc/nestjs/nats`, `/rabbitmq`, `/platformatic-kafka` (the bus classes, whose client
+// packages are optional peers), `/gateway`, `/interceptor`, `/testing` and `/protocol` (the wire
+// format, for tools and other implementations). The root exports the settings types of every
+// built-in bus, since `bus: { type: 'nats', … }` is configured here, but not their classes.
+
+// Module: registration, injection tokens and decorators.
 export type { VrpcModuleOptions, VrpcNamedClientOptions } from './module/vrpc-options.interface.js';
-export type { VrpcClientConfig, VrpcClientOptions } from './client/client-options.interface.js';
-export type { VrpcServerConfig, VrpcServerOptions } from './server/server-options.interface.js';
-export type { VrpcServingOptions } from './serving/serving-options.interface.js';
-export { VrpcContext } from './server/vrpc.context.js';
-export { VrpcServer } from './server/vrpc-server.js';
-export { deadLetterTopic, replyTopic, requestTopic } from './protocol/topic-names.js';
-export * from './protocol/vrpc.constants.js';
-export * from './module/vrpc.tokens.js';
 export type { VrpcBusProvider, VrpcModuleExtras } from './module/vrpc.module-definition.js';
 export { getVrpcClientToken, InjectVrpcClient, VrpcModule } from './module/vrpc.module.js';
-export { VrpcTask } from './task/vrpc-task.decorator.js';
-export type { VrpcTaskInfo } from './server/vrpc.context.js';
-export { MemoryTaskStore } from './task/memory-task.store.js';
-export { RedisTaskStore, type RedisTaskStoreOptions } from './task/redis-task.store.js';
-export type { VrpcTaskOptions, VrpcTasksOptions } from './task/task-options.interface.js';
-export type { LeaseGrant, StoredTaskResult, TaskStore } from './task/task-store.interface.js';
-export type { GatewayTargetHealth } from './grpc/grpc-target-health.interface.js';
-export type { VrpcGatewayHealth, VrpcGatewayOptions, VrpcGatewayState } from './gateway/gateway-options.interface.js';
-export { VrpcGateway } from './gateway/vrpc-gateway.js';
-export { createVrpcInterceptor, type VrpcInterceptor } from './interceptor/create-vrpc-interceptor.js';
-export type { VrpcInterceptorClientOptions, VrpcInterceptorOptions, VrpcInterceptorOwnOptions, VrpcRouteOptions } from './interceptor/interceptor-options.interface.js';
+export { VRPC_BUS, VRPC_TASK_STORE } from './module/vrpc.tokens.js';
+export type { VrpcProtoOptions } from './protocol/proto-options.interface.js';
+
+// Client: calls over the bus, with optional fallback to direct gRPC.
+export { VrpcClient } from './client/vrpc-client.js';
+export type { VrpcClientConfig, VrpcClientOptions } from './client/client-options.interface.js';
+export type { VrpcCallOptions } from './client/call-options.interface.js';
 export type { VrpcFallbackRoute } from './client/fallback-route.interface.js';
 export type { RawReply } from './client/raw-reply.interface.js';
+
+// Server: a Nest microservice strategy that serves `@GrpcMethod` handlers from the bus.
+export { VrpcServer } from './server/vrpc-server.js';
+export type { VrpcServerConfig, VrpcServerOptions } from './server/server-options.interface.js';
+export type { VrpcServingOptions } from './serving/serving-options.interface.js';
+
+// Context: what a handler can learn about the call it serves.
+export { VrpcContext, type VrpcTaskInfo } from './server/vrpc.context.js';
+export { VRPC_PATH_METADATA, VRPC_TASK_KEY_METADATA } from './protocol/vrpc.constants.js';
+
+// Errors: a failed call (grpc-js shaped), a configuration mistake, a bus failure, a missing package.
+export { VrpcCallError } from './errors/vrpc-call.error.js';
+export { VrpcConfigError } from './errors/vrpc-config.error.js';
+export { VrpcBusError } from './errors/vrpc-bus.error.js';
+export { MissingPackageError } from './errors/missing-package.error.js';
+
+// Buses: choosing one, the default Kafka bus, and the settings of every built-in.
+export { createBus } from './bus/create-bus.js';
+export type { MemoryBusOptions, VrpcBusConfig, VrpcBusName, VrpcBusOption, VrpcBusSettings } from './bus/bus-config.interface.js';
+export { KafkaBus } from './bus/kafka/kafka.bus.js';
+export type { KafkaCommonOptions } from './bus/kafka-common/kafka-common-options.interface.js';
+export type { KafkaBusOptions } from './bus/kafka/kafka-bus-options.interface.js';
+export type { NatsBusOptions } from './bus/nats/nats-bus-options.interface.js';
+export type { RabbitMqBusOptions } from './bus/rabbitmq/rabbitmq-bus-options.interface.js';
+export type { PlatformaticKafkaBusOptions } from './bus/platformatic-kafka/platformatic-kafka-bus-options.interface.js';
+
+// Bus contract, and the helpers docs/plugins/writing-a-plugin.md gives plugin authors.
+export type {
+  BusCapabilities,
+  BusHeaders,
+  BusHealth,
+  BusInbox,
+  BusSubscription,
+  IncomingMessage,
+  InboxAddress,
+  MessageHandler,
+  OutgoingMessage,
+  SubscribeOptions,
+  TopicSpec,
+  VrpcBus,
+} from './bus/bus.interface.js';
+export { inboxPartition } from './bus/core/inbox-partition.js';
+export { loadOptionalPackage } from './utils/optional-package.js';
+
+// Topic names: where a service's requests, the replies and set-aside requests go.
+export type { VrpcTopicOptions } from './protocol/topic-options.interface.js';
+export { deadLetterTopic, replyTopic, requestTopic } from './protocol/topic-names.js';
+
+// Tasks: task-level singletons and the stores that coordinate them.
+export { VrpcTask } from './task/vrpc-task.decorator.js';
+export type { VrpcTaskOptions, VrpcTasksOptions } from './task/task-options.interface.js';
+export type { LeaseGrant, StoredTaskResult, TaskStore } from './task/task-store.interface.js';
+export { MemoryTaskStore } from './task/memory-task.store.js';
+export { RedisTaskStore, type RedisTaskStoreOptions } from './task/redis-task.store.js';

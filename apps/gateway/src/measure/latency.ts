@@ -17,7 +17,9 @@ import { loadSync } from '@grpc/proto-loader';
 import { Controller, type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { GrpcMethod } from '@nestjs/microservices';
-import { createVrpcInterceptor, VrpcClient, VrpcGateway, VrpcModule, type VrpcModuleOptions, VrpcServer } from '@vrpc/nestjs';
+import { VrpcClient, VrpcModule, type VrpcModuleOptions, VrpcServer } from '@vrpc/nestjs';
+import { VrpcGateway } from '@vrpc/nestjs/gateway';
+import { createVrpcInterceptor } from '@vrpc/nestjs/interceptor';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { type LatencySummary, summarize } from './latency-stats.js';
 

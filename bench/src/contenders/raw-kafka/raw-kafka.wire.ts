@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, VRPC_HEADERS } from '@vrpc/nestjs';
+import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, VRPC_HEADERS } from '@vrpc/nestjs/protocol';
 import type { KafkaMessage, Message } from 'kafkajs';
 import { BENCH_PACKAGE, BENCH_SERVICE } from '../../paths.js';
 import { echo, type EchoReply, type EchoRequest } from '../../shared/echo.js';

@@ -1,5 +1,5 @@
 import { VrpcConfigError } from '../errors/vrpc-config.error.js';
-import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { ConfigMessages } from '../errors/vrpc.messages.js';
 import type { VrpcBusConfig, VrpcBusName, VrpcBusOption, VrpcBusSettings } from './bus-config.interface.js';
 import type { VrpcBus } from './bus.interface.js';
 import { KafkaBus } from './kafka/kafka.bus.js';
@@ -34,7 +34,7 @@ export function createBus(option: VrpcBusOption = 'kafka'): VrpcBus {
   const { type, ...settings }: VrpcBusConfig = typeof option === 'string' ? { type: option } : option;
   // A name from a config file is only a string at run time: check it against the record.
   if (!Object.hasOwn(BUS_FACTORIES, type)) {
-    throw new VrpcConfigError('bus', VrpcMessages.unknownBus(String(type), Object.keys(BUS_FACTORIES)));
+    throw new VrpcConfigError('bus', ConfigMessages.unknownBus(String(type), Object.keys(BUS_FACTORIES)));
   }
   return (BUS_FACTORIES[type] as BusFactory<VrpcBusName>)(settings);
 }

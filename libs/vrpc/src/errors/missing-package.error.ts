@@ -1,3 +1,5 @@
+import { VrpcMessages } from './vrpc.messages.js';
+
 /** An optional package a chosen feature needs (a bus client, ioredis…) is not installed. */
 export class MissingPackageError extends Error {
   override readonly name = 'MissingPackageError';
@@ -8,10 +10,6 @@ export class MissingPackageError extends Error {
     readonly packages: string[],
     options?: ErrorOptions,
   ) {
-    super(
-      `vRPC: ${feature} needs ${packages.map((name) => `"${name}"`).join(' and ')}, which cannot be loaded; ` +
-        `install it in your app: npm install ${packages.join(' ')}`,
-      options,
-    );
+    super(VrpcMessages.missingPackage(feature, packages), options);
   }
 }

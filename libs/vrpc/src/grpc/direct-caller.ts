@@ -13,7 +13,7 @@ export class DirectCaller {
 
   /** @param addresses `host:port` of each `package.Service` */
   constructor(addresses: Record<string, string>) {
-    this.pool = new GrpcTargetPool(addresses);
+    this.pool = new GrpcTargetPool(addresses, undefined, undefined, (service) => `client.fallback["${service}"].address`);
     this.forward = grpcForwardExecutor(this.pool);
   }
 

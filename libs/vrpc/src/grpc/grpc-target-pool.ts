@@ -1,7 +1,8 @@
 import { type ChannelCredentials, type ChannelOptions, Client, connectivityState, credentials } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import type { GatewayTargetHealth } from './grpc-target-health.interface.js';
-import { GatewayMessages } from '../errors/vrpc.messages.js';
+import { ConfigMessages } from '../errors/vrpc.messages.js';
+import { VrpcConfigError } from '../errors/vrpc-config.error.js';
 
 /**
  * grpc-js retries a lost target with exponential backoff up to 120 s by default; a gateway
@@ -22,9 +23,11 @@ export class GrpcTargetPool {
     targets: Record<string, string>,
     channelCredentials: ChannelCredentials = credentials.createInsecure(),
     channelOptions: ChannelOptions = {},
+    /** The option a service's target comes from, named when it is empty. */
+    optionOf: (service: string) => string = (service) => `targets["${service}"]`,
   ) {
     for (const [service, address] of Object.entries(targets)) {
-      if (!address) throw new Error(GatewayMessages.invalidTarget(service));
+      if (!address) throw new VrpcConfigError(optionOf(service), ConfigMessages.emptyTarget(service));
       this.routes.set(service, address);
       if (this.channels.has(address)) continue;
       // Untyped calls with identity (de)serialisers need no stubs: a plain Client is enough.

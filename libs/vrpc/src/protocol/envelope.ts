@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs';
 import { ENVELOPE_PROTO } from './envelope.proto.js';
+import { VrpcMessages } from '../errors/vrpc.messages.js';
 
 /** A request as it travels on the bus. */
 export interface RequestEnvelope {
@@ -119,7 +120,7 @@ export function decodeRequest(bytes: Uint8Array): RequestEnvelope {
   };
   if (message.replyPartition !== null && message.replyPartition !== undefined) env.replyPartition = message.replyPartition;
   if (!env.requestId || !env.serviceName || !env.methodName) {
-    throw new Error('envelope lacks request_id, service_name or method_name');
+    throw new Error(VrpcMessages.incompleteRequest);
   }
   return env;
 }
@@ -141,6 +142,6 @@ export function decodeResponse(bytes: Uint8Array): ResponseEnvelope {
     errorMessage: message.errorMessage,
     timestamp: longToNumber(message.timestamp),
   };
-  if (!env.requestId) throw new Error('reply envelope lacks request_id');
+  if (!env.requestId) throw new Error(VrpcMessages.incompleteReply);
   return env;
 }

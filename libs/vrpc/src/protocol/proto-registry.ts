@@ -1,6 +1,7 @@
 import { loadSync, type MethodDefinition, type ServiceDefinition } from '@grpc/proto-loader';
 import type { VrpcProtoOptions } from './proto-options.interface.js';
-import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { ConfigMessages } from '../errors/vrpc.messages.js';
+import { VrpcConfigError } from '../errors/vrpc-config.error.js';
 
 /** One RPC of a loaded service, with the codecs gRPC itself would use. */
 export interface RpcMethod {
@@ -57,7 +58,7 @@ export class ProtoRegistry {
   /** @param allowEmpty a client that only makes raw calls (interceptor, fallback) needs no protos. */
   constructor(protos: VrpcProtoOptions | VrpcProtoOptions[] | undefined, allowEmpty = false) {
     const list = protos === undefined ? [] : Array.isArray(protos) ? protos : [protos];
-    if (list.length === 0 && !allowEmpty) throw new Error(VrpcMessages.noProtos);
+    if (list.length === 0 && !allowEmpty) throw new VrpcConfigError('protos', ConfigMessages.noProtos);
     for (const proto of list) this.load(proto);
   }
 
@@ -73,7 +74,7 @@ export class ProtoRegistry {
   /** Like `find`, but throws a clear error for an unknown name. */
   get(name: string): RpcService {
     const service = this.find(name);
-    if (!service) throw new Error(VrpcMessages.unknownService(name, [...this.byFullName.keys()]));
+    if (!service) throw new VrpcConfigError('protos', ConfigMessages.unknownService(name, [...this.byFullName.keys()]));
     return service;
   }
 

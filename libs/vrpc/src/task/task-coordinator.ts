@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import type { StoredTaskResult, TaskStore } from './task-store.interface.js';
+import { VrpcMessages } from '../errors/vrpc.messages.js';
 
 /** One execution request for a task key. */
 export interface TaskRun {
@@ -34,7 +35,7 @@ export class TaskCoordinator {
       const grant = await this.store.acquire(task.key, task.owner, task.leaseMs);
       if (grant.acquired) return this.runHolding(task, grant.token, execute);
       if (Date.now() + this.pollMs >= task.deadline) {
-        return { payload: new Uint8Array(), statusCode: status.DEADLINE_EXCEEDED, errorMessage: `vRPC: task ${task.key} still running at the deadline`, metadata: {} };
+        return { payload: new Uint8Array(), statusCode: status.DEADLINE_EXCEEDED, errorMessage: VrpcMessages.taskStillRunning(task.key), metadata: {} };
       }
       await sleep(this.pollMs);
     }
