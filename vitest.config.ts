@@ -4,8 +4,14 @@ import { defineConfig } from 'vitest/config';
 
 // SWC instead of esbuild: Nest's DI needs `emitDecoratorMetadata`.
 const plugins = [swc.vite({ module: { type: 'es6' } })];
-// Tests run against the library's source, not its build.
-const resolve = { alias: { '@vrpc/nestjs': fileURLToPath(new URL('./libs/vrpc/src/index.ts', import.meta.url)) } };
+// Tests run against the library's source, not its build; library specs reach the shared test
+// support through `@vrpc/test-support` (mirrored by `paths` in tsconfig.json).
+const resolve = {
+  alias: {
+    '@vrpc/nestjs': fileURLToPath(new URL('./libs/vrpc/src/index.ts', import.meta.url)),
+    '@vrpc/test-support': fileURLToPath(new URL('./test/support/index.ts', import.meta.url)),
+  },
+};
 
 const CLUSTER_SPECS = ['test/fault/broker-faults.e2e-spec.ts'];
 

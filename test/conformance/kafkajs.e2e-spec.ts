@@ -3,6 +3,7 @@ import { testBrokers } from '../support/kafka.js';
 import { kafkaBacklog } from './backlog.js';
 import { describeBusConformance } from './bus-conformance.js';
 import { deleteKafkaTopics } from './cleanup.js';
+import { kafkaRawTopics } from './kafka-raw-topics.js';
 import { describeVrpcOnBus } from './vrpc-on-bus.js';
 
 // The broker's minimum session timeout, so that a crashed member's partitions move quickly.
@@ -25,5 +26,6 @@ describeVrpcOnBus({
   name: 'Kafka (kafkajs)',
   options: () => ({ bus: 'kafka', kafka: kafka() }),
   create: () => createBus({ bus: 'kafka', kafka: kafka() }),
+  raw: kafkaRawTopics,
   cleanup: deleteKafkaTopics,
 });
