@@ -61,7 +61,9 @@ export function describeVrpcOnBus(choice: VrpcBusChoice): void {
       },
       // A second client instance on a connection of its own (it owns and closes that bus).
       otherClient: () =>
-        choice.clientsShareOneBus ? new VrpcClient(options, echoApp.client.unwrap<VrpcBus>()) : new VrpcClient({ ...options, bus: choice.create() }),
+        choice.clientsShareOneBus
+          ? new VrpcClient(options, echoApp.client.unwrap<VrpcBus>())
+          : new VrpcClient({ ...options, bus: choice.create() }),
     };
 
     beforeAll(async () => {

@@ -19,12 +19,16 @@ export function callScenarios(ctx: VrpcScenarioContext): void {
   });
 
   it('supports send() with a { service, rpc } pattern', async () => {
-    const reply = await firstValueFrom(ctx.echoApp.client.send<{ text: string }>({ service: 'EchoService', rpc: 'Echo' }, { text: 'via send' }));
+    const reply = await firstValueFrom(
+      ctx.echoApp.client.send<{ text: string }>({ service: 'EchoService', rpc: 'Echo' }, { text: 'via send' }),
+    );
     expect(reply).toMatchObject({ text: 'via send' });
   });
 
   it('maps handler outcomes to gRPC status codes', async () => {
-    await expect(failure(firstValueFrom(ctx.echo.echo({ failCode: status.PERMISSION_DENIED, failMessage: 'nope' })))).resolves.toMatchObject({
+    await expect(
+      failure(firstValueFrom(ctx.echo.echo({ failCode: status.PERMISSION_DENIED, failMessage: 'nope' }))),
+    ).resolves.toMatchObject({
       code: status.PERMISSION_DENIED,
       details: 'nope',
     });
@@ -48,9 +52,7 @@ export function callScenarios(ctx: VrpcScenarioContext): void {
 
   it('runs requests concurrently', async () => {
     const started = Date.now();
-    const replies = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => firstValueFrom(ctx.echo.echo({ text: `c${i}`, delayMs: 500 }))),
-    );
+    const replies = await Promise.all(Array.from({ length: 16 }, (_, i) => firstValueFrom(ctx.echo.echo({ text: `c${i}`, delayMs: 500 }))));
     expect(replies.map((reply) => reply.text)).toEqual(Array.from({ length: 16 }, (_, i) => `c${i}`));
     // One after another this would take 8 s.
     expect(Date.now() - started).toBeLessThan(4_000);

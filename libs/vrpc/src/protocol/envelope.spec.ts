@@ -145,7 +145,16 @@ describe('request envelope', () => {
   it('writes fields 1-8 so that a reader of the Go schema alone reads them', () => {
     const goSchema = ENVELOPE_PROTO.replace(/^\s+\S+ \S+ = (1[6-9]|2\d);$/gm, '').replace(/optional int32 reply_partition = 17;/, '');
     const goRequest = protobuf.parse(goSchema).root.lookupType('vrpc.VRPCRequest');
-    expect(Object.keys(goRequest.fields)).toEqual(['requestId', 'serviceName', 'methodName', 'payload', 'metadata', 'timestamp', 'timeoutMs', 'clientId']);
+    expect(Object.keys(goRequest.fields)).toEqual([
+      'requestId',
+      'serviceName',
+      'methodName',
+      'payload',
+      'metadata',
+      'timestamp',
+      'timeoutMs',
+      'clientId',
+    ]);
     const read = goRequest.toObject(goRequest.decode(encodeRequest(request({ deadline: YEAR_2500 }))), { longs: Number });
     const { requestId, serviceName, methodName, metadata, timestamp, timeoutMs, clientId } = request();
     expect(read).toMatchObject({ requestId, serviceName, methodName, metadata, timestamp, timeoutMs, clientId });

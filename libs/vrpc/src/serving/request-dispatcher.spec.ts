@@ -90,8 +90,17 @@ describe('RequestDispatcher', () => {
     expect(runs).toEqual(['inst/1']);
     expect(bus.published).toHaveLength(1);
     const [reply] = bus.published;
-    expect(reply).toMatchObject({ topic: 'test.replies', partition: 2, key: undefined, headers: { 'vrpc-id': 'inst/1', 'vrpc-status': '0' } });
-    expect(decodeResponse(reply.value)).toMatchObject({ requestId: 'inst/1', statusCode: status.OK, payload: Buffer.from([0x0a, 0x01, 0x61]) });
+    expect(reply).toMatchObject({
+      topic: 'test.replies',
+      partition: 2,
+      key: undefined,
+      headers: { 'vrpc-id': 'inst/1', 'vrpc-status': '0' },
+    });
+    expect(decodeResponse(reply.value)).toMatchObject({
+      requestId: 'inst/1',
+      statusCode: status.OK,
+      payload: Buffer.from([0x0a, 0x01, 0x61]),
+    });
   });
 
   it('keys the reply by request id when the caller named no partition', async () => {
