@@ -16,6 +16,9 @@ const alias = Object.entries(entries).flatMap(([subpath, target]) =>
     ? [{ find: new RegExp(`^@vrpc/nestjs${subpath.slice(1).replaceAll('.', '\\.')}$`), replacement: fileURLToPath(new URL(target['vrpc-source'], library)) }]
     : [],
 );
+// Library specs reach the shared test support through `@vrpc/test-support` (mirrored by `paths`
+// in tsconfig.json).
+alias.push({ find: /^@vrpc\/test-support$/, replacement: fileURLToPath(new URL('./test/support/index.ts', import.meta.url)) });
 const resolve = { alias };
 
 const CLUSTER_SPECS = ['test/fault/broker-faults.e2e-spec.ts'];

@@ -9,6 +9,7 @@ import { EchoController } from './fixtures/echo.controller.js';
 import { ECHO_PROTO, type EchoServiceClient } from './fixtures/echo.service.js';
 import { isolatedOptions, startEchoApp } from './support/echo-app.js';
 import { freePort } from './support/free-port.js';
+import { withTestAdmin } from './support/kafka.js';
 import { waitFor } from './support/wait-for.js';
 
 const SERVICE = 'vrpc.echo.EchoService';
@@ -18,6 +19,16 @@ async function grpcServer(url: string): Promise<INestMicroservice> {
   const app = moduleRef.createNestMicroservice({ transport: Transport.GRPC, options: { ...ECHO_PROTO, url }, logger: ['error'] });
   await app.listen();
   return app;
+}
+
+/** Messages written to `topic` so far (0 while it does not exist). */
+async function requestsOnTopic(topic: string): Promise<number> {
+  try {
+    const offsets = await withTestAdmin((admin) => admin.fetchTopicOffsets(topic));
+    return offsets.reduce((sum, offset) => sum + Number(offset.high) - Number(offset.low), 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** Calls Echo and returns the reply with the path that served it. */
@@ -52,9 +63,17 @@ describe('fallback routes', () => {
     const client = new VrpcClient(options);
     closers.push(() => client.close());
     const outcome = echoWithPath(client, 'stored and forwarded', 60_000);
+    let settled = false;
+    outcome.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     await waitFor(() => client.pendingCount === 1);
-    // Nothing can serve it yet: the target is down and no vRPC server runs.
-    await expect(Promise.race([outcome, new Promise((resolve) => setImmediate(resolve, 'waiting'))])).resolves.toBe('waiting');
+    // The direct attempt failed and the request is stored on the bus: its topic holds it.
+    await waitFor(() => requestsOnTopic(`${options.topics?.requestPrefix}${SERVICE}`).then((count) => count > 0), 30_000);
+    // Nothing can serve it yet (the target is down and no vRPC server runs): the call still waits.
+    expect(settled).toBe(false);
+    expect(client.pendingCount).toBe(1);
     const server = await startEchoApp(options);
     closers.push(() => server.app.close());
     const { reply, path } = await outcome;

@@ -4,6 +4,7 @@ import { kafkaBacklog } from './backlog.js';
 import { describeBusConformance } from '@vrpc/nestjs/testing';
 import { TS_NODE_ARGS } from '../support/ts-node-args.js';
 import { deleteKafkaTopics } from './cleanup.js';
+import { kafkaRawTopics } from './kafka-raw-topics.js';
 import { describeVrpcOnBus } from './vrpc-on-bus.js';
 
 // The broker's minimum session timeout, so that a crashed member's partitions move quickly.
@@ -26,5 +27,6 @@ describeVrpcOnBus({
   name: 'Kafka (kafkajs)',
   options: () => ({ bus: kafka() }),
   create: () => createBus(kafka()),
+  raw: kafkaRawTopics,
   cleanup: deleteKafkaTopics,
 });

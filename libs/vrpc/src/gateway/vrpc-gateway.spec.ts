@@ -1,7 +1,6 @@
 import { type Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CalcResult, type CalcSummary, unary } from '../../../../test/fixtures/calculator.client.js';
-import { CALCULATOR_PROTO_PATH, CalculatorServer, loadCalculatorPackage } from '../../../../test/fixtures/calculator.server.js';
+import { type CalcResult, type CalcSummary, CALCULATOR_PROTO_PATH, CalculatorServer, loadCalculatorPackage, unary } from '@vrpc/test-support';
 import { MemoryBus } from '../bus/memory/memory.bus.js';
 import { VrpcClient } from '../client/vrpc-client.js';
 import { createVrpcInterceptor } from '../interceptor/create-vrpc-interceptor.js';

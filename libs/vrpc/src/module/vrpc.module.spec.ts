@@ -1,96 +1,18 @@
-import { Metadata, status } from '@grpc/grpc-js';
-import { type INestMicroservice, Injectable } from '@nestjs/common';
+import { status } from '@grpc/grpc-js';
+import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EchoController } from '../../../../test/fixtures/echo.controller.js';
-import { ECHO_PROTO, type EchoServiceClient } from '../../../../test/fixtures/echo.service.js';
+import { ECHO_PROTO, EchoController, type EchoServiceClient } from '@vrpc/test-support';
+import { firstValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
 import { VrpcClient } from '../client/vrpc-client.js';
-import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import { VrpcServer } from '../server/vrpc-server.js';
 import type { OutgoingMessage, VrpcBus } from '../bus/bus.interface.js';
 import { MemoryBus } from '../bus/memory/memory.bus.js';
 import { VRPC_BUS } from './vrpc.tokens.js';
 import { getVrpcClientToken, InjectVrpcClient, VrpcModule } from './vrpc.module.js';
 
-describe('VrpcModule on the in-memory bus', () => {
-  let app: INestMicroservice;
-  let client: VrpcClient;
-  let echo: EchoServiceClient;
-
-  beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [VrpcModule.forRoot({ protos: ECHO_PROTO, bus: 'memory', client: { timeoutMs: 2_000 } })],
-      controllers: [EchoController],
-    }).compile();
-    app = moduleRef.createNestMicroservice({ strategy: moduleRef.get(VrpcServer) });
-    await app.listen();
-    client = moduleRef.get(VrpcClient);
-    await client.connect();
-    echo = client.getService<EchoServiceClient>('EchoService');
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
-  it('calls a @GrpcMethod handler and returns its reply', async () => {
-    const reply = await firstValueFrom(echo.echo({ text: 'hello' }));
-    expect(reply.text).toBe('hello');
-  });
-
-  it('passes metadata to the handler', async () => {
-    const metadata = new Metadata();
-    metadata.set('x-trace', 'abc-123');
-    const reply = await firstValueFrom(echo.echo({ text: 'm' }, metadata));
-    expect(reply.trace).toBe('abc-123');
-  });
-
-  it('completes after one value, as a unary gRPC call does', async () => {
-    const values = await lastValueFrom(echo.echo({ text: 'once' }).pipe(toArray()));
-    expect(values).toHaveLength(1);
-  });
-
-  it('delivers RpcException codes as grpc-shaped errors', async () => {
-    const error = await firstValueFrom(echo.echo({ failCode: status.NOT_FOUND, failMessage: 'no such thing' })).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(VrpcCallError);
-    expect(error).toMatchObject({ code: status.NOT_FOUND, details: 'no such thing' });
-    expect((error as VrpcCallError).metadata).toBeInstanceOf(Metadata);
-  });
-
-  it('hides unexpected errors behind INTERNAL', async () => {
-    const error = await firstValueFrom(echo.echo({ crash: true })).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: status.INTERNAL });
-    expect((error as VrpcCallError).details).not.toContain('secret');
-  });
-
-  it('answers UNIMPLEMENTED for a method without a handler', async () => {
-    const error = await firstValueFrom(echo.missing({ text: 'x' })).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: status.UNIMPLEMENTED });
-  });
-
-  it('fails a call with DEADLINE_EXCEEDED and frees its entry', async () => {
-    const error = await firstValueFrom(echo.echo({ text: 'slow', delayMs: 300 }, undefined, { timeoutMs: 50 })).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toMatchObject({ code: status.DEADLINE_EXCEEDED });
-    expect(client.pendingCount).toBe(0);
-  });
-
-  it('serves many calls at once', async () => {
-    const texts = Array.from({ length: 200 }, (_, i) => `n${i}`);
-    const replies = await Promise.all(texts.map((text) => firstValueFrom(echo.echo({ text, delayMs: 5 }))));
-    expect(replies.map((reply) => reply.text)).toEqual(texts);
-    expect(client.pendingCount).toBe(0);
-  });
-
-  it('supports send() with a { service, rpc } pattern', async () => {
-    const reply = await firstValueFrom(client.send<{ text: string }>({ service: 'EchoService', rpc: 'Echo' }, { text: 'via send' }));
-    expect(reply).toMatchObject({ text: 'via send' });
-  });
-});
+// The core scenarios on the in-memory bus (calls, errors, deadlines, many calls at once, send())
+// are the shared suite that bus/memory/memory.bus.spec.ts runs; this spec keeps what is the module's own.
 
 class RecordingBus extends MemoryBus {
   readonly published: string[] = [];

@@ -5,7 +5,7 @@ import { GrpcMethod } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOBS_PROTO, type JobReply, type JobRequest, type JobServiceClient } from '../../../../test/fixtures/jobs.service.js';
+import { JOBS_PROTO, type JobReply, type JobRequest, type JobServiceClient, waitFor } from '@vrpc/test-support';
 import { VrpcClient } from '../client/vrpc-client.js';
 import { VrpcTask } from './vrpc-task.decorator.js';
 import { VrpcServer } from '../server/vrpc-server.js';
@@ -13,7 +13,6 @@ import type { VrpcContext } from '../server/vrpc.context.js';
 import { VRPC_TASK_KEY_METADATA } from '../protocol/vrpc.constants.js';
 import { VRPC_TASK_STORE } from '../module/vrpc.tokens.js';
 import type { TaskStore } from './task-store.interface.js';
-import { waitFor } from '../../../../test/support/wait-for.js';
 import { VrpcModule } from '../module/vrpc.module.js';
 
 @Controller()

@@ -1,6 +1,4 @@
-import { describeBusConformance } from '../../testing/bus-conformance.js';
-import { CountingBus } from '../../../../../test/conformance/examples/counting.bus.js';
-import { describeVrpcOnBus } from '../../../../../test/conformance/vrpc-on-bus.js';
+import { CountingBus, describeBusConformance, describeVrpcOnBus } from '@vrpc/test-support';
 import { createBus } from '../create-bus.js';
 import { MemoryBus } from './memory.bus.js';
 

@@ -1,0 +1,207 @@
+import { status } from '@grpc/grpc-js';
+import { Logger } from '@nestjs/common';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { BusHealth, BusInbox, BusSubscription, IncomingMessage, OutgoingMessage, VrpcBus } from '../bus/bus.interface.js';
+import { decodeResponse, encodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
+import { okReply } from './reply.factory.js';
+import { RequestDispatcher } from './request-dispatcher.js';
+import type { RequestExecutor } from './request-executor.interface.js';
+
+/** A bus that only records what is published; `failPublishes` makes every publish reject. */
+class FakeBus implements VrpcBus {
+  readonly capabilities = { deliveryCount: true };
+  readonly published: OutgoingMessage[] = [];
+  publishAttempts = 0;
+  failPublishes = false;
+
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  publish(messages: OutgoingMessage[]): Promise<void> {
+    this.publishAttempts++;
+    if (this.failPublishes) return Promise.reject(new Error('broker down'));
+    this.published.push(...messages);
+    return Promise.resolve();
+  }
+  subscribe(): Promise<BusSubscription> {
+    return Promise.reject(new Error('not used'));
+  }
+  openInbox(): Promise<BusInbox> {
+    return Promise.reject(new Error('not used'));
+  }
+  ensureTopics(): Promise<void> {
+    return Promise.resolve();
+  }
+  health(): Promise<BusHealth> {
+    return Promise.resolve({ healthy: true });
+  }
+}
+
+const DEAD = 'test.dead';
+
+function envelope(overrides: Partial<RequestEnvelope> = {}): RequestEnvelope {
+  return {
+    requestId: 'inst/1',
+    serviceName: 'vrpc.echo.EchoService',
+    methodName: 'Echo',
+    payload: Buffer.from([0x0a, 0x01, 0x61]),
+    metadata: {},
+    timestamp: Date.now(),
+    timeoutMs: 10_000,
+    clientId: 'test',
+    replyTo: 'test.replies',
+    replyPartition: 2,
+    deadline: Date.now() + 10_000,
+    taskKey: '',
+    attempt: 0,
+    oneWay: false,
+    ...overrides,
+  };
+}
+
+function message(value: Buffer, overrides: Partial<IncomingMessage> = {}): IncomingMessage {
+  return { topic: 'test.req', partition: 1, offset: '17', key: 'k-1', value, headers: { 'vrpc-id': 'inst/1' }, ...overrides };
+}
+
+/** A dispatcher on a fake bus whose executor counts its runs and answers OK with the request's payload. */
+function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor } = {}) {
+  const bus = new FakeBus();
+  const runs: string[] = [];
+  const execute: RequestExecutor =
+    options.execute ??
+    ((request) => {
+      runs.push(request.requestId);
+      return Promise.resolve(okReply(request, request.payload));
+    });
+  const dispatcher = new RequestDispatcher({ bus, execute, deadLetterTopic: DEAD, maxDeliveries: options.maxDeliveries });
+  return { bus, runs, dispatcher };
+}
+
+describe('RequestDispatcher', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('runs a request and publishes its reply to the caller’s inbox partition, with id and status headers', async () => {
+    const { bus, runs, dispatcher } = setUp();
+    await dispatcher.dispatch(message(encodeRequest(envelope())));
+    expect(runs).toEqual(['inst/1']);
+    expect(bus.published).toHaveLength(1);
+    const [reply] = bus.published;
+    expect(reply).toMatchObject({
+      topic: 'test.replies',
+      partition: 2,
+      key: undefined,
+      headers: { 'vrpc-id': 'inst/1', 'vrpc-status': '0' },
+    });
+    expect(decodeResponse(reply.value)).toMatchObject({
+      requestId: 'inst/1',
+      statusCode: status.OK,
+      payload: Buffer.from([0x0a, 0x01, 0x61]),
+    });
+  });
+
+  it('keys the reply by request id when the caller named no partition', async () => {
+    const { bus, dispatcher } = setUp();
+    await dispatcher.dispatch(message(encodeRequest(envelope({ replyPartition: undefined }))));
+    expect(bus.published).toHaveLength(1);
+    expect(bus.published[0]).toMatchObject({ topic: 'test.replies', partition: undefined, key: 'inst/1' });
+  });
+
+  it('dead-letters an unreadable envelope with reason and source headers, and resolves', async () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { bus, runs, dispatcher } = setUp();
+    const garbage = Buffer.from('not an envelope');
+    await expect(dispatcher.dispatch(message(garbage))).resolves.toBeUndefined();
+    expect(runs).toEqual([]);
+    expect(bus.published).toHaveLength(1);
+    const [dead] = bus.published;
+    expect(dead.topic).toBe(DEAD);
+    expect(dead.key).toBe('k-1');
+    expect(dead.value).toBe(garbage);
+    expect(dead.headers).toMatchObject({ 'vrpc-id': 'inst/1', 'vrpc-dead-source': 'test.req[1]@17' });
+    expect(dead.headers?.['vrpc-dead-reason']).toMatch(/^unreadable envelope: /);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/dead-lettered test\.req\[1\]@17: unreadable envelope/));
+  });
+
+  it('neither runs nor answers a request whose deadline has passed', async () => {
+    const { bus, runs, dispatcher } = setUp();
+    await dispatcher.dispatch(message(encodeRequest(envelope({ deadline: Date.now() - 1 }))));
+    expect(runs).toEqual([]);
+    expect(bus.published).toEqual([]);
+    expect(bus.publishAttempts).toBe(0);
+  });
+
+  it('runs a one-way request without publishing a reply', async () => {
+    const { bus, runs, dispatcher } = setUp();
+    await dispatcher.dispatch(message(encodeRequest(envelope({ oneWay: true }))));
+    expect(runs).toEqual(['inst/1']);
+    expect(bus.publishAttempts).toBe(0);
+  });
+
+  it('runs a request delivered twice once, whether the copy comes during or after the first run', async () => {
+    let finish: () => void = () => undefined;
+    const runs: string[] = [];
+    const { bus, dispatcher } = setUp({
+      execute: async (request) => {
+        runs.push(request.requestId);
+        await new Promise<void>((resolve) => (finish = resolve));
+        return okReply(request, request.payload);
+      },
+    });
+    const bytes = encodeRequest(envelope());
+    const first = dispatcher.dispatch(message(bytes));
+    let copyDone = false;
+    const copy = dispatcher.dispatch(message(bytes, { offset: '18' })).then(() => (copyDone = true));
+    await vi.waitFor(() => expect(runs).toHaveLength(1));
+    // The copy waits for the first run: acknowledging it earlier could commit past a run that fails.
+    expect(copyDone).toBe(false);
+    finish();
+    await Promise.all([first, copy]);
+    await dispatcher.dispatch(message(bytes, { offset: '19' }));
+    expect(runs).toEqual(['inst/1']);
+    expect(bus.published).toHaveLength(1);
+  });
+
+  it('dead-letters a request delivered more than maxDeliveries times and answers it ABORTED, without running it', async () => {
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { bus, runs, dispatcher } = setUp({ maxDeliveries: 2 });
+    const bytes = encodeRequest(envelope());
+    await dispatcher.dispatch(message(bytes, { deliveryCount: 3 }));
+    expect(runs).toEqual([]);
+    expect(bus.published.map((published) => published.topic)).toEqual([DEAD, 'test.replies']);
+    const [dead, reply] = bus.published;
+    expect(dead.value).toBe(bytes);
+    expect(dead.headers?.['vrpc-dead-reason']).toBe('poison: delivered 3 times without finishing');
+    expect(dead.headers?.['vrpc-dead-source']).toBe('test.req[1]@17');
+    expect(reply.headers).toMatchObject({ 'vrpc-id': 'inst/1', 'vrpc-status': String(status.ABORTED) });
+    const decoded = decodeResponse(reply.value);
+    expect(decoded.statusCode).toBe(status.ABORTED);
+    expect(decoded.errorMessage).toMatch(/poison: delivered 3 times/);
+  });
+
+  it('runs a request delivered exactly maxDeliveries times (default 5), and sets aside the sixth', async () => {
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { bus, runs, dispatcher } = setUp();
+    await dispatcher.dispatch(message(encodeRequest(envelope({ requestId: 'a' })), { deliveryCount: 5 }));
+    await dispatcher.dispatch(message(encodeRequest(envelope({ requestId: 'b' })), { deliveryCount: 6 }));
+    expect(runs).toEqual(['a']);
+    expect(bus.published.map((published) => published.topic)).toEqual(['test.replies', DEAD, 'test.replies']);
+  });
+
+  it('logs and resolves when the reply cannot be published before the call’s deadline', async () => {
+    const error = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const { bus, runs, dispatcher } = setUp();
+    bus.failPublishes = true;
+    const deadline = Date.now() + 300;
+    await expect(dispatcher.dispatch(message(encodeRequest(envelope({ deadline }))))).resolves.toBeUndefined();
+    expect(runs).toEqual(['inst/1']);
+    // Retried with backoff (50, 100 ms …) until the next wait would pass the deadline.
+    expect(bus.publishAttempts).toBeGreaterThan(1);
+    expect(Date.now()).toBeGreaterThanOrEqual(deadline - 200);
+    expect(error).toHaveBeenCalledWith(expect.stringMatching(/reply to inst\/1 not published before its deadline: Error: broker down/));
+  });
+});
