@@ -13,7 +13,12 @@ const { exports: entries } = JSON.parse(readFileSync(new URL('package.json', lib
 };
 const alias = Object.entries(entries).flatMap(([subpath, target]) =>
   typeof target === 'object' && target['vrpc-source']
-    ? [{ find: new RegExp(`^@vrpc/nestjs${subpath.slice(1).replaceAll('.', '\\.')}$`), replacement: fileURLToPath(new URL(target['vrpc-source'], library)) }]
+    ? [
+        {
+          find: new RegExp(`^@vrpc/nestjs${subpath.slice(1).replaceAll('.', '\\.')}$`),
+          replacement: fileURLToPath(new URL(target['vrpc-source'], library)),
+        },
+      ]
     : [],
 );
 // Library specs reach the shared test support through `@vrpc/test-support` (mirrored by `paths`

@@ -22,7 +22,11 @@ const entries = Object.entries(pkg.exports).flatMap(([subpath, target]) =>
 /** Every name some entry exports: a subpath may use a type that the root exports. */
 function exportedAnywhere() {
   const files = entries.map((entry) => entry.types);
-  const program = ts.createProgram(files, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true });
+  const program = ts.createProgram(files, {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   return new Set(
     files.flatMap((file) => {

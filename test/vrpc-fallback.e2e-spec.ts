@@ -35,7 +35,9 @@ async function requestsOnTopic(topic: string): Promise<number> {
 async function echoWithPath(client: VrpcClient, text: string, timeoutMs: number) {
   let path = '';
   const onResponseMetadata = (metadata: Metadata) => (path = String(metadata.get(VRPC_PATH_METADATA)[0] ?? ''));
-  const reply = await firstValueFrom(client.getService<EchoServiceClient>('EchoService').echo({ text }, undefined, { timeoutMs, onResponseMetadata }));
+  const reply = await firstValueFrom(
+    client.getService<EchoServiceClient>('EchoService').echo({ text }, undefined, { timeoutMs, onResponseMetadata }),
+  );
   return { reply, path };
 }
 

@@ -63,9 +63,7 @@ describe('task-level singletons across server processes (Kafka + Redis)', () => 
     it('runs the handler once and gives every caller the same result', async () => {
       const callers = await Promise.all(Array.from({ length: 5 }, () => newClient(options)));
       const replies = await Promise.all(
-        callers.flatMap((jobs) =>
-          Array.from({ length: 50 }, () => firstValueFrom(jobs.run({ jobId: 'nightly-report', workMs: 300 }))),
-        ),
+        callers.flatMap((jobs) => Array.from({ length: 50 }, () => firstValueFrom(jobs.run({ jobId: 'nightly-report', workMs: 300 })))),
       );
       expect(replies).toHaveLength(250);
       expect(new Set(replies.map((reply) => JSON.stringify(reply))).size).toBe(1);
@@ -110,7 +108,9 @@ describe('task-level singletons across server processes (Kafka + Redis)', () => 
       const one = await measure(jobs, 'one');
       servers.push(...(await startServers(2, options, `${scope}:effects`)));
       const three = await measure(jobs, 'three');
-      console.log(`task throughput, concurrency 2 per instance: 1 instance ${one.rate.toFixed(1)} jobs/s, 3 instances ${three.rate.toFixed(1)} jobs/s`);
+      console.log(
+        `task throughput, concurrency 2 per instance: 1 instance ${one.rate.toFixed(1)} jobs/s, 3 instances ${three.rate.toFixed(1)} jobs/s`,
+      );
       expect(one.instances).toBe(1);
       expect(three.instances).toBeGreaterThan(1);
     }, 90_000);

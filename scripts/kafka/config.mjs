@@ -58,7 +58,10 @@ export function cacheRoot() {
 export function externalBrokers() {
   const raw = process.env.VRPC_KAFKA_BROKERS;
   if (!raw || !raw.trim()) return undefined;
-  return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -33,8 +33,12 @@ class Reader {
     this.buf = buf;
     this.off = 0;
   }
-  int16() { return this.buf.readInt16BE((this.off += 2) - 2); }
-  int32() { return this.buf.readInt32BE((this.off += 4) - 4); }
+  int16() {
+    return this.buf.readInt16BE((this.off += 2) - 2);
+  }
+  int32() {
+    return this.buf.readInt32BE((this.off += 4) - 4);
+  }
   /** @returns {string | null} */
   string() {
     const len = this.int16();
@@ -205,11 +209,6 @@ export async function probeBroker(address, { timeoutMs = 2000, allTopics = false
   const apiVersions = await apiVersionsOf(address, timeoutMs);
   const version = pickVersion(apiVersions, API_METADATA, 1, 8);
   const { host, port } = hostPort(address);
-  const [metaPayload] = await exchange(
-    host,
-    port,
-    [frame(API_METADATA, version, 2, metadataRequestBody(version, allTopics))],
-    timeoutMs,
-  );
+  const [metaPayload] = await exchange(host, port, [frame(API_METADATA, version, 2, metadataRequestBody(version, allTopics))], timeoutMs);
   return { apiVersions, ...parseMetadata(metaPayload, version) };
 }

@@ -8,7 +8,10 @@ import { isAlive } from './process.mjs';
 export async function tail(file, lines = 40) {
   try {
     const text = await readFile(file, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch {
     return `(no ${file})`;
   }

@@ -34,7 +34,10 @@ export async function rabbitMqBacklog(url: string, group: string, topic: string)
 /** The group's lag: messages after its committed offsets. */
 export async function kafkaBacklog(group: string, topic: string): Promise<number> {
   return withTestAdmin(async (admin) => {
-    const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: group, topics: [topic] })]);
+    const [ends, [committed]] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId: group, topics: [topic] }),
+    ]);
     let lag = 0;
     for (const { partition, high, low } of ends) {
       const at = committed?.partitions.find((entry) => entry.partition === partition)?.offset ?? '-1';

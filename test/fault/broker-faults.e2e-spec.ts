@@ -57,10 +57,14 @@ describe.skipIf(Boolean(process.env.VRPC_KAFKA_BROKERS))('broker faults on a 3-n
     await startKafka(CLUSTER);
     const back = performance.now();
     const s = (ms: number) => (ms / 1000).toFixed(1);
-    console.log(`[fault] cluster unavailable for ${s(back - down)} s (stopping ${s(stopped - down)} s + 5 s + starting ${s(back - starting)} s)`);
+    console.log(
+      `[fault] cluster unavailable for ${s(back - down)} s (stopping ${s(stopped - down)} s + 5 s + starting ${s(back - starting)} s)`,
+    );
     const figures = await load;
     const recovery = recoveryAfter(figures, back);
-    console.log(`[fault] after the cluster was back: first answer in ${recovery.firstS.toFixed(1)} s, last in ${recovery.lastS.toFixed(1)} s`);
+    console.log(
+      `[fault] after the cluster was back: first answer in ${recovery.firstS.toFixed(1)} s, last in ${recovery.lastS.toFixed(1)} s`,
+    );
     await scenario.report('whole cluster stopped', tag, figures);
     scenario.expectNothingLost(figures);
     // No log storm: repeated broker errors are folded into one line per 10 s (about 30 lines here).

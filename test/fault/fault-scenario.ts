@@ -94,7 +94,8 @@ export class FaultScenario {
       const where = copies.get(text)?.join(', ') ?? 'not on the request topic';
       console.log(`[fault]   failed call ${text}: executed ${await this.effects.runs(text)} time(s), ${where}`);
     }
-    if (figures.failedTexts.length) for (const server of this.servers) console.log(`[fault]   server ${server.pid} stderr: ${server.errors().slice(-3000)}`);
+    if (figures.failedTexts.length)
+      for (const server of this.servers) console.log(`[fault]   server ${server.pid} stderr: ${server.errors().slice(-3000)}`);
     return duplicates;
   }
 

@@ -139,9 +139,9 @@ describe('a plain grpc-js server behind the gateway app, called by plain grpc-js
     await target.start();
     let recovered: CalcResult | undefined;
     await waitFor(async () => {
-      recovered = await unary<CalcResult>(calculator, 'add', { a: 20, b: 22 }, new Metadata(), { deadline: Date.now() + 5_000 }).result.catch(
-        () => undefined,
-      );
+      recovered = await unary<CalcResult>(calculator, 'add', { a: 20, b: 22 }, new Metadata(), {
+        deadline: Date.now() + 5_000,
+      }).result.catch(() => undefined);
       return recovered !== undefined;
     }, 20_000);
     expect(recovered).toEqual({ value: 42, servedBy: 'target' });
@@ -176,7 +176,12 @@ describe('the gateway on any bus: NATS, selected by a bus config', () => {
 
   beforeAll(async () => {
     await target.start(0);
-    gateway = new VrpcGateway({ targets: { [CALCULATOR]: target.address }, bus: { type: 'nats', servers }, topics, groupPrefix: `${scope}.` });
+    gateway = new VrpcGateway({
+      targets: { [CALCULATOR]: target.address },
+      bus: { type: 'nats', servers },
+      topics,
+      groupPrefix: `${scope}.`,
+    });
     await gateway.start();
     client = new VrpcClient({ protos: CALC_PROTO, bus: { type: 'nats', servers }, topics, client: { timeoutMs: 10_000 } });
   });
@@ -185,7 +190,10 @@ describe('the gateway on any bus: NATS, selected by a bus config', () => {
     await client?.close();
     await gateway?.close();
     target.stop();
-    await deleteNatsStreams(servers, { topics: new Set([`${topics.requestPrefix}${CALCULATOR}`, topics.replies, topics.deadLetter]), subscriptions: [] });
+    await deleteNatsStreams(servers, {
+      topics: new Set([`${topics.requestPrefix}${CALCULATOR}`, topics.replies, topics.deadLetter]),
+      subscriptions: [],
+    });
   });
 
   it('forwards calls from the NATS request topic to the gRPC target', async () => {

@@ -9,8 +9,7 @@ export const testBrokers = (): string[] => inject('kafkaBrokers');
 export const uniqueName = (prefix: string): string => `${prefix}.${randomUUID().slice(0, 8)}`;
 
 /** A kafkajs client for checks made around the code under test. */
-export const testKafka = (): Kafka =>
-  new Kafka({ clientId: 'vrpc-test', brokers: testBrokers(), logLevel: logLevel.NOTHING });
+export const testKafka = (): Kafka => new Kafka({ clientId: 'vrpc-test', brokers: testBrokers(), logLevel: logLevel.NOTHING });
 
 /** Runs `work` with a connected admin client of `testKafka()`, and disconnects it afterwards. */
 export async function withTestAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {

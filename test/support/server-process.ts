@@ -49,7 +49,14 @@ export function startServerProcess(entry: URL, env: Record<string, string>, time
     child.stdout?.on('data', (chunk: Buffer) => {
       if (!chunk.toString().includes('READY')) return;
       clearTimeout(timer);
-      resolve({ pid: child.pid ?? -1, exited, kill: (signal) => child.kill(signal), errors: () => stderr, errorLines: () => lines, alive: () => running });
+      resolve({
+        pid: child.pid ?? -1,
+        exited,
+        kill: (signal) => child.kill(signal),
+        errors: () => stderr,
+        errorLines: () => lines,
+        alive: () => running,
+      });
     });
   });
 }

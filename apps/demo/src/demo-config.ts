@@ -24,7 +24,10 @@ export function busNameFromConfig(config: ConfigService): VrpcBusName {
 }
 
 function list(fromEnv: string | undefined): string[] | undefined {
-  return fromEnv?.split(',').map((entry) => entry.trim()).filter(Boolean);
+  return fromEnv
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 /** The chosen bus with its section of the YAML (`VRPC.Kafka`, `VRPC.Nats`, `VRPC.RabbitMq`); `Name` names the connection. */

@@ -24,9 +24,15 @@ describe('gateway config', () => {
 
   it('takes any bus: VRPC.Bus with its section, or VRPC_GATEWAY_BUS', () => {
     const targets = { 'a.One': 'h1:1' };
-    const nats = gatewayConfigFrom({ Name: 'gw', Gateway: { Targets: targets }, VRPC: { Bus: 'nats', Nats: { Servers: ['n1:4222'] } } }, {});
+    const nats = gatewayConfigFrom(
+      { Name: 'gw', Gateway: { Targets: targets }, VRPC: { Bus: 'nats', Nats: { Servers: ['n1:4222'] } } },
+      {},
+    );
     expect(nats.gateway.bus).toEqual({ type: 'nats', clientId: 'gw', servers: ['n1:4222'] });
-    const rabbitmq = gatewayConfigFrom({ Gateway: { Targets: targets } }, { VRPC_GATEWAY_BUS: 'rabbitmq', VRPC_RABBITMQ_URL: 'amqp://r:5672' });
+    const rabbitmq = gatewayConfigFrom(
+      { Gateway: { Targets: targets } },
+      { VRPC_GATEWAY_BUS: 'rabbitmq', VRPC_RABBITMQ_URL: 'amqp://r:5672' },
+    );
     expect(rabbitmq.gateway.bus).toEqual({ type: 'rabbitmq', url: 'amqp://r:5672' });
     expect(() => gatewayConfigFrom({ Gateway: { Targets: targets }, VRPC: { Bus: 'mqtt' } }, {})).toThrow(/VRPC.Bus is "mqtt"/);
   });

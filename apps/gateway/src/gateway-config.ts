@@ -55,7 +55,10 @@ function optionalString(value: unknown, path: string): string | undefined {
 /** `package.Service=host:port,…` as a map. */
 function parseTargetList(list: string): Record<string, string> {
   const targets: Record<string, string> = {};
-  for (const entry of list.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of list
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const at = entry.indexOf('=');
     if (at <= 0 || at === entry.length - 1) fail(`VRPC_GATEWAY_TARGETS entry "${entry}" is not package.Service=host:port`);
     targets[entry.slice(0, at).trim()] = entry.slice(at + 1).trim();
@@ -81,7 +84,10 @@ function healthFrom(file: Record<string, unknown>, env: Env): HealthEndpoint | u
 }
 
 function list(value: string | undefined): string[] | undefined {
-  return value?.split(',').map((entry) => entry.trim()).filter(Boolean);
+  return value
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 /** `VRPC.Bus` (default kafka) with its section; `Name` names the connection. */

@@ -30,7 +30,10 @@ export class ChildHandle {
   private readyWaiter: Omit<Waiter, 'timer'> | undefined;
   readonly ready: Promise<{ startupMs: number; usage: ProcessUsage }>;
 
-  constructor(readonly spec: ChildSpec, startTimeoutMs: number) {
+  constructor(
+    readonly spec: ChildSpec,
+    startTimeoutMs: number,
+  ) {
     this.child = fork(spec.script, spec.args, {
       env: { ...process.env, ...spec.env },
       execArgv: spec.execArgv,

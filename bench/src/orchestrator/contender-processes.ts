@@ -36,7 +36,12 @@ export class ContenderProcesses {
   static async start(id: ContenderId, config: RunConfig, options: ProcessOptions): Promise<ContenderProcesses> {
     const spawn = (role: 'server' | 'client') => {
       const execArgv = [...(options.exposeGc ? ['--expose-gc'] : [])];
-      if (options.profile) execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'profiles', config.runId)}`, `--cpu-prof-name=${id}-${role}-${Date.now()}.cpuprofile`);
+      if (options.profile)
+        execArgv.push(
+          '--cpu-prof',
+          `--cpu-prof-dir=${join(BENCH_DIR, 'profiles', config.runId)}`,
+          `--cpu-prof-name=${id}-${role}-${Date.now()}.cpuprofile`,
+        );
       return new ChildHandle(
         {
           name: `${id} ${role}`,

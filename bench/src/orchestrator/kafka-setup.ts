@@ -21,15 +21,16 @@ export interface Broker {
   release(): Promise<void>;
 }
 
-const loadScripts = async () =>
-  (await import(pathToFileURL(join(REPO_DIR, 'scripts/kafka/index.mjs')).href)) as KafkaScripts;
+const loadScripts = async () => (await import(pathToFileURL(join(REPO_DIR, 'scripts/kafka/index.mjs')).href)) as KafkaScripts;
 
 /**
  * The project's local broker (started if needed, and then stopped at the end), or the cluster
  * `VRPC_KAFKA_BROKERS` names, which is never touched.
  */
 export async function acquireBroker(log: (line: string) => void): Promise<Broker> {
-  const external = process.env.VRPC_KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean);
+  const external = process.env.VRPC_KAFKA_BROKERS?.split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   if (external?.length) {
     return { brokers: external, description: `external (${external.join(',')})`, release: () => Promise.resolve() };
   }

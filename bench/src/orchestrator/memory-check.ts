@@ -12,7 +12,15 @@ const STEPS = 4;
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const count = (n: number) => n.toLocaleString('en');
-const zeroUsage = () => ({ cpuUserUs: 0, cpuSystemUs: 0, rssBytes: 0, maxRssBytes: 0, heapUsedBytes: 0, heapTotalBytes: 0, externalBytes: 0 });
+const zeroUsage = () => ({
+  cpuUserUs: 0,
+  cpuSystemUs: 0,
+  rssBytes: 0,
+  maxRssBytes: 0,
+  heapUsedBytes: 0,
+  heapTotalBytes: 0,
+  externalBytes: 0,
+});
 const describe = (usage: PairUsage) => `RSS client ${mib(usage.client.rssBytes)} MiB, server ${mib(usage.server.rssBytes)} MiB`;
 
 /**
@@ -33,7 +41,10 @@ export async function checkVrpcMemory(options: BenchOptions, config: RunConfig, 
     clientRssGrowth: NaN,
     serverRssGrowth: NaN,
   };
-  const targets = [leakFirst, ...Array.from({ length: STEPS }, (_, i) => Math.round(leakFirst + ((leakTotal - leakFirst) * (i + 1)) / STEPS))];
+  const targets = [
+    leakFirst,
+    ...Array.from({ length: STEPS }, (_, i) => Math.round(leakFirst + ((leakTotal - leakFirst) * (i + 1)) / STEPS)),
+  ];
   let processes: ContenderProcesses | undefined;
   try {
     progress.start('memory check: starting fresh vrpc processes', 0);
@@ -42,7 +53,11 @@ export async function checkVrpcMemory(options: BenchOptions, config: RunConfig, 
     let done = 0;
     for (const target of targets) {
       progress.start(`memory check: up to ${count(target)} calls`, 0);
-      const load = await processes.measure({ concurrency: CONCURRENCY, calls: target - done, durationMs: MAX_MS }, MAX_MS, config.callTimeoutMs);
+      const load = await processes.measure(
+        { concurrency: CONCURRENCY, calls: target - done, durationMs: MAX_MS },
+        MAX_MS,
+        config.callTimeoutMs,
+      );
       done += load.calls;
       result.errors += load.errors;
       if (load.errors > 0) result.error ??= `${load.errors} calls failed: ${load.firstError}`;

@@ -135,7 +135,10 @@ export class RunPlan {
   private async phase(processes: ContenderProcesses, params: LoadParams): Promise<PhaseResult> {
     const result = await processes.measure(params, params.durationMs ?? 0, this.config.callTimeoutMs);
     if (result.errors > 0) {
-      this.fail(processes.id, `${result.errors} of ${result.errors + result.calls} calls failed at ${params.concurrency} in flight: ${result.firstError}`);
+      this.fail(
+        processes.id,
+        `${result.errors} of ${result.errors + result.calls} calls failed at ${params.concurrency} in flight: ${result.firstError}`,
+      );
     }
     return result;
   }
@@ -165,4 +168,3 @@ export class RunPlan {
     return result;
   }
 }
-

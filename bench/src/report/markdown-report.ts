@@ -51,7 +51,14 @@ export function markdownReport(results: BenchResults, chartFile: string): string
     '',
     `CPU time per call at ${levels[0]} in flight (user + system, µs), and the peak RSS of each process over the whole run (MiB).`,
     '',
-    ...header(['contender', 'client CPU µs/call', 'server CPU µs/call', 'client peak RSS', 'server peak RSS', 'startup ms (server / client)']),
+    ...header([
+      'contender',
+      'client CPU µs/call',
+      'server CPU µs/call',
+      'client peak RSS',
+      'server peak RSS',
+      'startup ms (server / client)',
+    ]),
     ...measured.map((c) => {
       const s = c.summary;
       const t = s.throughput[String(levels[0])];

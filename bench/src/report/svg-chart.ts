@@ -31,7 +31,9 @@ function latencyPanel(rows: Row[], top: number): { svg: string[]; height: number
   const hi = 10 ** Math.ceil(Math.log10(Math.max(...values)));
   const span = WIDTH - LEFT - RIGHT;
   const x = (v: number) => LEFT + ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * span;
-  const svg = [text(20, top + 18, 'Latency, one call in flight (ms, log scale): ● p50, bar to p90, light bar to p99, line to max', 'class="title"')];
+  const svg = [
+    text(20, top + 18, 'Latency, one call in flight (ms, log scale): ● p50, bar to p90, light bar to p99, line to max', 'class="title"'),
+  ];
   const y0 = top + 34;
   const height = 34 + rows.length * ROW + 26;
   for (let decade = lo; decade <= hi; decade *= 10) {
@@ -44,8 +46,12 @@ function latencyPanel(rows: Row[], top: number): { svg: string[]; height: number
     const color = COLORS[r.id];
     svg.push(text(LEFT - 10, cy + 4, r.label, 'text-anchor="end"'));
     svg.push(`<line x1="${x(p50.median)}" y1="${cy}" x2="${x(max)}" y2="${cy}" stroke="${color}" stroke-width="1.5"/>`);
-    svg.push(`<rect x="${x(p90.median)}" y="${cy - 6}" width="${Math.max(1, x(p99.median) - x(p90.median))}" height="12" fill="${color}" opacity="0.35"/>`);
-    svg.push(`<rect x="${x(p50.median)}" y="${cy - 6}" width="${Math.max(1, x(p90.median) - x(p50.median))}" height="12" fill="${color}" opacity="0.8"/>`);
+    svg.push(
+      `<rect x="${x(p90.median)}" y="${cy - 6}" width="${Math.max(1, x(p99.median) - x(p90.median))}" height="12" fill="${color}" opacity="0.35"/>`,
+    );
+    svg.push(
+      `<rect x="${x(p50.median)}" y="${cy - 6}" width="${Math.max(1, x(p90.median) - x(p50.median))}" height="12" fill="${color}" opacity="0.8"/>`,
+    );
     svg.push(`<circle cx="${x(p50.median)}" cy="${cy}" r="5" fill="${color}" stroke="#fff" stroke-width="1.5"/>`);
     svg.push(text(WIDTH - RIGHT + 10, cy + 4, `p50 ${ms(p50.median)} · p99 ${ms(p99.median)} ms`, 'class="value"'));
   });
@@ -78,8 +84,11 @@ function throughputPanel(rows: Row[], levels: number[], top: number): { svg: str
       if (!t) return;
       const y = rowTop + j * (bar + 4);
       const color = COLORS[r.id];
-      svg.push(`<rect x="${LEFT}" y="${y}" width="${Math.max(1, x(t.median) - LEFT)}" height="${bar}" fill="${color}" opacity="${(0.9 - j * 0.4).toFixed(2)}"/>`);
-      if (t.n > 1) svg.push(`<line x1="${x(t.min)}" y1="${y + bar / 2}" x2="${x(t.max)}" y2="${y + bar / 2}" stroke="#111" stroke-width="1"/>`);
+      svg.push(
+        `<rect x="${LEFT}" y="${y}" width="${Math.max(1, x(t.median) - LEFT)}" height="${bar}" fill="${color}" opacity="${(0.9 - j * 0.4).toFixed(2)}"/>`,
+      );
+      if (t.n > 1)
+        svg.push(`<line x1="${x(t.min)}" y1="${y + bar / 2}" x2="${x(t.max)}" y2="${y + bar / 2}" stroke="#111" stroke-width="1"/>`);
       svg.push(text(x(t.max) + 6, y + bar - 2, `${count(t.median)} @${n}`, 'class="value"'));
     });
   });
@@ -88,7 +97,9 @@ function throughputPanel(rows: Row[], levels: number[], top: number): { svg: str
 
 /** The chart the README embeds: latency distribution and throughput per contender. */
 export function svgChart(results: BenchResults): string {
-  const rows: Row[] = results.contenders.flatMap((c) => (c.summary && c.rounds.length > 0 ? [{ id: c.id, label: c.label, summary: c.summary }] : []));
+  const rows: Row[] = results.contenders.flatMap((c) =>
+    c.summary && c.rounds.length > 0 ? [{ id: c.id, label: c.label, summary: c.summary }] : [],
+  );
   const heading = 44;
   const latency = latencyPanel(rows, heading);
   const throughput = throughputPanel(rows, results.options.concurrencies, heading + latency.height + 10);
@@ -97,10 +108,20 @@ export function svgChart(results: BenchResults): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="13">`,
     '<style>.title{font-weight:600;font-size:14px}.axis{fill:#555;font-size:11px}.value{fill:#222;font-size:12px}.grid{stroke:#e5e7eb;stroke-width:1}.note{fill:#666;font-size:11px}</style>',
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
-    text(20, 26, `vRPC benchmark — ${results.startedAt.slice(0, 10)} — ${results.options.mode} mode, medians of ${results.options.rounds} rounds`, 'font-size="16" font-weight="700"'),
+    text(
+      20,
+      26,
+      `vRPC benchmark — ${results.startedAt.slice(0, 10)} — ${results.options.mode} mode, medians of ${results.options.rounds} rounds`,
+      'font-size="16" font-weight="700"',
+    ),
     ...latency.svg,
     ...throughput.svg,
-    text(20, height - 10, `${results.machine.cpu}, ${results.machine.cores} cores · Node ${results.machine.node} · ${results.machine.kafka}`, 'class="note"'),
+    text(
+      20,
+      height - 10,
+      `${results.machine.cpu}, ${results.machine.cores} cores · Node ${results.machine.node} · ${results.machine.kafka}`,
+      'class="note"',
+    ),
     '</svg>',
     '',
   ].join('\n');

@@ -45,13 +45,23 @@ export function explainGap(contenders: ContenderResult[]): TargetCheck[] {
   const wire = find('raw-kafka-vrpc-wire');
   const raw = find('raw-kafka');
   const lines: TargetCheck[] = [];
-  const add = (target: string, a: ContenderResult | undefined, b: ContenderResult | undefined, pick: (round: RoundResult) => number | undefined) => {
+  const add = (
+    target: string,
+    a: ContenderResult | undefined,
+    b: ContenderResult | undefined,
+    pick: (round: RoundResult) => number | undefined,
+  ) => {
     const r = a && b ? roundRatios(a, b, pick) : undefined;
-    if (r && r.n > 0) lines.push({ target, holds: null, detail: `${fmt(r.median * 100, 0)} %${r.n > 1 ? ` (rounds: ${fmt(r.min * 100, 0)} %–${fmt(r.max * 100, 0)} %)` : ''}` });
+    if (r && r.n > 0)
+      lines.push({
+        target,
+        holds: null,
+        detail: `${fmt(r.median * 100, 0)} %${r.n > 1 ? ` (rounds: ${fmt(r.min * 100, 0)} %–${fmt(r.max * 100, 0)} %)` : ''}`,
+      });
   };
-  add('vRPC throughput at 64 in flight, relative to raw kafkajs carrying vRPC\'s wire format', vrpc, wire, at(64));
-  add('raw kafkajs with vRPC\'s wire format, relative to the minimal floor, at 64 in flight', wire, raw, at(64));
-  add('vRPC p50 at 1 in flight, relative to raw kafkajs carrying vRPC\'s wire format', vrpc, wire, p50);
+  add("vRPC throughput at 64 in flight, relative to raw kafkajs carrying vRPC's wire format", vrpc, wire, at(64));
+  add("raw kafkajs with vRPC's wire format, relative to the minimal floor, at 64 in flight", wire, raw, at(64));
+  add("vRPC p50 at 1 in flight, relative to raw kafkajs carrying vRPC's wire format", vrpc, wire, p50);
   return lines;
 }
 
@@ -63,7 +73,14 @@ export function checkTargets(contenders: ContenderResult[], leak: LeakResult | u
   const raw = find('raw-kafka');
   const checks: TargetCheck[] = [];
 
-  const ratio = (target: string, a: ContenderResult | undefined, b: ContenderResult | undefined, pick: (round: RoundResult) => number | undefined, holds: (r: number) => boolean, unit: (r: number) => string) => {
+  const ratio = (
+    target: string,
+    a: ContenderResult | undefined,
+    b: ContenderResult | undefined,
+    pick: (round: RoundResult) => number | undefined,
+    holds: (r: number) => boolean,
+    unit: (r: number) => string,
+  ) => {
     const r = a && b ? roundRatios(a, b, pick) : undefined;
     if (!r || r.n === 0) {
       checks.push({ target, holds: null, detail: 'not measured in this run' });
@@ -73,9 +90,30 @@ export function checkTargets(contenders: ContenderResult[], leak: LeakResult | u
     checks.push({ target, holds: holds(r.median), detail: `${unit(r.median)}${range}, median of per-round ratios` });
   };
 
-  ratio('vRPC throughput at 64 in flight ≥ 3× Nest ClientKafka', vrpc, nest, at(64), (r) => r >= 3, (r) => `${fmt(r, 1)}×`);
-  ratio('vRPC throughput at 64 in flight ≥ 60 % of the raw floor', vrpc, raw, at(64), (r) => r >= 0.6, (r) => `${fmt(r * 100, 0)} %`);
-  ratio('vRPC p50 at 1 in flight ≤ 1.2× the raw floor', vrpc, raw, p50, (r) => r <= 1.2, (r) => `${fmt(r)}×`);
+  ratio(
+    'vRPC throughput at 64 in flight ≥ 3× Nest ClientKafka',
+    vrpc,
+    nest,
+    at(64),
+    (r) => r >= 3,
+    (r) => `${fmt(r, 1)}×`,
+  );
+  ratio(
+    'vRPC throughput at 64 in flight ≥ 60 % of the raw floor',
+    vrpc,
+    raw,
+    at(64),
+    (r) => r >= 0.6,
+    (r) => `${fmt(r * 100, 0)} %`,
+  );
+  ratio(
+    'vRPC p50 at 1 in flight ≤ 1.2× the raw floor',
+    vrpc,
+    raw,
+    p50,
+    (r) => r <= 1.2,
+    (r) => `${fmt(r)}×`,
+  );
 
   const target = 'vRPC RSS after the total calls within 10 % of RSS after the first';
   if (!leak || leak.error || leak.series.length === 0) {

@@ -8,7 +8,21 @@ import { describe, expect, it } from 'vitest';
  * The library's layers, lowest first: a file may import from its own layer and the ones below,
  * never from one above. `index.ts` and the subpath entries sit on top of all of them.
  */
-const LAYERS = ['errors', 'utils', 'protocol', 'bus', 'serving', 'task', 'grpc', 'server', 'gateway', 'client', 'interceptor', 'module', 'testing'];
+const LAYERS = [
+  'errors',
+  'utils',
+  'protocol',
+  'bus',
+  'serving',
+  'task',
+  'grpc',
+  'server',
+  'gateway',
+  'client',
+  'interceptor',
+  'module',
+  'testing',
+];
 const MAX_LINES = 250;
 const MAX_CLIENT_LINES = 150;
 

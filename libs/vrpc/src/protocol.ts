@@ -1,6 +1,13 @@
 // `@vrpc/nestjs/protocol`: the wire format, for tools and for talking to vRPC without this
 // library (the original Go vRPC writes the same envelope). Apps do not need it.
-export { decodeRequest, decodeResponse, encodeRequest, encodeResponse, type RequestEnvelope, type ResponseEnvelope } from './protocol/envelope.js';
+export {
+  decodeRequest,
+  decodeResponse,
+  encodeRequest,
+  encodeResponse,
+  type RequestEnvelope,
+  type ResponseEnvelope,
+} from './protocol/envelope.js';
 export { ENVELOPE_PROTO } from './protocol/envelope.proto.js';
 export {
   DEFAULT_DEAD_LETTER_TOPIC,

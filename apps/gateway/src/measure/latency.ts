@@ -64,9 +64,12 @@ async function startTarget(Forwarded: ServiceClientConstructor): Promise<{ serve
 }
 
 function grpcPing(client: Client, request: Payload): Promise<Payload> {
-  const ping = (client as unknown as Record<string, (r: Payload, m: Metadata, cb: (e: ServiceError | null, v?: Payload) => void) => void>).ping;
+  const ping = (client as unknown as Record<string, (r: Payload, m: Metadata, cb: (e: ServiceError | null, v?: Payload) => void) => void>)
+    .ping;
   return new Promise((resolve, reject) =>
-    ping.call(client, request, new Metadata(), (error, value) => (error || !value ? reject(error ?? new Error('no reply')) : resolve(value))),
+    ping.call(client, request, new Metadata(), (error, value) =>
+      error || !value ? reject(error ?? new Error('no reply')) : resolve(value),
+    ),
   );
 }
 
@@ -82,7 +85,11 @@ function row(name: string, summary: LatencySummary): string {
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { calls: { type: 'string', default: '2000' }, warmup: { type: 'string', default: '200' }, bytes: { type: 'string', default: '64' } },
+    options: {
+      calls: { type: 'string', default: '2000' },
+      warmup: { type: 'string', default: '200' },
+      bytes: { type: 'string', default: '64' },
+    },
   });
   const calls = Number(values.calls);
   const warmup = Number(values.warmup);
@@ -91,7 +98,13 @@ async function main(): Promise<void> {
   const options: VrpcModuleOptions = {
     protos: { protoPath: PROTO_PATH, package: PACKAGE },
     bus: { type: 'kafka', brokers },
-    topics: { requestPrefix: `${scope}.req.`, replies: `${scope}.replies`, deadLetter: `${scope}.dead`, requestPartitions: 4, replyPartitions: 4 },
+    topics: {
+      requestPrefix: `${scope}.req.`,
+      replies: `${scope}.replies`,
+      deadLetter: `${scope}.dead`,
+      requestPartitions: 4,
+      replyPartitions: 4,
+    },
     client: { timeoutMs: 10_000 },
     server: { groupPrefix: `${scope}.` },
   };
@@ -105,7 +118,12 @@ async function main(): Promise<void> {
   });
   await app.listen();
   const target = await startTarget(Forwarded);
-  const gateway = new VrpcGateway({ targets: { [`${PACKAGE}.Forwarded`]: target.address }, bus: options.bus, topics: options.topics, ...options.server });
+  const gateway = new VrpcGateway({
+    targets: { [`${PACKAGE}.Forwarded`]: target.address },
+    bus: options.bus,
+    topics: options.topics,
+    ...options.server,
+  });
   await gateway.start();
   const client = app.get(VrpcClient);
   await client.connect();

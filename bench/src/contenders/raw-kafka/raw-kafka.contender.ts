@@ -8,7 +8,10 @@ import { minimalWire, type RawWire, vrpcWire } from './raw-kafka.wire.js';
 type RawNames = ReturnType<typeof runNames>['rawKafka'];
 
 /** A hand-written loop over kafkajs with the given topics and wire format. */
-function rawContender(names: (config: RunConfig) => RawNames & { requestPartitions: number }, wire: (names: RawNames) => RawWire): Contender {
+function rawContender(
+  names: (config: RunConfig) => RawNames & { requestPartitions: number },
+  wire: (names: RawNames) => RawWire,
+): Contender {
   return {
     startServer(config) {
       const n = names(config);

@@ -68,7 +68,14 @@ export function vrpcWire(clientId: string, replyTopic: string): RawWire {
     reply: (message) => {
       const envelope = decodeRequest(bytes(message));
       const payload = codec.responseSerialize(echo(codec.requestDeserialize(Buffer.from(envelope.payload))));
-      const value = encodeResponse({ requestId: envelope.requestId, payload, statusCode: 0, errorMessage: '', metadata: {}, timestamp: Date.now() });
+      const value = encodeResponse({
+        requestId: envelope.requestId,
+        payload,
+        statusCode: 0,
+        errorMessage: '',
+        metadata: {},
+        timestamp: Date.now(),
+      });
       return { value, headers: { [VRPC_HEADERS.id]: envelope.requestId, [VRPC_HEADERS.status]: '0' } };
     },
     readReply: (message) => {

@@ -17,15 +17,29 @@ const ENTRIES = [
 
 /** Emits the library's declarations in memory, as `npm run build` would. */
 function emitDeclarations(): Map<string, string> {
-  const parsed = ts.getParsedCommandLineOfConfigFile(resolve(SRC, '../tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    resolve(SRC, '../tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!parsed) throw new Error('libs/vrpc/tsconfig.json could not be read');
-  const options = { ...parsed.options, declaration: true, emitDeclarationOnly: true, composite: false, incremental: false, declarationMap: false };
-  const program = ts.createProgram(ENTRIES.map((entry) => join(SRC, entry)), options);
+  const options = {
+    ...parsed.options,
+    declaration: true,
+    emitDeclarationOnly: true,
+    composite: false,
+    incremental: false,
+    declarationMap: false,
+  };
+  const program = ts.createProgram(
+    ENTRIES.map((entry) => join(SRC, entry)),
+    options,
+  );
   const outDir = options.outDir ?? '';
   const declarations = new Map<string, string>();
   program.emit(undefined, (file, text) => {
@@ -40,7 +54,11 @@ function specifiers(text: string): string[] {
   const file = ts.createSourceFile('x.d.ts', text, ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       found.push(node.moduleSpecifier.text);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       found.push(node.argument.literal.text);

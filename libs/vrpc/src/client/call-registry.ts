@@ -40,9 +40,12 @@ export class CallRegistry {
 
   /** Registers a call; at `deadline` (ms since the epoch) it fails with DEADLINE_EXCEEDED. */
   add(id: string, sink: ReplySink, deadline: number, now: number): void {
-    const timer = setTimeout(() => {
-      this.fail(id, new VrpcCallError(status.DEADLINE_EXCEEDED, VrpcMessages.deadlineExceeded(deadline - now)));
-    }, Math.max(0, deadline - now));
+    const timer = setTimeout(
+      () => {
+        this.fail(id, new VrpcCallError(status.DEADLINE_EXCEEDED, VrpcMessages.deadlineExceeded(deadline - now)));
+      },
+      Math.max(0, deadline - now),
+    );
     this.calls.set(id, { sink, timer });
   }
 

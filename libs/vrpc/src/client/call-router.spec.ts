@@ -9,7 +9,16 @@ const SERVICE = 'demo.Echo';
 
 function parts(overrides: Partial<RequestParts> = {}): RequestParts {
   const now = Date.now();
-  return { clientId: 'c', serviceName: SERVICE, method: 'Echo', id: 'c/1', payload: Buffer.from('hi'), deadline: now + 10_000, now, ...overrides };
+  return {
+    clientId: 'c',
+    serviceName: SERVICE,
+    method: 'Echo',
+    id: 'c/1',
+    payload: Buffer.from('hi'),
+    deadline: now + 10_000,
+    now,
+    ...overrides,
+  };
 }
 
 function reply(statusCode: number): ResponseEnvelope {

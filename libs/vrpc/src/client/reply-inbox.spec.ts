@@ -76,7 +76,14 @@ describe('ReplyInbox', () => {
   it('passes readable replies on and ignores unreadable ones', async () => {
     const { inbox, state, replies } = setup();
     await inbox.get();
-    const reply: ResponseEnvelope = { requestId: 'client-1/0', payload: Buffer.from('ok'), statusCode: 0, errorMessage: '', metadata: {}, timestamp: 5 };
+    const reply: ResponseEnvelope = {
+      requestId: 'client-1/0',
+      payload: Buffer.from('ok'),
+      statusCode: 0,
+      errorMessage: '',
+      metadata: {},
+      timestamp: 5,
+    };
     await state.handlers[0](message(Buffer.from([0xff, 0xff, 0xff])));
     await state.handlers[0](message(encodeResponse(reply)));
     expect(replies.map((received) => received.requestId)).toEqual(['client-1/0']);

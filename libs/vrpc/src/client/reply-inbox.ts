@@ -47,7 +47,11 @@ export class ReplyInbox {
     const options = this.options;
     await this.bus.connect();
     await this.bus.ensureTopics([
-      { topic: replyTopic(options), partitions: options.replyPartitions ?? DEFAULT_REPLY_PARTITIONS, replicationFactor: options.replicationFactor },
+      {
+        topic: replyTopic(options),
+        partitions: options.replyPartitions ?? DEFAULT_REPLY_PARTITIONS,
+        replicationFactor: options.replicationFactor,
+      },
       ...this.services.map((service) => this.topics.spec(service)),
     ]);
     this.topics.markReady(this.services);

@@ -9,7 +9,16 @@ const INBOX: BusInbox = { address: { topic: 'vrpc.replies', partition: 3 }, clos
 
 function parts(overrides: Partial<RequestParts> = {}): RequestParts {
   const now = Date.now();
-  return { clientId: 'c', serviceName: 'demo.Echo', method: 'Echo', id: 'c/1', payload: Buffer.from('hi'), deadline: now + 5_000, now, ...overrides };
+  return {
+    clientId: 'c',
+    serviceName: 'demo.Echo',
+    method: 'Echo',
+    id: 'c/1',
+    payload: Buffer.from('hi'),
+    deadline: now + 5_000,
+    now,
+    ...overrides,
+  };
 }
 
 /** A publisher over fakes: a bus that records what it publishes, an inbox and a registry set by the test. */

@@ -21,7 +21,14 @@ const ECHO: RpcMethod = {
 const SERVICE: RpcService = { fullName: 'demo.EchoService', shortName: 'EchoService', methods: new Map([['Echo', ECHO]]) };
 
 function okReply(requestId: string, value: unknown): ResponseEnvelope {
-  return { requestId, payload: Buffer.from(JSON.stringify(value)), statusCode: 0, errorMessage: '', metadata: { 'x-from': 'fake' }, timestamp: 0 };
+  return {
+    requestId,
+    payload: Buffer.from(JSON.stringify(value)),
+    statusCode: 0,
+    errorMessage: '',
+    metadata: { 'x-from': 'fake' },
+    timestamp: 0,
+  };
 }
 
 /** A caller over a real registry and a router that records what it is given. */
@@ -51,7 +58,13 @@ describe('UnaryCaller', () => {
     expect(sent).toEqual([]);
     const value = firstValueFrom(call);
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ clientId: 'client-1', serviceName: 'demo.EchoService', method: 'Echo', deadline: Date.now() + 2_000, oneWay: false });
+    expect(sent[0]).toMatchObject({
+      clientId: 'client-1',
+      serviceName: 'demo.EchoService',
+      method: 'Echo',
+      deadline: Date.now() + 2_000,
+      oneWay: false,
+    });
     expect(JSON.parse(sent[0].payload.toString())).toEqual({ text: 'hi' });
     expect(calls.size).toBe(1);
     calls.settle(okReply(sent[0].id, { text: 'back' }), 'bus');
@@ -69,7 +82,9 @@ describe('UnaryCaller', () => {
   it('hands the reply metadata, with the path that served it, to onResponseMetadata', async () => {
     const { caller, calls, sent } = harness();
     const seen: Metadata[] = [];
-    const value = firstValueFrom(caller.call(SERVICE, 'Echo', {}, new Metadata(), { onResponseMetadata: (metadata) => seen.push(metadata) }));
+    const value = firstValueFrom(
+      caller.call(SERVICE, 'Echo', {}, new Metadata(), { onResponseMetadata: (metadata) => seen.push(metadata) }),
+    );
     calls.settle(okReply(sent[0].id, 1), 'direct');
     await value;
     expect(seen[0].get('x-from')).toEqual(['fake']);

@@ -65,7 +65,13 @@ export class UnaryCaller implements ServiceCaller {
   }
 
   /** A unary call with an encoded payload, emitting the reply's bytes and metadata; sent on subscription. */
-  callRawReply(serviceName: string, methodName: string, payload: Buffer, metadata?: Metadata, options?: VrpcCallOptions): Observable<RawReply> {
+  callRawReply(
+    serviceName: string,
+    methodName: string,
+    payload: Buffer,
+    metadata?: Metadata,
+    options?: VrpcCallOptions,
+  ): Observable<RawReply> {
     return new Observable<RawReply>((subscriber) =>
       this.start(serviceName, methodName, payload, metadata, options, {
         reply: (reply, path) => {

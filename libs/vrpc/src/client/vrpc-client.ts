@@ -114,7 +114,13 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   }
 
   /** Like `callRaw`, but emits the reply's metadata too (with `vrpc-path`: `bus` or `direct`). */
-  callRawReply(serviceName: string, methodName: string, payload: Buffer, metadata?: Metadata, options?: VrpcCallOptions): Observable<RawReply> {
+  callRawReply(
+    serviceName: string,
+    methodName: string,
+    payload: Buffer,
+    metadata?: Metadata,
+    options?: VrpcCallOptions,
+  ): Observable<RawReply> {
     return this.caller.callRawReply(serviceName, methodName, payload, metadata, options);
   }
 

@@ -28,7 +28,9 @@ describe('error classes', () => {
   it('MissingPackageError says what to install', () => {
     const error = new MissingPackageError('the Redis task store', ['ioredis']);
     expect(error).toMatchObject({ name: 'MissingPackageError', feature: 'the Redis task store', packages: ['ioredis'] });
-    expect(error.message).toBe('vRPC: the Redis task store needs "ioredis", which cannot be loaded; install it in your app: npm install ioredis');
+    expect(error.message).toBe(
+      'vRPC: the Redis task store needs "ioredis", which cannot be loaded; install it in your app: npm install ioredis',
+    );
   });
 });
 
@@ -41,11 +43,17 @@ describe('message catalogue', () => {
   });
 
   it('leaves the prefix of configuration messages to VrpcConfigError', () => {
-    expect(texts(ConfigMessages).filter(([, text]) => text.startsWith('vRPC')).map(([key]) => key)).toEqual([]);
+    expect(
+      texts(ConfigMessages)
+        .filter(([, text]) => text.startsWith('vRPC'))
+        .map(([key]) => key),
+    ).toEqual([]);
   });
 
   it('has no message twice', () => {
-    const all = [...texts(VrpcMessages), ...texts(ConfigMessages), ...texts(GatewayMessages), ...texts(InterceptorMessages)].map(([, text]) => text);
+    const all = [...texts(VrpcMessages), ...texts(ConfigMessages), ...texts(GatewayMessages), ...texts(InterceptorMessages)].map(
+      ([, text]) => text,
+    );
     expect(all.length).toBe(new Set(all).size);
   });
 });

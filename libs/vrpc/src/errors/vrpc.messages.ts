@@ -5,12 +5,9 @@
 
 /** Messages of calls, replies and the server. */
 export const VrpcMessages = {
-  unknownMethod: (service: string, method: string) =>
-    `vRPC: method ${service}/${method} is not implemented here`,
-  streamingUnsupported: (service: string, method: string) =>
-    `vRPC: ${service}/${method} is a streaming RPC; vRPC carries unary calls only`,
-  invalidPayload: (service: string, method: string) =>
-    `vRPC: the request payload for ${service}/${method} could not be decoded`,
+  unknownMethod: (service: string, method: string) => `vRPC: method ${service}/${method} is not implemented here`,
+  streamingUnsupported: (service: string, method: string) => `vRPC: ${service}/${method} is a streaming RPC; vRPC carries unary calls only`,
+  invalidPayload: (service: string, method: string) => `vRPC: the request payload for ${service}/${method} could not be decoded`,
   deadlineExceeded: (ms: number) => `vRPC: deadline exceeded after ${ms} ms`,
   clientClosed: 'vRPC: the client was closed before the reply arrived',
   notConnected: 'vRPC: the client is not connected',
@@ -31,12 +28,9 @@ export const VrpcMessages = {
 /** Bodies of `VrpcConfigError`s, which say `vRPC: <option>: <body>`. */
 export const ConfigMessages = {
   noProtos: 'no proto definitions were given',
-  unknownBus: (name: string, known: readonly string[]) =>
-    `unknown bus "${name}"; use ${known.join(', ')}, or pass a VrpcBus instance`,
-  unknownService: (name: string, known: string[]) =>
-    `service "${name}" is not in the loaded protos (known: ${known.join(', ') || 'none'})`,
-  invalidTopic: (topic: string) =>
-    `"${topic}" is not a legal topic name (letters, digits, ".", "_", "-"; at most 249 characters)`,
+  unknownBus: (name: string, known: readonly string[]) => `unknown bus "${name}"; use ${known.join(', ')}, or pass a VrpcBus instance`,
+  unknownService: (name: string, known: string[]) => `service "${name}" is not in the loaded protos (known: ${known.join(', ') || 'none'})`,
+  invalidTopic: (topic: string) => `"${topic}" is not a legal topic name (letters, digits, ".", "_", "-"; at most 249 characters)`,
   emptyTarget: (service: string) => `the gRPC target of ${service} is empty; give host:port or any grpc-js target`,
   invalidTaskStore: (store: string) => `${store} is not a task store; use 'memory', 'redis' or a TaskStore`,
 } as const;

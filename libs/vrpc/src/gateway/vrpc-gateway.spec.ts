@@ -1,6 +1,13 @@
 import { type Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CalcResult, type CalcSummary, CALCULATOR_PROTO_PATH, CalculatorServer, loadCalculatorPackage, unary } from '@vrpc/test-support';
+import {
+  type CalcResult,
+  type CalcSummary,
+  CALCULATOR_PROTO_PATH,
+  CalculatorServer,
+  loadCalculatorPackage,
+  unary,
+} from '@vrpc/test-support';
 import { MemoryBus } from '../bus/memory/memory.bus.js';
 import { VrpcClient } from '../client/vrpc-client.js';
 import { createVrpcInterceptor } from '../interceptor/create-vrpc-interceptor.js';
@@ -92,7 +99,11 @@ describe('VrpcGateway and the client interceptor on the in-memory bus', () => {
   it('reports its targets in health', async () => {
     await unary(viaVrpc, 'add', { a: 1, b: 2 }, new Metadata()).result;
     const health = await gateway.health();
-    expect(health).toMatchObject({ healthy: true, state: 'running', targets: [{ service: CALCULATOR, address: target.address, state: 'READY' }] });
+    expect(health).toMatchObject({
+      healthy: true,
+      state: 'running',
+      targets: [{ service: CALCULATOR, address: target.address, state: 'READY' }],
+    });
   });
 
   it('answers UNAVAILABLE, before the deadline, for a target nobody serves', async () => {
@@ -102,7 +113,10 @@ describe('VrpcGateway and the client interceptor on the in-memory bus', () => {
     const deadBus = new MemoryBus();
     const deadGateway = new VrpcGateway({ targets: { [CALCULATOR]: dead.address } }, deadBus);
     await deadGateway.start();
-    const client = new VrpcClient({ protos: { protoPath: CALCULATOR_PROTO_PATH, package: 'vrpc.calc' }, client: { timeoutMs: 5_000 } }, deadBus);
+    const client = new VrpcClient(
+      { protos: { protoPath: CALCULATOR_PROTO_PATH, package: 'vrpc.calc' }, client: { timeoutMs: 5_000 } },
+      deadBus,
+    );
     const calc = new (loadCalculatorPackage().Calculator)('127.0.0.1:1', credentials.createInsecure(), {
       interceptors: [createVrpcInterceptor(client)],
     });
@@ -122,7 +136,10 @@ describe('VrpcGateway and the client interceptor on the in-memory bus', () => {
     const lateBus = new MemoryBus();
     const lateGateway = new VrpcGateway({ targets: { [CALCULATOR]: target.address } }, lateBus);
     await lateGateway.start();
-    const client = new VrpcClient({ protos: { protoPath: CALCULATOR_PROTO_PATH, package: 'vrpc.calc' }, client: { timeoutMs: 5_000 } }, lateBus);
+    const client = new VrpcClient(
+      { protos: { protoPath: CALCULATOR_PROTO_PATH, package: 'vrpc.calc' }, client: { timeoutMs: 5_000 } },
+      lateBus,
+    );
     const calc = new (loadCalculatorPackage().Calculator)('127.0.0.1:1', credentials.createInsecure(), {
       interceptors: [createVrpcInterceptor(client)],
     });

@@ -53,8 +53,10 @@ export class VrpcGateway {
     if (this.current !== 'idle') throw new Error(GatewayMessages.cannotStart(this.current));
     this.current = 'starting';
     try {
-      await this.requests.start(this.pool.services, this.counted(grpcForwardExecutor(this.pool)), (service, topic) =>
-        `forwarding ${service} from ${topic} to ${this.options.targets[service]}`,
+      await this.requests.start(
+        this.pool.services,
+        this.counted(grpcForwardExecutor(this.pool)),
+        (service, topic) => `forwarding ${service} from ${topic} to ${this.options.targets[service]}`,
       );
       this.pool.connect();
       this.current = 'running';

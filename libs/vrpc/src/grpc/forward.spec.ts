@@ -24,7 +24,12 @@ const envelope: RequestEnvelope = {
 
 describe('forwarding metadata', () => {
   it("drops each hop's transport headers and keeps the application's, binary ones included", () => {
-    const forwarded = requestMetadata({ 'x-trace': 't1', 'user-agent': 'grpc-node-js', 'grpc-timeout': '1S', 'content-type': 'application/grpc' });
+    const forwarded = requestMetadata({
+      'x-trace': 't1',
+      'user-agent': 'grpc-node-js',
+      'grpc-timeout': '1S',
+      'content-type': 'application/grpc',
+    });
     expect(forwarded.toJSON()).toEqual({ 'x-trace': ['t1'] });
     const headers = new Metadata();
     headers.set('content-type', 'application/grpc+proto');

@@ -10,6 +10,8 @@ describe('empty gRPC targets', () => {
   });
 
   it('name the fallback option of a client', () => {
-    expect(() => new DirectCaller({ 'demo.Echo': '' })).toThrow(expect.objectContaining({ option: 'client.fallback["demo.Echo"].address' }));
+    expect(() => new DirectCaller({ 'demo.Echo': '' })).toThrow(
+      expect.objectContaining({ option: 'client.fallback["demo.Echo"].address' }),
+    );
   });
 });

@@ -69,12 +69,10 @@ export class VrpcUnaryCall implements InterceptingCallInterface {
       return;
     }
     const { service, method } = this.target;
-    this.subscription = this.client
-      .callRawReply(service, method, payload, this.metadata, { deadline: this.options.deadline })
-      .subscribe({
-        next: (reply) => this.answer(reply.payload, reply.metadata),
-        error: (error: unknown) => this.finish(statusOf(error)),
-      });
+    this.subscription = this.client.callRawReply(service, method, payload, this.metadata, { deadline: this.options.deadline }).subscribe({
+      next: (reply) => this.answer(reply.payload, reply.metadata),
+      error: (error: unknown) => this.finish(statusOf(error)),
+    });
   }
 
   /** Cancelling forgets the call in the client, so no reply is awaited any more. */

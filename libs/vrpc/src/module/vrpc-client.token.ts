@@ -4,5 +4,4 @@ import { Inject } from '@nestjs/common';
 export const getVrpcClientToken = (name: string): string => `VrpcClient:${name}`;
 
 /** Injects a named client. */
-export const InjectVrpcClient = (name: string): ParameterDecorator & PropertyDecorator =>
-  Inject(getVrpcClientToken(name));
+export const InjectVrpcClient = (name: string): ParameterDecorator & PropertyDecorator => Inject(getVrpcClientToken(name));

@@ -15,12 +15,14 @@ export interface VrpcModuleExtras {
 
 /** How the module obtains its bus from DI. */
 export type VrpcBusProvider =
-  | Omit<ClassProvider<VrpcBus>, 'provide'>
-  | Omit<FactoryProvider<VrpcBus>, 'provide'>
-  | Omit<ExistingProvider<VrpcBus>, 'provide'>;
+  Omit<ClassProvider<VrpcBus>, 'provide'> | Omit<FactoryProvider<VrpcBus>, 'provide'> | Omit<ExistingProvider<VrpcBus>, 'provide'>;
 
-export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
-  new ConfigurableModuleBuilder<VrpcModuleOptions>({ optionsInjectionToken: VRPC_MODULE_OPTIONS })
-    .setClassMethodName('forRoot')
-    .setExtras<VrpcModuleExtras>({ isGlobal: false, name: undefined, busProvider: undefined }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
-    .build();
+export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } = new ConfigurableModuleBuilder<VrpcModuleOptions>({
+  optionsInjectionToken: VRPC_MODULE_OPTIONS,
+})
+  .setClassMethodName('forRoot')
+  .setExtras<VrpcModuleExtras>({ isGlobal: false, name: undefined, busProvider: undefined }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build();

@@ -91,7 +91,10 @@ describe('VrpcModule named clients on one bus', () => {
 
   it('fails to start when the root module is not global: the bus it shares must be visible', async () => {
     const compiling = Test.createTestingModule({
-      imports: [VrpcModule.forRoot({ protos: ECHO_PROTO, bus: 'memory' }), VrpcModule.registerClient({ name: 'lonely', protos: ECHO_PROTO })],
+      imports: [
+        VrpcModule.forRoot({ protos: ECHO_PROTO, bus: 'memory' }),
+        VrpcModule.registerClient({ name: 'lonely', protos: ECHO_PROTO }),
+      ],
     }).compile();
     await expect(compiling).rejects.toThrow(/VrpcClient:lonely/);
   });

@@ -9,12 +9,7 @@ import type { TaskStore } from '../task/task-store.interface.js';
 import { getVrpcClientToken } from './vrpc-client.token.js';
 import { VrpcClientsModule } from './vrpc-clients.module.js';
 import { VRPC_BUS, VRPC_MODULE_OPTIONS, VRPC_TASK_STORE } from './vrpc.tokens.js';
-import {
-  ASYNC_OPTIONS_TYPE,
-  ConfigurableModuleClass,
-  OPTIONS_TYPE,
-  type VrpcModuleExtras,
-} from './vrpc.module-definition.js';
+import { ASYNC_OPTIONS_TYPE, ConfigurableModuleClass, OPTIONS_TYPE, type VrpcModuleExtras } from './vrpc.module-definition.js';
 
 export { getVrpcClientToken, InjectVrpcClient } from './vrpc-client.token.js';
 

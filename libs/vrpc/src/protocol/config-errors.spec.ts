@@ -39,7 +39,10 @@ describe('proto registry', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('names `protos` when none are given', () => {
-    expect(configError(() => new ProtoRegistry(undefined))).toMatchObject({ option: 'protos', message: 'vRPC: protos: no proto definitions were given' });
+    expect(configError(() => new ProtoRegistry(undefined))).toMatchObject({
+      option: 'protos',
+      message: 'vRPC: protos: no proto definitions were given',
+    });
     expect(new ProtoRegistry(undefined, true).services).toEqual([]);
   });
 

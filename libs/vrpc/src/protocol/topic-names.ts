@@ -1,9 +1,5 @@
 import type { VrpcTopicOptions } from './topic-options.interface.js';
-import {
-  DEFAULT_DEAD_LETTER_TOPIC,
-  DEFAULT_REPLY_TOPIC,
-  DEFAULT_REQUEST_TOPIC_PREFIX,
-} from './vrpc.constants.js';
+import { DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_REPLY_TOPIC, DEFAULT_REQUEST_TOPIC_PREFIX } from './vrpc.constants.js';
 import { ConfigMessages } from '../errors/vrpc.messages.js';
 import { VrpcConfigError } from '../errors/vrpc-config.error.js';
 

@@ -8,10 +8,7 @@ export const handlerKey = (fullServiceName: string, method: string): string => `
  * Finds the `@GrpcMethod` handlers among the server's patterns and indexes them by full
  * service name, accepting `Greeter` and `pkg.Greeter` alike (as Nest's gRPC transport does).
  */
-export function indexGrpcHandlers(
-  handlers: Map<string, MessageHandler>,
-  registry: ProtoRegistry,
-): Map<string, MessageHandler> {
+export function indexGrpcHandlers(handlers: Map<string, MessageHandler>, registry: ProtoRegistry): Map<string, MessageHandler> {
   const index = new Map<string, MessageHandler>();
   for (const [route, handler] of handlers) {
     let pattern: unknown;

@@ -44,12 +44,7 @@ function taskKeyOf(envelope: RequestEnvelope, options: VrpcTaskOptions<unknown> 
  * interceptors, exception filters), with `(data, metadata, context)` as gRPC would.
  */
 export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }: NestHandlerExecutorDeps): RequestExecutor {
-  const runHandler = async (
-    handler: NestHandler,
-    method: RpcMethod,
-    data: unknown,
-    context: VrpcContext,
-  ): Promise<StoredTaskResult> => {
+  const runHandler = async (handler: NestHandler, method: RpcMethod, data: unknown, context: VrpcContext): Promise<StoredTaskResult> => {
     try {
       // Nest's gRPC handlers take (data, metadata, call); the context stands where `call` would.
       const grpcHandler = handler as unknown as (...args: unknown[]) => Promise<unknown>;

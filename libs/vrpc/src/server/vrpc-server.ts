@@ -46,7 +46,12 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
     this.ownsBus = bus === undefined;
     this.taskStore = taskStore ?? createTaskStore(vrpcConfig.server?.tasks);
     this.ownsTaskStore = taskStore === undefined;
-    this.requests = new RequestTopicsServer({ bus: this.bus, topics: vrpcConfig.topics, serving: vrpcConfig.server, name: VrpcServer.name });
+    this.requests = new RequestTopicsServer({
+      bus: this.bus,
+      topics: vrpcConfig.topics,
+      serving: vrpcConfig.server,
+      name: VrpcServer.name,
+    });
   }
 
   override async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -97,7 +102,10 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
         instanceId: this.instanceId,
       },
     });
-    await this.requests.start(served.map((service) => service.fullName), execute);
+    await this.requests.start(
+      served.map((service) => service.fullName),
+      execute,
+    );
     if (served.length === 0) this.logger.warn('no @GrpcMethod handler matches the loaded protos; nothing is served');
   }
 }

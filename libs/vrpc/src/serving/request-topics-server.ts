@@ -49,7 +49,11 @@ export class RequestTopicsServer {
     await bus.connect();
     await bus.ensureTopics([
       { topic: dead, partitions: 1, replicationFactor: topics.replicationFactor },
-      { topic: replyTopic(topics), partitions: topics.replyPartitions ?? DEFAULT_REPLY_PARTITIONS, replicationFactor: topics.replicationFactor },
+      {
+        topic: replyTopic(topics),
+        partitions: topics.replyPartitions ?? DEFAULT_REPLY_PARTITIONS,
+        replicationFactor: topics.replicationFactor,
+      },
       ...services.map((service) => ({
         topic: requestTopic(service, topics),
         partitions: topics.requestPartitions ?? DEFAULT_REQUEST_PARTITIONS,

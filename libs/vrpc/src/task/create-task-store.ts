@@ -11,6 +11,7 @@ export function createTaskStore(options: VrpcTasksOptions = {}): TaskStore {
   if (store === 'memory') return new MemoryTaskStore();
   if (store === 'redis') return new RedisTaskStore(options.redis);
   // A JavaScript caller (or a config file) can pass anything here.
-  if (typeof store !== 'object' || store === null) throw new VrpcConfigError('server.tasks.store', ConfigMessages.invalidTaskStore(JSON.stringify(store)));
+  if (typeof store !== 'object' || store === null)
+    throw new VrpcConfigError('server.tasks.store', ConfigMessages.invalidTaskStore(JSON.stringify(store)));
   return store;
 }

@@ -33,7 +33,9 @@ export class RedisTaskStore implements TaskStore {
   }
 
   async acquire(key: string, owner: string, leaseMs: number): Promise<LeaseGrant> {
-    const token = Number(await (await this.redis()).eval(ACQUIRE, 3, this.key('lease', key), this.key('fence', key), this.key('result', key), owner, leaseMs));
+    const token = Number(
+      await (await this.redis()).eval(ACQUIRE, 3, this.key('lease', key), this.key('fence', key), this.key('result', key), owner, leaseMs),
+    );
     return token > 0 ? { acquired: true, token } : { acquired: false };
   }
 

@@ -35,7 +35,12 @@ export class TaskCoordinator {
       const grant = await this.store.acquire(task.key, task.owner, task.leaseMs);
       if (grant.acquired) return this.runHolding(task, grant.token, execute);
       if (Date.now() + this.pollMs >= task.deadline) {
-        return { payload: new Uint8Array(), statusCode: status.DEADLINE_EXCEEDED, errorMessage: VrpcMessages.taskStillRunning(task.key), metadata: {} };
+        return {
+          payload: new Uint8Array(),
+          statusCode: status.DEADLINE_EXCEEDED,
+          errorMessage: VrpcMessages.taskStillRunning(task.key),
+          metadata: {},
+        };
       }
       await sleep(this.pollMs);
     }
@@ -46,12 +51,15 @@ export class TaskCoordinator {
     token: number,
     execute: (fencingToken: number) => Promise<StoredTaskResult>,
   ): Promise<StoredTaskResult> {
-    const renewal = setInterval(() => {
-      this.store.renew(task.key, task.owner, task.leaseMs).then(
-        (held) => held || this.logger.warn(`lost the lease of task ${task.key} (token ${token}) while running it`),
-        (error: unknown) => this.logger.warn(`could not renew the lease of task ${task.key}: ${String(error)}`),
-      );
-    }, Math.max(10, Math.floor(task.leaseMs / 3)));
+    const renewal = setInterval(
+      () => {
+        this.store.renew(task.key, task.owner, task.leaseMs).then(
+          (held) => held || this.logger.warn(`lost the lease of task ${task.key} (token ${token}) while running it`),
+          (error: unknown) => this.logger.warn(`could not renew the lease of task ${task.key}: ${String(error)}`),
+        );
+      },
+      Math.max(10, Math.floor(task.leaseMs / 3)),
+    );
     try {
       const result = await execute(token);
       if (!(await this.store.complete(task.key, task.owner, result, task.ttlMs))) {

@@ -24,7 +24,11 @@ class CountingJobs {
   async run(request: JobRequest, _metadata: Metadata, context: VrpcContext): Promise<JobReply> {
     this.runs.set(request.jobId, (this.runs.get(request.jobId) ?? 0) + 1);
     await delay(request.workMs ?? 0);
-    return { result: `done:${request.jobId}:${this.runs.get(request.jobId)}`, servedBy: 'unit', fencingToken: context.getTask()?.fencingToken ?? 0 };
+    return {
+      result: `done:${request.jobId}:${this.runs.get(request.jobId)}`,
+      servedBy: 'unit',
+      fencingToken: context.getTask()?.fencingToken ?? 0,
+    };
   }
 }
 

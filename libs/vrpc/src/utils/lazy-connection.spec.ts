@@ -4,9 +4,7 @@ import { LazyConnection } from './lazy-connection.js';
 /** A connection whose attempts the test settles by hand. */
 function manual() {
   const attempts: { resolve: (value: string) => void; reject: (error: Error) => void }[] = [];
-  const connection = new LazyConnection<string>(
-    () => new Promise<string>((resolve, reject) => attempts.push({ resolve, reject })),
-  );
+  const connection = new LazyConnection<string>(() => new Promise<string>((resolve, reject) => attempts.push({ resolve, reject })));
   return { connection, attempts };
 }
 

@@ -6,7 +6,9 @@ const notFound = (name: string) => Object.assign(new Error(`Cannot find package 
 
 describe('loadOptionalPackage', () => {
   it('returns what the import returns', async () => {
-    await expect(loadOptionalPackage('the "nats" bus', ['@nats-io/jetstream'], () => Promise.resolve({ ok: true }))).resolves.toEqual({ ok: true });
+    await expect(loadOptionalPackage('the "nats" bus', ['@nats-io/jetstream'], () => Promise.resolve({ ok: true }))).resolves.toEqual({
+      ok: true,
+    });
   });
 
   it('says which packages to install when one is missing', async () => {

@@ -114,11 +114,21 @@ describe('HandlerPool', () => {
   it('tells settle whether the handler resolved, and drains only when every settle ran', async () => {
     const pool = new HandlerPool(2);
     const outcomes: string[] = [];
-    pool.submit(message(0), null, () => Promise.resolve(), (outcome) => void outcomes.push(outcome.ok ? 'ok' : 'failed'));
-    pool.submit(message(1), null, () => Promise.reject(new Error('no')), async (outcome) => {
-      await tick();
-      outcomes.push(outcome.ok ? 'ok' : `failed: ${String(outcome.error)}`);
-    });
+    pool.submit(
+      message(0),
+      null,
+      () => Promise.resolve(),
+      (outcome) => void outcomes.push(outcome.ok ? 'ok' : 'failed'),
+    );
+    pool.submit(
+      message(1),
+      null,
+      () => Promise.reject(new Error('no')),
+      async (outcome) => {
+        await tick();
+        outcomes.push(outcome.ok ? 'ok' : `failed: ${String(outcome.error)}`);
+      },
+    );
     await pool.drain();
     expect(outcomes.sort()).toEqual(['failed: Error: no', 'ok']);
     expect(pool.inFlight).toBe(0);
@@ -160,10 +170,20 @@ describe('HandlerPool', () => {
 
   it('frees the slot when settle throws or rejects', async () => {
     const pool = new HandlerPool(1);
-    pool.submit(message(0), null, () => Promise.resolve(), () => {
-      throw new Error('ack failed');
-    });
-    pool.submit(message(1), null, () => Promise.resolve(), () => Promise.reject(new Error('ack failed')));
+    pool.submit(
+      message(0),
+      null,
+      () => Promise.resolve(),
+      () => {
+        throw new Error('ack failed');
+      },
+    );
+    pool.submit(
+      message(1),
+      null,
+      () => Promise.resolve(),
+      () => Promise.reject(new Error('ack failed')),
+    );
     await pool.drain();
     expect(pool.free).toBe(1);
   });
@@ -171,7 +191,12 @@ describe('HandlerPool', () => {
   it('hands settle the message it settles', async () => {
     const pool = new HandlerPool(1);
     const settled: string[] = [];
-    pool.submit(message(7), null, () => Promise.resolve(), (_outcome, handled) => void settled.push(handled.offset));
+    pool.submit(
+      message(7),
+      null,
+      () => Promise.resolve(),
+      (_outcome, handled) => void settled.push(handled.offset),
+    );
     await pool.drain();
     expect(settled).toEqual(['7']);
   });

@@ -13,7 +13,14 @@ describe('withKafkaDefaults', () => {
   });
 
   it('keeps what is given', () => {
-    const given: ResolvedKafkaOptions = { brokers: ['b:9092'], clientId: 'billing', acks: 1, sessionTimeoutMs: 30_000, maxWaitTimeMs: 50, commitIntervalMs: 20 };
+    const given: ResolvedKafkaOptions = {
+      brokers: ['b:9092'],
+      clientId: 'billing',
+      acks: 1,
+      sessionTimeoutMs: 30_000,
+      maxWaitTimeMs: 50,
+      commitIntervalMs: 20,
+    };
     expect(withKafkaDefaults(given)).toEqual(given);
   });
 

@@ -50,9 +50,7 @@ export class KafkaInbox implements BusInbox {
     this.consumer = consumer;
     // The first join starts at `start`; the group's commits carry the position across any later
     // rejoin or restart, so a reply sent during an outage is read once the inbox is back.
-    const joined = new Promise<void>((resolve) =>
-      consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
-    );
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     const run = async () => {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: false });

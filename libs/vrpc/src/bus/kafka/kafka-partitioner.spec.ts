@@ -15,7 +15,9 @@ describe('kafkaPartitioner', () => {
       for (let i = 0; i < 1_000; i++) {
         const key = randomBytes(i % 80).toString(i % 2 ? 'hex' : 'latin1');
         const message = { key, value: null };
-        expect(ours({ topic: 't', partitionMetadata: metadata, message })).toBe(theirs({ topic: 't', partitionMetadata: metadata, message }));
+        expect(ours({ topic: 't', partitionMetadata: metadata, message })).toBe(
+          theirs({ topic: 't', partitionMetadata: metadata, message }),
+        );
       }
     }
   });

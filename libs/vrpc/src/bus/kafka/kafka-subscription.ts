@@ -67,7 +67,12 @@ export class KafkaSubscription implements BusSubscription {
         this.logger.warn(`delivery counts unavailable for this assignment: ${String(error)}`);
       });
     });
-    restartAfterCrash(this.consumer, () => this.run(), () => this.closing, this.logger);
+    restartAfterCrash(
+      this.consumer,
+      () => this.run(),
+      () => this.closing,
+      this.logger,
+    );
     await this.run();
   }
 

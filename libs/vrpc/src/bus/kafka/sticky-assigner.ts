@@ -17,7 +17,9 @@ export function stickyAssigner(protocol: KafkajsModule['AssignerProtocol'], held
     name: STICKY_ASSIGNER_NAME,
     version: VERSION,
     assign: ({ members, topics }) => {
-      const partitions = Object.fromEntries(topics.map((topic) => [topic, cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId)]));
+      const partitions = Object.fromEntries(
+        topics.map((topic) => [topic, cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId)]),
+      );
       const previous = new Map(members.map(({ memberId, memberMetadata }) => [memberId, reportedHoldings(protocol, memberMetadata)]));
       const plan = stickyPlan(
         members.map(({ memberId }) => memberId),

@@ -4,7 +4,9 @@ import { stickyPlan, type PartitionsByTopic } from './sticky-plan.js';
 const SIX = { req: [0, 1, 2, 3, 4, 5] };
 const count = (assignment: PartitionsByTopic | undefined) => Object.values(assignment ?? {}).flat().length;
 const owners = (plan: Map<string, PartitionsByTopic>) =>
-  [...plan].flatMap(([member, assignment]) => Object.entries(assignment).flatMap(([topic, ids]) => ids.map((id) => `${topic}/${id}:${member}`)));
+  [...plan].flatMap(([member, assignment]) =>
+    Object.entries(assignment).flatMap(([topic, ids]) => ids.map((id) => `${topic}/${id}:${member}`)),
+  );
 
 describe('stickyPlan', () => {
   it('shares the partitions evenly among new members, each partition once', () => {

@@ -16,7 +16,9 @@ export function stickyPlan(
   const all = Object.entries(partitions).flatMap(([topic, ids]) => ids.map((partition) => `${topic}\u0000${partition}`));
   const exists = new Set(all);
   const held = (member: string) =>
-    Object.entries(previous.get(member) ?? {}).flatMap(([topic, ids]) => ids.map((partition) => `${topic}\u0000${partition}`)).filter((key) => exists.has(key));
+    Object.entries(previous.get(member) ?? {})
+      .flatMap(([topic, ids]) => ids.map((partition) => `${topic}\u0000${partition}`))
+      .filter((key) => exists.has(key));
   // Members that held more keep more: they take the larger shares when the count does not divide.
   const members = [...memberIds].sort((a, b) => held(b).length - held(a).length || a.localeCompare(b));
   const base = Math.floor(all.length / Math.max(1, members.length));

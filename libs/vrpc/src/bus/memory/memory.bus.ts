@@ -67,7 +67,10 @@ export class MemoryBus implements VrpcBus {
     const close = async (): Promise<void> => {
       for (const name of options.topics) {
         const groups = this.topic(name).groups;
-        groups.set(options.group, (groups.get(options.group) ?? []).filter((m) => m !== member));
+        groups.set(
+          options.group,
+          (groups.get(options.group) ?? []).filter((m) => m !== member),
+        );
       }
       for (const message of await member.close()) this.deliverToGroup(message, options.group);
     };
@@ -98,8 +101,7 @@ export class MemoryBus implements VrpcBus {
 
   private route(outgoing: OutgoingMessage): void {
     const state = this.topic(outgoing.topic);
-    const partition =
-      outgoing.partition ?? (outgoing.key !== undefined ? hashString(outgoing.key) % state.partitions : 0);
+    const partition = outgoing.partition ?? (outgoing.key !== undefined ? hashString(outgoing.key) % state.partitions : 0);
     const offset = state.offsets[partition]++;
     const message: IncomingMessage = {
       topic: outgoing.topic,

@@ -117,29 +117,27 @@ export class NatsSubscription implements BusSubscription {
 
   private handle(topic: string, message: JsMsg): void {
     // Long handlers keep their message: without this it would be redelivered after ack_wait.
-    const working = setInterval(() => {
-      try {
-        message.working();
-      } catch {
-        // Disconnected: the server redelivers after ack_wait, which is what a lost member means.
-      }
-    }, Math.max(500, this.context.ackWaitMs / 2));
+    const working = setInterval(
+      () => {
+        try {
+          message.working();
+        } catch {
+          // Disconnected: the server redelivers after ack_wait, which is what a lost member means.
+        }
+      },
+      Math.max(500, this.context.ackWaitMs / 2),
+    );
     const incoming = toIncoming(topic, 0, message);
     // JetStream counts the deliveries of each message to the durable consumer (a crashed member's are redelivered after ack_wait).
     incoming.deliveryCount = message.info.deliveryCount;
-    this.pool.run(
-      incoming,
-      this.options.orderByKey ? incoming.key : null,
-      this.handler,
-      (outcome) => {
-        clearInterval(working);
-        if (outcome.ok) {
-          message.ack();
-          return;
-        }
-        this.logger.error(`handler failed for ${topic}@${message.seq}, redelivering: ${String(outcome.error)}`);
-        message.nak(this.context.retryDelayMs);
-      },
-    );
+    this.pool.run(incoming, this.options.orderByKey ? incoming.key : null, this.handler, (outcome) => {
+      clearInterval(working);
+      if (outcome.ok) {
+        message.ack();
+        return;
+      }
+      this.logger.error(`handler failed for ${topic}@${message.seq}, redelivering: ${String(outcome.error)}`);
+      message.nak(this.context.retryDelayMs);
+    });
   }
 }

@@ -136,7 +136,13 @@ export class NatsBus implements VrpcBus {
         this.logger.log(`created stream ${name} for topic ${spec.topic}`);
       } catch (error: unknown) {
         // Another instance may have created it meanwhile.
-        if (await jsm.streams.info(name).then(() => true, () => false)) continue;
+        if (
+          await jsm.streams.info(name).then(
+            () => true,
+            () => false,
+          )
+        )
+          continue;
         throw new Error(`vRPC (nats): cannot create stream "${name}" for topic ${spec.topic}: ${String(error)}`, { cause: error });
       }
     }
@@ -193,8 +199,7 @@ export class NatsBus implements VrpcBus {
         else if (status.type === 'reconnect') {
           this.logger.log(`reconnected to ${status.server}`);
           this.reconnected.run();
-        }
-        else if (status.type === 'error') this.logger.error(`connection error: ${String(status.error)}`);
+        } else if (status.type === 'error') this.logger.error(`connection error: ${String(status.error)}`);
       }
     } catch (error: unknown) {
       this.logger.debug(`status watch ended: ${String(error)}`);

@@ -25,7 +25,12 @@ export function platformaticGroupOffsets(
       const topics = Object.entries(partitions).map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
       const [group] = await admin.listConsumerGroupOffsets({ groups: [{ groupId: consumer.groupId, topics }] });
       return (group?.topics ?? []).flatMap(({ name, partitions: commits }) =>
-        commits.map((commit) => ({ topic: name, partition: commit.partitionIndex, offset: commit.committedOffset.toString(), metadata: commit.metadata ?? null })),
+        commits.map((commit) => ({
+          topic: name,
+          partition: commit.partitionIndex,
+          offset: commit.committedOffset.toString(),
+          metadata: commit.metadata ?? null,
+        })),
       );
     },
     async earliest(topic) {
@@ -37,10 +42,21 @@ export function platformaticGroupOffsets(
       const broker = (await consumer.metadata({ topics: [] })).brokers.get(coordinator);
       if (!broker) throw new Error(`vRPC (platformatic-kafka): group coordinator ${coordinator} is not among the brokers`);
       pool ??= new kafka.ConnectionPool(connection.clientId, connection.options);
-      const topics = new Map<string, { name: string; partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string }[] }>();
+      const topics = new Map<
+        string,
+        {
+          name: string;
+          partitions: { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number; committedMetadata: string }[];
+        }
+      >();
       for (const { topic, partition, offset, metadata } of commits) {
         const entry = topics.get(topic) ?? { name: topic, partitions: [] };
-        entry.partitions.push({ partitionIndex: partition, committedOffset: BigInt(offset), committedLeaderEpoch: -1, committedMetadata: metadata });
+        entry.partitions.push({
+          partitionIndex: partition,
+          committedOffset: BigInt(offset),
+          committedLeaderEpoch: -1,
+          committedMetadata: metadata,
+        });
         topics.set(topic, entry);
       }
       const { generationId, memberId, groupInstanceId, groupId } = consumer;

@@ -13,7 +13,14 @@ const PARTITION_MAX_BYTES = 1_048_576;
 function toIncoming(topic: string, partition: number, offset: bigint, record: KafkaRecord): IncomingMessage {
   const headers: BusHeaders = {};
   for (const [name, value] of record.headers) if (name) headers[name.toString()] = value?.toString() ?? '';
-  return { topic, partition, offset: offset.toString(), key: record.key?.toString() ?? null, value: record.value ?? Buffer.alloc(0), headers };
+  return {
+    topic,
+    partition,
+    offset: offset.toString(),
+    key: record.key?.toString() ?? null,
+    value: record.value ?? Buffer.alloc(0),
+    headers,
+  };
 }
 
 /**
@@ -63,7 +70,9 @@ export class PlatformaticKafkaInbox implements BusInbox {
           topics: [
             {
               topicId: described.id,
-              partitions: [{ partition, fetchOffset: next, partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }],
+              partitions: [
+                { partition, fetchOffset: next, partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 },
+              ],
             },
           ],
         });
@@ -90,7 +99,9 @@ export class PlatformaticKafkaInbox implements BusInbox {
       for (const record of batch.records) {
         const offset = batch.firstOffset + BigInt(record.offsetDelta);
         if (offset < from) continue;
-        handler(toIncoming(topic, partition, offset, record)).catch((error: unknown) => this.logger.warn(`reply handling failed: ${String(error)}`));
+        handler(toIncoming(topic, partition, offset, record)).catch((error: unknown) =>
+          this.logger.warn(`reply handling failed: ${String(error)}`),
+        );
       }
     }
     return next;

@@ -70,7 +70,10 @@ export class PlatformaticKafkaBus implements VrpcBus {
   async subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription> {
     const connected = await this.connected();
     const consumer = this.consumer(connected, options.group, Math.max(16, options.concurrency));
-    const offsets = platformaticGroupOffsets(connected.kafka, connected.admin, consumer, { clientId: this.base.clientId, options: { ...this.options.client } });
+    const offsets = platformaticGroupOffsets(connected.kafka, connected.admin, consumer, {
+      clientId: this.base.clientId,
+      options: { ...this.options.client },
+    });
     const subscription = new PlatformaticKafkaSubscription(consumer, options, handler, this.settings.commitIntervalMs, offsets);
     try {
       await subscription.start();

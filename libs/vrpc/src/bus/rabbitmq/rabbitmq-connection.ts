@@ -84,7 +84,6 @@ export class RabbitMqConnection {
   }
 }
 
-
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }

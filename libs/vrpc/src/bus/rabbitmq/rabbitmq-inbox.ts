@@ -53,7 +53,9 @@ export class RabbitMqInbox implements BusInbox {
       this.queue,
       (message) => {
         if (!message) return;
-        handler(toIncoming(topic, partition, message)).catch((error: unknown) => this.logger.warn(`reply handling failed: ${String(error)}`));
+        handler(toIncoming(topic, partition, message)).catch((error: unknown) =>
+          this.logger.warn(`reply handling failed: ${String(error)}`),
+        );
       },
       { noAck: true },
     );

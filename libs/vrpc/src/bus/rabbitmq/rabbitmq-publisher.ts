@@ -35,17 +35,27 @@ export class RabbitMqPublisher {
     const headers: Record<string, string> = { ...message.headers };
     if (message.key !== undefined) headers[KEY_HEADER] = message.key;
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`vRPC (rabbitmq): no confirm for a message to ${message.topic} within ${CONFIRM_TIMEOUT_MS} ms`)), CONFIRM_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`vRPC (rabbitmq): no confirm for a message to ${message.topic} within ${CONFIRM_TIMEOUT_MS} ms`)),
+        CONFIRM_TIMEOUT_MS,
+      );
       const confirmed = (error: unknown) => {
         clearTimeout(timer);
         const wasReturned = this.returned.delete(id);
         // The broker's reason for closing the channel may be emitted just after the failed confirm.
         if (error) setImmediate(() => reject(describe(message.topic, this.closeReasons.get(channel) ?? error)));
-        else if (wasReturned) reject(new Error(`vRPC (rabbitmq): no consumer group has a queue on topic ${message.topic} yet; the message was not kept`));
+        else if (wasReturned)
+          reject(new Error(`vRPC (rabbitmq): no consumer group has a queue on topic ${message.topic} yet; the message was not kept`));
         else resolve();
       };
       try {
-        channel.publish(message.topic, routingKey(message.partition), message.value, { headers, messageId: id, persistent: true, mandatory }, confirmed);
+        channel.publish(
+          message.topic,
+          routingKey(message.partition),
+          message.value,
+          { headers, messageId: id, persistent: true, mandatory },
+          confirmed,
+        );
       } catch (error: unknown) {
         confirmed(error);
       }

@@ -67,12 +67,14 @@ export class RabbitMqSubscription implements BusSubscription {
       const tags: string[] = [];
       for (const topic of this.options.topics) {
         const queue = groupQueue(this.options.group, topic);
-        await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': this.settings.queueType } }).catch((error: unknown) => {
-          throw new Error(
-            `vRPC (rabbitmq): cannot declare queue "${queue}" (does it exist with another type than ${this.settings.queueType}?): ${String(error)}`,
-            { cause: error },
-          );
-        });
+        await channel
+          .assertQueue(queue, { durable: true, arguments: { 'x-queue-type': this.settings.queueType } })
+          .catch((error: unknown) => {
+            throw new Error(
+              `vRPC (rabbitmq): cannot declare queue "${queue}" (does it exist with another type than ${this.settings.queueType}?): ${String(error)}`,
+              { cause: error },
+            );
+          });
         await channel.bindQueue(queue, topic, '');
         const { consumerTag } = await channel.consume(queue, (message) => this.onMessage(channel, topic, message), { noAck: false });
         tags.push(consumerTag);

@@ -86,9 +86,12 @@ export class RabbitMqBus implements VrpcBus {
     try {
       for (const spec of specs) {
         await channel.assertExchange(spec.topic, 'direct', { durable: true }).catch((error: unknown) => {
-          throw new Error(`vRPC (rabbitmq): cannot declare exchange "${spec.topic}" (does it exist with another type than direct?): ${String(error)}`, {
-            cause: error,
-          });
+          throw new Error(
+            `vRPC (rabbitmq): cannot declare exchange "${spec.topic}" (does it exist with another type than direct?): ${String(error)}`,
+            {
+              cause: error,
+            },
+          );
         });
       }
     } finally {

@@ -25,7 +25,10 @@ export function provisioningTests(suite: BusSuite): void {
     const topic = uniqueName('conf');
     const other = uniqueName('conf');
     await main.ensureTopics([{ topic, partitions }]);
-    await main.ensureTopics([{ topic, partitions }, { topic: other, partitions: 1 }]);
+    await main.ensureTopics([
+      { topic, partitions },
+      { topic: other, partitions: 1 },
+    ]);
     const peer = await connected();
     await peer.ensureTopics([{ topic, partitions: partitions + 2 }]);
     const recorder = new Recorder();

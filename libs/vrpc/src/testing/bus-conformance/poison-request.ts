@@ -57,7 +57,14 @@ export function poisonRequestTests(suite: BusSuite): void {
           return Promise.resolve();
         }),
       );
-      const config = { options: crash.options, module: crash.module, topic, group, concurrency: 4, serve: { deadLetterTopic, maxDeliveries: MAX_DELIVERIES } };
+      const config = {
+        options: crash.options,
+        module: crash.module,
+        topic,
+        group,
+        concurrency: 4,
+        serve: { deadLetterTopic, maxDeliveries: MAX_DELIVERIES },
+      };
       const requestId = uniqueName('poison');
       const members: MemberProcess[] = [];
       let crashes = 0;
@@ -68,9 +75,14 @@ export function poisonRequestTests(suite: BusSuite): void {
           members.push(member);
           await waitFor(() => member.isReady || !member.isAlive, START_MS);
           expect(member.isReady, member.errors()).toBe(true);
-          if (attempt === 0) await main.publish([{ topic, key: requestId, value: request(requestId, inbox.address), headers: { [VRPC_HEADERS.id]: requestId } }]);
+          if (attempt === 0)
+            await main.publish([
+              { topic, key: requestId, value: request(requestId, inbox.address), headers: { [VRPC_HEADERS.id]: requestId } },
+            ]);
           await waitFor(() => !member.isAlive || replies.length > 0, crash.redeliveryWithinMs + START_MS).catch(() =>
-            expect.fail(`attempt ${attempt + 1}: neither a crash nor a reply (member took ${member.took.join(', ') || 'nothing'}): ${member.errors()}`),
+            expect.fail(
+              `attempt ${attempt + 1}: neither a crash nor a reply (member took ${member.took.join(', ') || 'nothing'}): ${member.errors()}`,
+            ),
           );
           if (!member.isAlive) {
             expect(member.took).toEqual([requestId]);

@@ -31,9 +31,14 @@ export function reconnectTests(suite: BusSuite): void {
       ]);
       await waitFor(() => member.values().includes('after'), 45_000).catch(() => expect.fail('the subscription did not resume'));
       await waitFor(() => replies.values().includes('reply after'), 45_000).catch(() => expect.fail('the inbox did not resume'));
-      await waitFor(() => bus.publish([{ topic, value: value('from the reconnected bus') }]).then(() => true, () => false), 45_000).catch(() =>
-        expect.fail('publishing did not resume'),
-      );
+      await waitFor(
+        () =>
+          bus.publish([{ topic, value: value('from the reconnected bus') }]).then(
+            () => true,
+            () => false,
+          ),
+        45_000,
+      ).catch(() => expect.fail('publishing did not resume'));
       await waitFor(() => member.values().includes('from the reconnected bus'), waitMs);
       expect(proxy.connections).toBeGreaterThan(0);
     } finally {

@@ -10,9 +10,7 @@ import { RequestDispatcher } from '../../../serving/request-dispatcher.js';
 import type { MemberConfig } from './member-config.interface.js';
 
 const config = JSON.parse(process.env.VRPC_CONFORMANCE_MEMBER ?? '{}') as MemberConfig;
-const bus = config.module
-  ? ((await import(config.module)) as { default: () => VrpcBus }).default()
-  : createBus(config.options);
+const bus = config.module ? ((await import(config.module)) as { default: () => VrpcBus }).default() : createBus(config.options);
 await bus.connect();
 const subscription = { topics: [config.topic], group: config.group, concurrency: config.concurrency };
 if (config.serve) {
