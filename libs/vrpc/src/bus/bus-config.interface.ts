@@ -15,7 +15,7 @@ export interface VrpcBusSettings {
   kafka: KafkaBusOptions;
   'platformatic-kafka': PlatformaticKafkaBusOptions;
   /** `clientId` names the connection unless `name` does (as on the Kafka buses). */
-  nats: NatsBusOptions & { clientId?: string };
+  nats: NatsBusOptions;
   rabbitmq: RabbitMqBusOptions;
   memory: MemoryBusOptions;
 }

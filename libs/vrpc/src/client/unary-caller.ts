@@ -53,7 +53,7 @@ export class UnaryCaller implements ServiceCaller {
           try {
             value = method.decodeResponse(asBuffer(reply.payload));
           } catch (error: unknown) {
-            subscriber.error(new VrpcCallError(status.INTERNAL, `vRPC: reply could not be decoded: ${String(error)}`));
+            subscriber.error(new VrpcCallError(status.INTERNAL, VrpcMessages.undecodableReply(String(error))));
             return;
           }
           subscriber.next(value);

@@ -14,6 +14,7 @@ export const VrpcMessages = {
   publishFailed: (reason: string) => `vRPC: the request could not be published: ${reason}`,
   /** What a caller sees of an unexpected handler error: nothing of its internals. */
   internal: 'Internal server error',
+  undecodableReply: (reason: string) => `vRPC: reply could not be decoded: ${reason}`,
   setAside: (reason: string) => `vRPC: the request was set aside on the dead-letter topic (${reason})`,
   cannotCountDeliveries: (bus: string) =>
     `vRPC: maxDeliveries is set, but the bus (${bus}) cannot count deliveries: a request that crashes its server every time is not set aside`,
@@ -28,6 +29,7 @@ export const VrpcMessages = {
 /** Bodies of `VrpcConfigError`s, which say `vRPC: <option>: <body>`. */
 export const ConfigMessages = {
   noProtos: 'no proto definitions were given',
+  noTargets: 'no targets configured (targets: { "package.Service": "host:port" })',
   unknownBus: (name: string, known: readonly string[]) => `unknown bus "${name}"; use ${known.join(', ')}, or pass a VrpcBus instance`,
   unknownService: (name: string, known: string[]) => `service "${name}" is not in the loaded protos (known: ${known.join(', ') || 'none'})`,
   invalidTopic: (topic: string) => `"${topic}" is not a legal topic name (letters, digits, ".", "_", "-"; at most 249 characters)`,
@@ -37,7 +39,6 @@ export const ConfigMessages = {
 
 /** Messages of the gateway. */
 export const GatewayMessages = {
-  noTargets: 'vRPC: gateway: no targets configured (targets: { "package.Service": "host:port" })',
   noTarget: (service: string) => `vRPC: gateway: no gRPC target is configured for ${service}`,
   forwardFailed: (reason: string) => `vRPC: gateway: the call could not be forwarded: ${reason}`,
   cannotStart: (state: string) => `vRPC: gateway: start() called while ${state}; a gateway starts once`,

@@ -5,7 +5,8 @@ import { requestTopic } from '../protocol/topic-names.js';
 import type { RequestExecutor } from '../serving/request-executor.interface.js';
 import { RequestTopicsServer } from '../serving/request-topics-server.js';
 import type { VrpcGatewayHealth, VrpcGatewayOptions, VrpcGatewayState } from './gateway-options.interface.js';
-import { GatewayMessages } from '../errors/vrpc.messages.js';
+import { ConfigMessages, GatewayMessages } from '../errors/vrpc.messages.js';
+import { VrpcConfigError } from '../errors/vrpc-config.error.js';
 import { grpcForwardExecutor } from '../grpc/grpc-forward.executor.js';
 import { GrpcTargetPool } from '../grpc/grpc-target-pool.js';
 
@@ -30,7 +31,7 @@ export class VrpcGateway {
     bus?: VrpcBus,
   ) {
     const services = Object.keys(options.targets);
-    if (services.length === 0) throw new Error(GatewayMessages.noTargets);
+    if (services.length === 0) throw new VrpcConfigError('targets', ConfigMessages.noTargets);
     // Fail on an illegal topic name now rather than on start.
     for (const service of services) requestTopic(service, options.topics);
     this.pool = new GrpcTargetPool(options.targets, options.credentials, options.channelOptions);

@@ -21,7 +21,7 @@ export interface VrpcInterceptorClientOptions extends VrpcRouteOptions {
 
 /** `createVrpcInterceptor()` that makes and owns a client from a client config. */
 export interface VrpcInterceptorOwnOptions extends VrpcRouteOptions {
-  /** Config of the interceptor's own `VrpcClient` (protos, bus, topics, client); `protos` should list the routed services. */
+  /** Config of the interceptor's own `VrpcClient` (protos, bus, topics, client); no `protos` needed (calls are raw), but listing the routed services creates their request topics on connect. */
   vrpc: VrpcClientConfig;
 }
 

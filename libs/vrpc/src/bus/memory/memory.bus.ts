@@ -10,6 +10,7 @@ import type {
   TopicSpec,
   VrpcBus,
 } from '../bus.interface.js';
+import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
 import { hashString } from '../../utils/hash.js';
 import { MemoryGroupMember } from './memory-group-member.js';
 
@@ -53,7 +54,7 @@ export class MemoryBus implements VrpcBus {
   }
 
   publish(messages: OutgoingMessage[]): Promise<void> {
-    if (!this.connected) return Promise.reject(new Error('memory bus is not connected'));
+    if (!this.connected) return Promise.reject(new VrpcBusError('memory', 'not connected'));
     for (const message of messages) this.route(message);
     return Promise.resolve();
   }

@@ -2,7 +2,9 @@
 export interface NatsBusOptions {
   /** Servers (default: `VRPC_NATS_SERVERS`, comma-separated, else `127.0.0.1:4222`). */
   servers?: string | string[];
-  /** Connection name shown by the server (default: the bus `clientId`, else `vrpc`). */
+  /** Client id of the connection; its name when `name` is not given (default `vrpc`). */
+  clientId?: string;
+  /** Connection name shown by the server (default: `clientId`, else `vrpc`). */
   name?: string;
   user?: string;
   pass?: string;

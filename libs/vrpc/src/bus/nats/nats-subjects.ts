@@ -1,3 +1,5 @@
+import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
+
 /**
  * How vRPC topics map onto JetStream. A topic `T` is one stream that captures the subject `T`
  * (messages for the topic's consumer groups) and `_vrpc.p.T.*` (messages addressed to one
@@ -12,7 +14,7 @@ export const PARTITION_SUBJECT_PREFIX = '_vrpc.p';
 /** Checks that a topic is usable as a NATS subject (dot-separated tokens, no wildcards). */
 export function checkedTopic(topic: string): string {
   if (!topic.split('.').every((token) => TOKEN.test(token))) {
-    throw new Error(`vRPC (nats): "${topic}" cannot be a NATS subject: use letters, digits, "_", "-" and single dots`);
+    throw new VrpcBusError('nats', `"${topic}" cannot be a NATS subject: use letters, digits, "_", "-" and single dots`);
   }
   return topic;
 }

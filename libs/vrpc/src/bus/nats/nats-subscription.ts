@@ -6,6 +6,7 @@ import { HandlerPool } from '../core/handler-pool.js';
 import type { NatsModules } from './nats-client.js';
 import { toIncoming } from './nats-message.js';
 import { durableName, streamName } from './nats-subjects.js';
+import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
 
 /** What a subscription needs from its bus. */
 export interface NatsSubscriptionContext {
@@ -77,7 +78,7 @@ export class NatsSubscription implements BusSubscription {
     } catch (error: unknown) {
       // Another member may have created it with other settings; joining it is what a group member does.
       await jsm.consumers.info(stream, name).catch(() => {
-        throw new Error(`vRPC (nats): cannot create consumer "${name}" on stream "${stream}" for topic ${topic}: ${String(error)}`, {
+        throw new VrpcBusError('nats', `cannot create consumer "${name}" on stream "${stream}" for topic ${topic}: ${String(error)}`, {
           cause: error,
         });
       });

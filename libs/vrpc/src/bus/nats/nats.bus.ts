@@ -21,6 +21,7 @@ import { NatsInbox } from './nats-inbox.js';
 import { toNatsHeaders } from './nats-message.js';
 import { publishSubject, streamName, streamSubjects } from './nats-subjects.js';
 import { NatsSubscription } from './nats-subscription.js';
+import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
 
 interface Connected {
   modules: NatsModules;
@@ -50,7 +51,7 @@ export class NatsBus implements VrpcBus {
   );
 
   /** @param options settings; `clientId` names the connection unless `name` is given. */
-  constructor(private readonly options: NatsBusOptions & { clientId?: string } = {}) {}
+  constructor(private readonly options: NatsBusOptions = {}) {}
 
   /** Connects to NATS and checks that JetStream is enabled; idempotent. */
   async connect(): Promise<void> {
@@ -116,8 +117,9 @@ export class NatsBus implements VrpcBus {
       if (existing) {
         const missing = subjects.filter((subject) => !existing.config.subjects?.includes(subject));
         if (missing.length > 0) {
-          throw new Error(
-            `vRPC (nats): stream "${name}" exists but does not capture ${missing.join(', ')} of topic ${spec.topic}; ` +
+          throw new VrpcBusError(
+            'nats',
+            `stream "${name}" exists but does not capture ${missing.join(', ')} of topic ${spec.topic}; ` +
               'choose another nats.streamPrefix',
           );
         }
@@ -143,7 +145,7 @@ export class NatsBus implements VrpcBus {
           )
         )
           continue;
-        throw new Error(`vRPC (nats): cannot create stream "${name}" for topic ${spec.topic}: ${String(error)}`, { cause: error });
+        throw new VrpcBusError('nats', `cannot create stream "${name}" for topic ${spec.topic}: ${String(error)}`, { cause: error });
       }
     }
   }
@@ -187,7 +189,7 @@ export class NatsBus implements VrpcBus {
       return { modules, nc, jsm, js: jsm.jetstream() };
     } catch (error: unknown) {
       await nc.close();
-      throw new Error(`vRPC (nats): JetStream is not available on ${nc.getServer()}: ${String(error)}`, { cause: error });
+      throw new VrpcBusError('nats', `JetStream is not available on ${nc.getServer()}: ${String(error)}`, { cause: error });
     }
   }
 
@@ -209,7 +211,7 @@ export class NatsBus implements VrpcBus {
   private publishError(topic: string, subject: string, error: unknown): Error {
     const name = (error as { name?: unknown } | null)?.name;
     if (name === 'JetStreamNotEnabled' || name === 'NoRespondersError') {
-      return new Error(`vRPC (nats): no stream captures subject ${subject}; is topic ${topic} provisioned (ensureTopics)?`, {
+      return new VrpcBusError('nats', `no stream captures subject ${subject}; is topic ${topic} provisioned (ensureTopics)?`, {
         cause: error,
       });
     }

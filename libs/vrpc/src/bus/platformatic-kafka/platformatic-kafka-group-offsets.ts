@@ -1,6 +1,7 @@
 import type { Admin, Consumer, ConnectionOptions, ConnectionPool } from '@platformatic/kafka';
 import type { GroupOffsetsPort } from '../kafka-common/group-offsets.interface.js';
 import type { PlatformaticKafkaModule } from './platformatic-kafka-client.js';
+import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
 
 /** The commits of a consumer's group, and a way to release what reading and writing them opened. */
 export interface PlatformaticGroupOffsets extends GroupOffsetsPort {
@@ -40,7 +41,7 @@ export function platformaticGroupOffsets(
     async commitWithMetadata(commits) {
       const coordinator = await consumer.findGroupCoordinator();
       const broker = (await consumer.metadata({ topics: [] })).brokers.get(coordinator);
-      if (!broker) throw new Error(`vRPC (platformatic-kafka): group coordinator ${coordinator} is not among the brokers`);
+      if (!broker) throw new VrpcBusError('platformatic-kafka', `group coordinator ${coordinator} is not among the brokers`);
       pool ??= new kafka.ConnectionPool(connection.clientId, connection.options);
       const topics = new Map<
         string,

@@ -20,6 +20,7 @@ import { platformaticGroupOffsets } from './platformatic-kafka-group-offsets.js'
 import { PlatformaticKafkaInbox } from './platformatic-kafka-inbox.js';
 import { toProduced } from './platformatic-kafka-message.js';
 import { PlatformaticKafkaSubscription } from './platformatic-kafka-subscription.js';
+import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
 
 /** Keys and headers as strings, values as bytes. */
 type Keyed = [string, Buffer | undefined, string, string];
@@ -172,7 +173,7 @@ export class PlatformaticKafkaBus implements VrpcBus {
       await admin.metadata({ topics: [] });
     } catch (error: unknown) {
       await Promise.allSettled([producer.close(), admin.close()]);
-      throw new Error(`vRPC (platformatic-kafka): cannot reach the brokers ${this.base.bootstrapBrokers.join(', ')}: ${String(error)}`, {
+      throw new VrpcBusError('platformatic-kafka', `cannot reach the brokers ${this.base.bootstrapBrokers.join(', ')}: ${String(error)}`, {
         cause: error,
       });
     }

@@ -10,6 +10,6 @@ export interface RabbitMqBusOptions {
   retryDelayMs?: number;
   /** An inbox queue nobody consumes is deleted after this long, in ms (default 5 minutes). */
   inboxExpiresMs?: number;
-  /** Reconnect with backoff when the connection drops (default true); the delay grows up to this, in ms (default 5 000). */
+  /** Longest delay between reconnect attempts, in ms (default 5 000): a dropped connection is always reopened, waiting from 100 ms up to this. */
   reconnectMaxDelayMs?: number;
 }

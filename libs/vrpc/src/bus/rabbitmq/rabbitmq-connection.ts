@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Channel, ChannelModel, ConfirmChannel, RecoveringChannelModel } from 'amqplib';
 import { ReconnectHooks, type OnReconnect } from '../core/reconnect-hooks.js';
 import type { AmqpModule } from './rabbitmq-client.js';
+import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
 
 /**
  * One AMQP connection that reconnects with backoff when it drops. Channels die with the
@@ -27,7 +28,7 @@ export class RabbitMqConnection {
       await model.waitForConnect();
     } catch (error: unknown) {
       await model.close().catch(() => undefined);
-      throw new Error(`vRPC (rabbitmq): cannot connect to ${redact(url)}: ${String(error)}`, { cause: error });
+      throw new VrpcBusError('rabbitmq', `cannot connect to ${redact(url)}: ${String(error)}`, { cause: error });
     }
     return connection;
   }

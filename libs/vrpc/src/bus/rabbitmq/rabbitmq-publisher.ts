@@ -2,6 +2,7 @@ import type { ConfirmChannel, Message } from 'amqplib';
 import type { OutgoingMessage } from '../bus.interface.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
 import { KEY_HEADER, routingKey } from './rabbitmq-message.js';
+import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
 
 const CONFIRM_TIMEOUT_MS = 15_000;
 
@@ -36,7 +37,7 @@ export class RabbitMqPublisher {
     if (message.key !== undefined) headers[KEY_HEADER] = message.key;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`vRPC (rabbitmq): no confirm for a message to ${message.topic} within ${CONFIRM_TIMEOUT_MS} ms`)),
+        () => reject(new VrpcBusError('rabbitmq', `no confirm for a message to ${message.topic} within ${CONFIRM_TIMEOUT_MS} ms`)),
         CONFIRM_TIMEOUT_MS,
       );
       const confirmed = (error: unknown) => {
@@ -45,7 +46,7 @@ export class RabbitMqPublisher {
         // The broker's reason for closing the channel may be emitted just after the failed confirm.
         if (error) setImmediate(() => reject(describe(message.topic, this.closeReasons.get(channel) ?? error)));
         else if (wasReturned)
-          reject(new Error(`vRPC (rabbitmq): no consumer group has a queue on topic ${message.topic} yet; the message was not kept`));
+          reject(new VrpcBusError('rabbitmq', `no consumer group has a queue on topic ${message.topic} yet; the message was not kept`));
         else resolve();
       };
       try {
@@ -88,7 +89,7 @@ export class RabbitMqPublisher {
 function describe(topic: string, error: unknown): Error {
   const text = String((error as { message?: unknown } | null)?.message ?? error);
   if (/NOT_FOUND|404/.test(text)) {
-    return new Error(`vRPC (rabbitmq): topic ${topic} has no exchange; is it provisioned (ensureTopics)? ${text}`, { cause: error });
+    return new VrpcBusError('rabbitmq', `topic ${topic} has no exchange; is it provisioned (ensureTopics)? ${text}`, { cause: error });
   }
   return error instanceof Error ? error : new Error(text);
 }

@@ -5,6 +5,7 @@ import { HandlerPool } from '../core/handler-pool.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
 import { deliveryCount } from './rabbitmq-delivery-count.js';
 import { groupQueue, toIncoming } from './rabbitmq-message.js';
+import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
 
 /** How group queues are declared and failures retried. */
 export interface RabbitMqSubscriptionSettings {
@@ -70,8 +71,9 @@ export class RabbitMqSubscription implements BusSubscription {
         await channel
           .assertQueue(queue, { durable: true, arguments: { 'x-queue-type': this.settings.queueType } })
           .catch((error: unknown) => {
-            throw new Error(
-              `vRPC (rabbitmq): cannot declare queue "${queue}" (does it exist with another type than ${this.settings.queueType}?): ${String(error)}`,
+            throw new VrpcBusError(
+              'rabbitmq',
+              `cannot declare queue "${queue}" (does it exist with another type than ${this.settings.queueType}?): ${String(error)}`,
               { cause: error },
             );
           });

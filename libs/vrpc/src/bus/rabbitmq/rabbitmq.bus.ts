@@ -18,6 +18,7 @@ import { RabbitMqConnection } from './rabbitmq-connection.js';
 import { RabbitMqInbox } from './rabbitmq-inbox.js';
 import { RabbitMqPublisher } from './rabbitmq-publisher.js';
 import { RabbitMqSubscription } from './rabbitmq-subscription.js';
+import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
 
 interface Connected {
   connection: RabbitMqConnection;
@@ -86,8 +87,9 @@ export class RabbitMqBus implements VrpcBus {
     try {
       for (const spec of specs) {
         await channel.assertExchange(spec.topic, 'direct', { durable: true }).catch((error: unknown) => {
-          throw new Error(
-            `vRPC (rabbitmq): cannot declare exchange "${spec.topic}" (does it exist with another type than direct?): ${String(error)}`,
+          throw new VrpcBusError(
+            'rabbitmq',
+            `cannot declare exchange "${spec.topic}" (does it exist with another type than direct?): ${String(error)}`,
             {
               cause: error,
             },
