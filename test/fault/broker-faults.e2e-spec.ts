@@ -29,6 +29,24 @@ describe.skipIf(Boolean(process.env.VRPC_KAFKA_BROKERS))('broker faults on a 3-n
     if (startedHere) await stopKafka(CLUSTER);
   }, 60_000);
 
+  // First, while the cluster has only just started: each round creates new topics (RF 3), so
+  // three servers race to create them and then wait for their leaders to be elected.
+  it('starts three servers at once, with new topics, 10 times in a row', async () => {
+    const failures: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      const fresh = new FaultScenario(brokers, { replicationFactor: 3 });
+      try {
+        await fresh.startServers(3);
+        if (fresh.unexpectedExits().length > 0) failures.push(`round ${round}: a server exited`);
+      } catch (error: unknown) {
+        failures.push(`round ${round}: ${String(error).slice(0, 500)}`);
+      } finally {
+        await fresh.close();
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 300_000);
+
   it('fails no call when one broker stops mid-run', async () => {
     scenario = new FaultScenario(brokers, { replicationFactor: 3 });
     await scenario.startServers(3);

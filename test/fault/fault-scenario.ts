@@ -43,6 +43,19 @@ export class FaultScenario {
     };
   }
 
+  /** The consumer group of the echo service's servers. */
+  get group(): string {
+    return `${this.scope}.vrpc.echo.EchoService`;
+  }
+
+  get requestTopic(): string {
+    return `${this.scope}.req.vrpc.echo.EchoService`;
+  }
+
+  get deadLetterTopic(): string {
+    return `${this.scope}.dead`;
+  }
+
   /** Starts `count` more server processes. */
   async startServers(count: number): Promise<ServerProcess[]> {
     const env = { VRPC_TEST_OPTIONS: JSON.stringify(this.options), VRPC_TEST_EFFECTS: `${this.scope}:effects` };
@@ -85,7 +98,7 @@ export class FaultScenario {
   async report(name: string, tag: string, figures: LoadFigures): Promise<number> {
     const ids = Array.from({ length: figures.sent }, (_, i) => `${tag}-${i}`);
     const duplicates = await this.effects.duplicates(ids);
-    const topic = `${this.scope}.req.vrpc.echo.EchoService`;
+    const topic = this.requestTopic;
     const copies = await requestCopies(this.brokers, topic, tag, `${this.scope}.diagnosis`);
     const writtenTwice = [...copies.values()].filter((where) => where.length > 1).length;
     console.log(`${describeFigures(name, figures, duplicates, writtenTwice)}; most log lines of one server ${this.mostLogLines()}`);

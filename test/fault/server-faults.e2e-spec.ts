@@ -1,6 +1,7 @@
-import { afterEach, describe, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { testBrokers, waitFor } from '../support/kafka.js';
 import { FaultScenario } from './fault-scenario.js';
+import { GroupCommitWatch, messagesOn } from './group-commits.js';
 import { steadyLoad } from './steady-load.js';
 
 describe('faults of server processes under steady load', () => {
@@ -24,10 +25,12 @@ describe('faults of server processes under steady load', () => {
     scenario.expectNothingLost(figures);
   }, 120_000);
 
-  it('loses no call during a rolling restart of all servers', async () => {
+  it('loses no call during a rolling restart of all servers, and never moves a committed offset back', async () => {
     scenario = new FaultScenario(testBrokers());
     const original = await scenario.startServers(3);
     const echo = await scenario.echo();
+    const watch = new GroupCommitWatch(testBrokers(), scenario.group, scenario.requestTopic);
+    await watch.start();
     const tag = 'rolling';
     const load = steadyLoad(echo, { rate: 40, durationMs: 12_000, deadlineMs: 10_000, workMs: 30, tag });
     for (const server of original) {
@@ -35,7 +38,30 @@ describe('faults of server processes under steady load', () => {
       await scenario.stopServer(server, 'SIGTERM');
     }
     const figures = await load;
-    await scenario.report('rolling restart of 3 servers', tag, figures);
+    const backwards = await watch.stop();
+    const reruns = await scenario.report('rolling restart of 3 servers', tag, figures);
+    console.log(
+      `[fault]   ${watch.commits} commits of the group read from __consumer_offsets, ${backwards.length} moved an offset backwards; re-runs ${reruns}`,
+    );
+    for (const move of backwards.slice(0, 5)) console.log(`[fault]   partition ${move.partition}: ${move.from} -> ${move.to}`);
     scenario.expectNothingLost(figures);
+    expect(backwards).toEqual([]);
+  }, 180_000);
+
+  it('answers every call of an idle service rolled three times, and sets nothing aside', async () => {
+    // maxDeliveries 2: a partition taken over twice without traffic must not make its first request look like poison.
+    scenario = new FaultScenario(testBrokers(), { maxDeliveries: 2 });
+    let servers = await scenario.startServers(2);
+    for (let roll = 0; roll < 3; roll++) {
+      const [fresh] = await scenario.startServers(1);
+      await scenario.stopServer(servers[0], 'SIGTERM');
+      servers = [...servers.slice(1), fresh];
+    }
+    const echo = await scenario.echo();
+    const tag = 'idle-rolled';
+    const figures = await steadyLoad(echo, { rate: 40, durationMs: 5_000, deadlineMs: 10_000, workMs: 5, tag });
+    await scenario.report('idle service rolled 3 times, then traffic', tag, figures);
+    scenario.expectNothingLost(figures);
+    expect(await messagesOn(testBrokers(), scenario.deadLetterTopic)).toBe(0);
   }, 180_000);
 });

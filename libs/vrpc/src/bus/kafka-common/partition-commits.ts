@@ -34,9 +34,19 @@ export class PartitionCommits {
     return tracker;
   }
 
-  /** After a rejoin: commits of the old generation may have been refused, so report positions again. */
-  recommitAll(): void {
-    for (const tracker of this.trackers.values()) tracker.recommit();
+  /**
+   * After a rejoin: forgets every partition this member does not keep (held before and still
+   * held), so that it never commits the position of a partition another member now owns (that
+   * would move the group's position backwards and re-run answered requests); the kept ones
+   * report their positions again, as commits of the old generation may have been refused.
+   */
+  onRebalance(before: Record<string, number[]>, after: Record<string, number[]>): void {
+    for (const [id, tracker] of this.trackers) {
+      const [topic, partition] = id.split('\u0000');
+      const kept = before[topic]?.includes(Number(partition)) && after[topic]?.includes(Number(partition));
+      if (kept) tracker.recommit();
+      else this.trackers.delete(id);
+    }
   }
 
   /** Commits soon (within `intervalMs`), unless a commit is already scheduled. */

@@ -51,7 +51,9 @@ export class KafkaSubscription implements BusSubscription {
       commitIntervalMs,
       (error) => this.logger.warn(`commit failed (requests may be redelivered): ${String(error)}`),
     );
-    this.attempts = new DeliveryAttempts(kafkajsGroupOffsets(admin, this.consumer, options.group));
+    this.attempts = new DeliveryAttempts(kafkajsGroupOffsets(admin, this.consumer, options.group), (error) =>
+      this.logger.warn(`a delivery could not be counted (a poison request may run more often): ${String(error)}`),
+    );
   }
 
   async start(): Promise<void> {
@@ -59,8 +61,7 @@ export class KafkaSubscription implements BusSubscription {
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       const kept = this.held;
       this.held = payload.memberAssignment;
-      // Commits of the old generation may have been refused: report positions again.
-      this.commits.recommitAll();
+      this.commits.onRebalance(kept, payload.memberAssignment);
       // Counting deliveries must not stall a partition (its coordinator may be the broker that just went away).
       const counted = this.attempts.onAssignment(payload.memberAssignment, kept);
       this.assigned = raceDeadline(counted, Date.now() + ASSIGNMENT_COUNT_TIMEOUT_MS, 'counting deliveries').catch((error: unknown) => {
@@ -130,7 +131,8 @@ export class KafkaSubscription implements BusSubscription {
         continue;
       }
       const incoming = toIncoming(batch.topic, batch.partition, message);
-      incoming.deliveryCount = this.attempts.deliveries(batch.topic, batch.partition, message.offset);
+      const counted = this.attempts.deliveries(batch.topic, batch.partition, message.offset);
+      incoming.deliveryCount = typeof counted === 'number' ? counted : await counted;
       // A request keyed by its own id needs no place in a queue of its key.
       const key = this.options.orderByKey && !keyedByOwnId(message.key, message.headers) ? incoming.key : null;
       this.pool.run(incoming, key, this.handler, settle);

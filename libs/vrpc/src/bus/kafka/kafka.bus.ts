@@ -12,8 +12,8 @@ import type {
   VrpcBus,
 } from '../bus.interface.js';
 import { BusLifecycle } from '../core/bus-lifecycle.js';
+import { provisionTopics } from '../core/provision-topics.js';
 import { PublishBatcher } from '../core/publish-batcher.js';
-import { retryUntil } from '../../utils/retry.js';
 import { heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from '../kafka-common/kafka-defaults.js';
 import type { KafkaBusOptions } from './kafka-bus-options.interface.js';
 import { KafkaInbox, type ConsumerTimings } from './kafka-inbox.js';
@@ -23,8 +23,6 @@ import { toTopicMessages } from './kafka-message.js';
 import { kafkaPartitioner } from './kafka-partitioner.js';
 import { noDelaySocketFactory } from './kafka-socket.js';
 import { KafkaSubscription } from './kafka-subscription.js';
-
-const TOPIC_READY_MS = 10_000;
 
 /** The default bus: Apache Kafka through kafkajs, which is loaded on `connect()`. */
 export class KafkaBus implements VrpcBus {
@@ -73,27 +71,32 @@ export class KafkaBus implements VrpcBus {
 
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
     const { admin } = await this.lifecycle.client();
-    const existing = new Set(await admin.listTopics());
-    const missing = specs.filter((spec) => !existing.has(spec.topic));
-    if (missing.length > 0) {
-      try {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((spec) => ({
-            topic: spec.topic,
-            numPartitions: spec.partitions,
-            replicationFactor: spec.replicationFactor ?? -1,
-          })),
-        });
-        this.logger.log(`created topics ${missing.map((spec) => spec.topic).join(', ')}`);
-      } catch (error: unknown) {
-        // Several instances starting at once race to create the same topics: losing is fine.
-        const now = new Set(await admin.listTopics());
-        if (!missing.every((spec) => now.has(spec.topic))) throw error;
+    const names = specs.map((spec) => spec.topic);
+    await provisionTopics('kafka', names, async () => {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((spec) => !existing.has(spec.topic));
+      if (missing.length > 0) {
+        try {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((spec) => ({
+              topic: spec.topic,
+              numPartitions: spec.partitions,
+              replicationFactor: spec.replicationFactor ?? -1,
+            })),
+          });
+          this.logger.log(`created topics ${missing.map((spec) => spec.topic).join(', ')}`);
+        } catch (error: unknown) {
+          // Several instances starting at once race to create the same topics: losing is fine.
+          const now = new Set(await admin.listTopics());
+          if (!missing.every((spec) => now.has(spec.topic))) throw error;
+        }
       }
-    }
-    // A topic another instance just created may not be known to every broker yet.
-    await retryUntil(Date.now() + TOPIC_READY_MS, () => admin.fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) }));
+      // Every topic must have its leaders before requests are published to it or read from it.
+      const { topics } = await admin.fetchTopicMetadata({ topics: names });
+      const leaderless = topics.filter((topic) => topic.partitions.length === 0 || topic.partitions.some((p) => p.leader < 0));
+      if (leaderless.length > 0) throw new Error(`no leader yet for ${leaderless.map((topic) => topic.name).join(', ')}`);
+    });
   }
 
   async health(): Promise<BusHealth> {

@@ -39,7 +39,9 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
     commitIntervalMs: number,
     private readonly offsets: PlatformaticGroupOffsets,
   ) {
-    this.attempts = new DeliveryAttempts(offsets);
+    this.attempts = new DeliveryAttempts(offsets, (error) =>
+      this.logger.warn(`a delivery could not be counted (a poison request may run more often): ${String(error)}`),
+    );
     this.pool = new HandlerPool(options.concurrency);
     this.commits = new PartitionCommits(
       (positions) =>
@@ -52,10 +54,10 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
   }
 
   async start(): Promise<void> {
-    // Commits of the old generation may have been refused: report positions again.
     this.consumer.on('consumer:group:join', ({ assignments }) => {
-      this.commits.recommitAll();
-      this.countDeliveries(Object.fromEntries((assignments ?? []).map(({ topic, partitions }) => [topic, partitions])));
+      const assignment = Object.fromEntries((assignments ?? []).map(({ topic, partitions }) => [topic, partitions]));
+      this.commits.onRebalance(this.held, assignment);
+      this.countDeliveries(assignment);
     });
     this.stream = await this.consume();
     this.loop = this.run(this.stream);
@@ -98,7 +100,8 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
             this.pool.release();
             break;
           }
-          this.handle(message);
+          const counted = this.attempts.deliveries(message.topic, message.partition, message.offset.toString());
+          this.handle(message, typeof counted === 'number' ? counted : await counted);
         }
         if (this.stop.signal.aborted) return;
       } catch (error: unknown) {
@@ -127,7 +130,7 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
     });
   }
 
-  private handle(message: StringKeyedMessage): void {
+  private handle(message: StringKeyedMessage, deliveryCount: number): void {
     const tracker = this.commits.tracker(message.topic, message.partition);
     const offset = message.offset.toString();
     if (!tracker.start(offset)) {
@@ -137,7 +140,7 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
       return;
     }
     const incoming = toIncoming(message);
-    incoming.deliveryCount = this.attempts.deliveries(message.topic, message.partition, offset);
+    incoming.deliveryCount = deliveryCount;
     this.pool.run(incoming, this.options.orderByKey ? incoming.key : null, this.handler, (outcome) => {
       if (outcome.ok) {
         tracker.finish(offset);

@@ -21,6 +21,7 @@ import { PlatformaticKafkaInbox } from './platformatic-kafka-inbox.js';
 import { toProduced } from './platformatic-kafka-message.js';
 import { PlatformaticKafkaSubscription } from './platformatic-kafka-subscription.js';
 import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
+import { provisionTopics } from '../core/provision-topics.js';
 
 /** Keys and headers as strings, values as bytes. */
 type Keyed = [string, Buffer | undefined, string, string];
@@ -104,18 +105,24 @@ export class PlatformaticKafkaBus implements VrpcBus {
 
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
     const { admin } = await this.connected();
-    const existing = new Set(await admin.listTopics());
-    const missing = specs.filter((spec) => !existing.has(spec.topic));
-    // One request per partition count: createTopics takes one count for all its topics.
-    for (const spec of missing) {
-      try {
-        await admin.createTopics({ topics: [spec.topic], partitions: spec.partitions, replicas: spec.replicationFactor ?? -1 });
-      } catch (error: unknown) {
-        // Another instance may have created it meanwhile.
-        if (!(await admin.listTopics()).includes(spec.topic)) throw error;
-      }
-    }
-    if (missing.length > 0) this.logger.log(`created topics ${missing.map((spec) => spec.topic).join(', ')}`);
+    await provisionTopics(
+      'platformatic-kafka',
+      specs.map((spec) => spec.topic),
+      async () => {
+        const existing = new Set(await admin.listTopics());
+        const missing = specs.filter((spec) => !existing.has(spec.topic));
+        // One request per partition count: createTopics takes one count for all its topics.
+        for (const spec of missing) {
+          try {
+            await admin.createTopics({ topics: [spec.topic], partitions: spec.partitions, replicas: spec.replicationFactor ?? -1 });
+          } catch (error: unknown) {
+            // Another instance may have created it meanwhile.
+            if (!(await admin.listTopics()).includes(spec.topic)) throw error;
+          }
+        }
+        if (missing.length > 0) this.logger.log(`created topics ${missing.map((spec) => spec.topic).join(', ')}`);
+      },
+    );
   }
 
   async health(): Promise<BusHealth> {
