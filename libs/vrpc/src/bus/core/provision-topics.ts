@@ -1,4 +1,5 @@
 import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
+import { retryUntil } from '../../utils/retry.js';
 
 /** How long a bus keeps trying to create and find its topics at start-up (default). */
 export const TOPIC_PROVISIONING_MS = 30_000;
@@ -25,18 +26,10 @@ export async function provisionTopics(
   attempt: () => Promise<void>,
   timeoutMs = TOPIC_PROVISIONING_MS,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 100;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (error: unknown) {
-      if (final(error) || Date.now() + delay >= deadline) {
-        const why = final(error) ? 'the broker refused' : `not done within ${timeoutMs} ms`;
-        throw new VrpcBusError(bus, `topics ${topics.join(', ')} could not be provisioned (${why}): ${String(error)}`, { cause: error });
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 2_000);
-    }
+  try {
+    await retryUntil(Date.now() + timeoutMs, attempt, final);
+  } catch (error: unknown) {
+    const why = final(error) ? 'the broker refused' : `not done within ${timeoutMs} ms`;
+    throw new VrpcBusError(bus, `topics ${topics.join(', ')} could not be provisioned (${why}): ${String(error)}`, { cause: error });
   }
 }
