@@ -73,5 +73,6 @@ export { deadLetterTopic, replyTopic, requestTopic } from './protocol/topic-name
 export { VrpcTask } from './task/vrpc-task.decorator.js';
 export type { VrpcTaskOptions, VrpcTasksOptions } from './task/task-options.interface.js';
 export type { LeaseGrant, StoredTaskResult, TaskStore } from './task/task-store.interface.js';
+export type { MetadataEntry } from './protocol/envelope.js';
 export { MemoryTaskStore } from './task/memory-task.store.js';
 export { RedisTaskStore, type RedisTaskStoreOptions } from './task/redis-task.store.js';

@@ -5,6 +5,7 @@ export {
   decodeResponse,
   encodeRequest,
   encodeResponse,
+  type MetadataEntry,
   type RequestEnvelope,
   type ResponseEnvelope,
 } from './protocol/envelope.js';

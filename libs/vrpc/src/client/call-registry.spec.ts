@@ -128,4 +128,48 @@ describe('CallRegistry', () => {
     expect(errors).toEqual([]);
     expect(calls.has('a')).toBe(true);
   });
+
+  it('still fails a call with INTERNAL when delivering its reply throws, and its deadline stays cleared', () => {
+    const errors: unknown[] = [];
+    const sink: ReplySink = {
+      reply: () => {
+        throw new Error('metadata key "bad key" contains illegal characters');
+      },
+      error: (error) => errors.push(error),
+    };
+    calls.add('a', sink, Date.now() + 500, Date.now());
+    expect(() => calls.settle(reply('a'), 'bus')).not.toThrow();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: status.INTERNAL, details: expect.stringContaining('bad key') as unknown });
+    expect(calls.has('a')).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(1_000);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('never throws past itself when a sink’s error handler throws', () => {
+    const sink: ReplySink = {
+      reply: () => undefined,
+      error: () => {
+        throw new Error('handler broke');
+      },
+    };
+    calls.add('a', sink, Date.now() + 500, Date.now());
+    calls.add('b', sink, Date.now() + 500, Date.now());
+    expect(() => calls.settle(reply('a', status.NOT_FOUND, 'no'), 'bus')).not.toThrow();
+    expect(() => calls.fail('b', new Error('x'))).not.toThrow();
+    expect(calls.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('fails an error reply with its own status even when its metadata has keys gRPC rejects (they are left out)', () => {
+    const { sink, errors } = recordingSink();
+    calls.add('a', sink, Date.now() + 500, Date.now());
+    calls.settle({ ...reply('a', status.NOT_FOUND, 'gone'), metadata: { 'bad key': 'v', 'x-ok': 'caf\u00e9', 'x-fine': 'yes' } }, 'bus');
+    expect(errors).toHaveLength(1);
+    const error = errors[0] as VrpcCallError;
+    expect(error).toMatchObject({ code: status.NOT_FOUND, details: 'gone' });
+    expect(error.metadata.toJSON()).toEqual({ 'x-fine': ['yes'], [VRPC_PATH_METADATA]: ['bus'] });
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });

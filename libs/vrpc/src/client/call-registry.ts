@@ -1,7 +1,9 @@
 import { status } from '@grpc/grpc-js';
+import { Logger } from '@nestjs/common';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
-import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { MetadataMessages, VrpcMessages } from '../errors/vrpc.messages.js';
 import type { ResponseEnvelope } from '../protocol/envelope.js';
+import { logText } from '../utils/log-text.js';
 import { replyMetadata, type ReplyPath } from './reply-metadata.js';
 
 /** Where a call's outcome goes: its successful reply (which ends the call), or its failure. */
@@ -22,6 +24,7 @@ interface PendingCall {
  * a failure, or unsubscribe, whichever comes first; the others then find nothing to do.
  */
 export class CallRegistry {
+  private readonly logger = new Logger('VrpcClient');
   private readonly calls = new Map<string, PendingCall>();
   private sequence = 0;
 
@@ -61,7 +64,8 @@ export class CallRegistry {
 
   /** Fails the call, if it still waits. */
   fail(id: string, error: unknown): void {
-    this.take(id)?.sink.error(error);
+    const call = this.take(id);
+    if (call) this.end(call, error);
   }
 
   /** Fails every waiting call, e.g. when the client closes. */
@@ -73,11 +77,28 @@ export class CallRegistry {
   settle(reply: ResponseEnvelope, path: ReplyPath): void {
     const call = this.take(reply.requestId);
     if (!call) return;
-    if (reply.statusCode !== (status.OK as number)) {
-      call.sink.error(new VrpcCallError(reply.statusCode, reply.errorMessage, replyMetadata(reply, path)));
-      return;
+    try {
+      if (reply.statusCode !== (status.OK as number)) {
+        call.sink.error(new VrpcCallError(reply.statusCode, reply.errorMessage, replyMetadata(reply, path)));
+        return;
+      }
+      call.sink.reply(reply, path);
+    } catch (error: unknown) {
+      // The call has left the registry and its timer is cleared: nothing else would end it.
+      this.end(
+        call,
+        new VrpcCallError(status.INTERNAL, MetadataMessages.unreadableReply(error instanceof Error ? error.message : String(error))),
+      );
     }
-    call.sink.reply(reply, path);
+  }
+
+  /** Fails a call that has left the registry; a sink that throws cannot stop the caller's work. */
+  private end(call: PendingCall, error: unknown): void {
+    try {
+      call.sink.error(error);
+    } catch (thrown: unknown) {
+      this.logger.error(`a call's error handler threw: ${logText(String(thrown))}`);
+    }
   }
 
   private take(id: string): PendingCall | undefined {

@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import type { BusInbox, MessageHandler, TopicSpec, VrpcBus } from '../bus/bus.interface.js';
 import { encodeResponse, type ResponseEnvelope } from '../protocol/envelope.js';
@@ -29,8 +30,13 @@ function setup() {
   const { bus, state } = fakeBus();
   const topics = new RequestTopics(bus, {});
   const replies: ResponseEnvelope[] = [];
-  const inbox = new ReplyInbox(bus, 'client-1', { replyPartitions: 4 }, topics, ['demo.Echo'], (reply) => replies.push(reply));
-  return { inbox, topics, state, replies };
+  const failed: { id: string; error: unknown }[] = [];
+  const calls = {
+    settle: (reply: ResponseEnvelope) => void replies.push(reply),
+    fail: (id: string, error: unknown) => void failed.push({ id, error }),
+  };
+  const inbox = new ReplyInbox(bus, 'client-1', { replyPartitions: 4 }, topics, ['demo.Echo'], calls);
+  return { inbox, topics, state, replies, failed };
 }
 
 const message = (value: Buffer) => ({ topic: 'vrpc.replies', partition: 0, offset: '0', key: null, value, headers: {} });
@@ -87,5 +93,36 @@ describe('ReplyInbox', () => {
     await state.handlers[0](message(Buffer.from([0xff, 0xff, 0xff])));
     await state.handlers[0](message(encodeResponse(reply)));
     expect(replies.map((received) => received.requestId)).toEqual(['client-1/0']);
+  });
+
+  it('fails the call named by the vrpc-id header of an undecodable reply at once, with INTERNAL', async () => {
+    const { inbox, state, replies, failed } = setup();
+    await inbox.get();
+    await state.handlers[0]({ ...message(Buffer.from([0xff, 0xff, 0xff])), headers: { 'vrpc-id': 'client-1/7' } });
+    expect(replies).toEqual([]);
+    expect(failed).toHaveLength(1);
+    expect(failed[0].id).toBe('client-1/7');
+    expect(failed[0].error).toMatchObject({ code: status.INTERNAL });
+    expect(String((failed[0].error as Error).message)).toContain('could not be read');
+  });
+
+  it('fails a successful reply whose metadata gRPC cannot carry, naming the key escaped; an error reply keeps its status', async () => {
+    const { inbox, state, replies, failed } = setup();
+    await inbox.get();
+    const bad = { 'x-ok': 'fine', 'bad\nkey': 'v' };
+    const reply = (requestId: string, statusCode: number): ResponseEnvelope => ({
+      requestId,
+      payload: Buffer.alloc(0),
+      statusCode,
+      errorMessage: statusCode ? 'nope' : '',
+      metadata: bad,
+      timestamp: 1,
+    });
+    await state.handlers[0](message(encodeResponse(reply('client-1/1', status.OK))));
+    await state.handlers[0](message(encodeResponse(reply('client-1/2', status.NOT_FOUND))));
+    expect(failed.map(({ id }) => id)).toEqual(['client-1/1']);
+    expect(failed[0].error).toMatchObject({ code: status.INTERNAL });
+    expect((failed[0].error as Error).message).toContain('"bad\\nkey"');
+    expect(replies.map(({ requestId }) => requestId)).toEqual(['client-1/2']);
   });
 });

@@ -1,20 +1,39 @@
+import { status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import type { BusInbox, IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
+import { VrpcCallError } from '../errors/vrpc-call.error.js';
+import { MetadataMessages } from '../errors/vrpc.messages.js';
 import { decodeResponse, type ResponseEnvelope } from '../protocol/envelope.js';
+import { hasMetadata, type InvalidMetadata, readMetadata } from '../protocol/metadata.codec.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 import { replyTopic } from '../protocol/topic-names.js';
-import { DEFAULT_REPLY_PARTITIONS } from '../protocol/vrpc.constants.js';
+import { DEFAULT_REPLY_PARTITIONS, VRPC_HEADERS } from '../protocol/vrpc.constants.js';
 import { LazyConnection } from '../utils/lazy-connection.js';
+import { logText } from '../utils/log-text.js';
+import { RatedLog } from '../utils/rated-log.js';
 import type { RequestTopics } from './request-topics.js';
+
+/** Where the inbox hands what arrives: the calls waiting for replies. */
+export interface ReplyTarget {
+  /** A readable reply. */
+  settle(reply: ResponseEnvelope, path: 'bus'): void;
+  /** A reply to call `id` that cannot be delivered: the call fails at once. */
+  fail(id: string, error: unknown): void;
+}
+
+function unreadable(reason: string): VrpcCallError {
+  return new VrpcCallError(status.INTERNAL, MetadataMessages.unreadableReply(reason));
+}
 
 /** Where a client's replies arrive: opened once (again after a failure), with the topics its calls need. */
 export class ReplyInbox {
   private readonly logger = new Logger('VrpcClient');
+  private readonly rated = new RatedLog((line) => this.logger.warn(line));
   private readonly connection = new LazyConnection<BusInbox>(() => this.open());
 
   /**
    * @param services the services of the protos: their request topics are created with the inbox
-   * @param onReply receives every readable reply
+   * @param calls receives every readable reply, and the failure of a call whose reply is not
    */
   constructor(
     private readonly bus: VrpcBus,
@@ -22,7 +41,7 @@ export class ReplyInbox {
     private readonly options: VrpcTopicOptions,
     private readonly topics: RequestTopics,
     private readonly services: string[],
-    private readonly onReply: (reply: ResponseEnvelope) => void,
+    private readonly calls: ReplyTarget,
   ) {}
 
   /** The inbox if it is open (synchronously, for the publishing fast path). */
@@ -37,6 +56,7 @@ export class ReplyInbox {
 
   /** Closes the inbox if one was opened (or is opening); the next `get()` opens a new one. */
   async close(): Promise<void> {
+    this.rated.close();
     await this.connection.take()?.then(
       (inbox) => inbox.close(),
       () => undefined,
@@ -59,14 +79,37 @@ export class ReplyInbox {
   }
 
   private receive(message: IncomingMessage): Promise<void> {
-    let reply;
+    let reply: ResponseEnvelope;
     try {
       reply = decodeResponse(message.value);
     } catch (error: unknown) {
-      this.logger.warn(`ignored an unreadable reply at ${message.topic}[${message.partition}]@${message.offset}: ${String(error)}`);
+      // Its call is named in the headers, where the server put it: that call need not wait for its deadline.
+      const id = message.headers[VRPC_HEADERS.id] as string | undefined;
+      const where = `${logText(message.topic)}[${message.partition}]@${message.offset}`;
+      this.rated.note('envelope', `ignored an unreadable reply at ${where} (call ${logText(id)}): ${logText(String(error))}`);
+      if (id) this.calls.fail(id, unreadable(String(error)));
       return Promise.resolve();
     }
-    this.onReply(reply);
+    const invalid = hasMetadata(reply) ? this.invalidMetadata(reply) : undefined;
+    // An error reply keeps its status (minus the key); a reply that claims success cannot be trusted.
+    if (invalid && reply.statusCode === (status.OK as number)) {
+      this.calls.fail(reply.requestId, new VrpcCallError(status.INTERNAL, MetadataMessages.badReply(logText(invalid.key), invalid.reason)));
+    } else {
+      this.calls.settle(reply, 'bus');
+    }
     return Promise.resolve();
+  }
+
+  /** The first metadata key of the reply that gRPC cannot carry, if any; each is logged (rated). */
+  private invalidMetadata(reply: ResponseEnvelope): InvalidMetadata | undefined {
+    let first: InvalidMetadata | undefined;
+    readMetadata(reply, (invalid) => {
+      first ??= invalid;
+      this.rated.note(
+        'metadata',
+        `dropped metadata key "${logText(invalid.key)}" of the reply to ${logText(reply.requestId)}: ${invalid.reason}`,
+      );
+    });
+    return first;
   }
 }

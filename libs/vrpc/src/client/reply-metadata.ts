@@ -1,16 +1,16 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { asBuffer } from '../protocol/bytes.js';
 import type { ResponseEnvelope } from '../protocol/envelope.js';
-import { mapToMetadata } from '../protocol/metadata.codec.js';
+import { readMetadata } from '../protocol/metadata.codec.js';
 import { VRPC_PATH_METADATA } from '../protocol/vrpc.constants.js';
 import type { RawReply } from './raw-reply.interface.js';
 
 /** The path that served a call: the bus, or a direct gRPC call (fallback). */
 export type ReplyPath = 'bus' | 'direct';
 
-/** A reply's metadata as gRPC metadata, with the path that served it. */
+/** A reply's metadata as gRPC metadata, with the path that served it (keys gRPC cannot carry are left out). */
 export function replyMetadata(reply: ResponseEnvelope, path: ReplyPath): Metadata {
-  const metadata = mapToMetadata(reply.metadata);
+  const metadata = readMetadata(reply);
   metadata.set(VRPC_PATH_METADATA, path);
   return metadata;
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { BusInbox, OutgoingMessage } from '../bus/bus.interface.js';
 import { encodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
-import { metadataToMap } from '../protocol/metadata.codec.js';
+import { writeMetadata } from '../protocol/metadata.codec.js';
 import { VRPC_HEADERS, VRPC_TASK_KEY_METADATA } from '../protocol/vrpc.constants.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
 
@@ -25,8 +25,9 @@ export function requestEnvelope(
   { clientId, serviceName, method, id, payload, metadata, options, deadline, now }: RequestParts,
   inbox?: BusInbox,
 ): RequestEnvelope {
-  const map = metadataToMap(metadata);
-  return {
+  const wire = writeMetadata(metadata);
+  const map = wire.metadata;
+  const envelope: RequestEnvelope = {
     requestId: id,
     serviceName,
     methodName: method,
@@ -42,6 +43,8 @@ export function requestEnvelope(
     attempt: 0,
     oneWay: inbox === undefined,
   };
+  if (wire.metadataEntries) envelope.metadataEntries = wire.metadataEntries;
+  return envelope;
 }
 
 /** The bus message that carries an envelope to `topic`: keyed by task key, else by id; ids in headers. */

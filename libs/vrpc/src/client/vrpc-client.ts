@@ -59,7 +59,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     this.calls = new CallRegistry(this.instanceId);
     const topics = new RequestTopics(this.bus, settings.topics);
     const services = this.protos.services.map((service) => service.fullName);
-    this.inbox = new ReplyInbox(this.bus, this.instanceId, settings.topics, topics, services, (reply) => this.calls.settle(reply, 'bus'));
+    this.inbox = new ReplyInbox(this.bus, this.instanceId, settings.topics, topics, services, this.calls);
     this.direct = directCallerFor(settings.fallback);
     const publisher = new RequestPublisher(this.bus, this.inbox, topics, this.calls);
     const router = new CallRouter(publisher, this.calls, settings.fallback, this.direct);

@@ -50,3 +50,17 @@ export const InterceptorMessages = {
   parseFailed: (reason: string) => `Response message parsing error: ${reason}`,
   noRequest: 'vRPC: a unary call was half-closed without a request message',
 } as const;
+
+/** Why gRPC cannot carry a metadata key, and what becomes of it. */
+export const MetadataMessages = {
+  illegalKey: 'the key is not lower-case letters, digits, "-", "_" or "."',
+  illegalText: 'a value is not printable ASCII (use a -bin key for other bytes)',
+  textUnderBinaryKey: 'a -bin key carries text values, not bytes',
+  bytesUnderTextKey: 'a key without -bin carries bytes',
+  /** The reply to a request with such a key; `key` is escaped. */
+  refused: (key: string, reason: string) => `vRPC: metadata key "${key}" cannot be carried by gRPC: ${reason}`,
+  /** A reply's metadata that made its call fail; `key` is escaped. */
+  badReply: (key: string, reason: string) => `vRPC: the reply carries metadata key "${key}", which gRPC cannot carry: ${reason}`,
+  /** A reply that could not be read or delivered, which ended its call. */
+  unreadableReply: (reason: string) => `vRPC: the reply could not be read: ${reason}`,
+} as const;

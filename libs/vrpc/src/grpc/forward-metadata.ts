@@ -1,5 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { mapToMetadata, metadataToMap } from '../protocol/metadata.codec.js';
+import { type WireMetadata, writeMetadata } from '../protocol/metadata.codec.js';
 
 // Transport headers that HTTP/2 or grpc-js set per hop; forwarding them would clash.
 const HOP_HEADERS = new Set(['content-type', 'te', 'user-agent', 'date', 'host', 'accept-encoding']);
@@ -11,18 +11,20 @@ function endToEnd(key: string): boolean {
   return !key.startsWith('grpc-') || END_TO_END_GRPC_HEADERS.has(key);
 }
 
-function withoutHopHeaders(map: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(map).filter(([key]) => endToEnd(key)));
+/** The metadata without per-hop transport headers (changed in place). */
+function withoutHopHeaders(metadata: Metadata): Metadata {
+  for (const key of Object.keys(metadata.getMap())) if (!endToEnd(key)) metadata.remove(key);
+  return metadata;
 }
 
 /** The metadata to send to the target: the caller's, minus per-hop transport headers. */
-export function requestMetadata(map: Record<string, string>): Metadata {
-  return mapToMetadata(withoutHopHeaders(map));
+export function requestMetadata(metadata: Metadata): Metadata {
+  return withoutHopHeaders(metadata);
 }
 
 /** The reply's metadata: the target's headers and trailers together, minus transport headers. */
-export function replyMetadata(headers: Metadata, trailers: Metadata | undefined): Record<string, string> {
+export function replyMetadata(headers: Metadata, trailers: Metadata | undefined): WireMetadata {
   const merged = headers.clone();
   if (trailers) merged.merge(trailers);
-  return withoutHopHeaders(metadataToMap(merged));
+  return writeMetadata(withoutHopHeaders(merged));
 }

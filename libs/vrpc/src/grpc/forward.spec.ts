@@ -2,6 +2,7 @@ import { Metadata, status } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from '../bus/bus.interface.js';
 import type { RequestEnvelope } from '../protocol/envelope.js';
+import { mapToMetadata } from '../protocol/metadata.codec.js';
 import { replyMetadata, requestMetadata } from './forward-metadata.js';
 import { grpcForwardExecutor } from './grpc-forward.executor.js';
 import { GrpcTargetPool } from './grpc-target-pool.js';
@@ -24,12 +25,14 @@ const envelope: RequestEnvelope = {
 
 describe('forwarding metadata', () => {
   it("drops each hop's transport headers and keeps the application's, binary ones included", () => {
-    const forwarded = requestMetadata({
-      'x-trace': 't1',
-      'user-agent': 'grpc-node-js',
-      'grpc-timeout': '1S',
-      'content-type': 'application/grpc',
-    });
+    const forwarded = requestMetadata(
+      mapToMetadata({
+        'x-trace': 't1',
+        'user-agent': 'grpc-node-js',
+        'grpc-timeout': '1S',
+        'content-type': 'application/grpc',
+      }),
+    );
     expect(forwarded.toJSON()).toEqual({ 'x-trace': ['t1'] });
     const headers = new Metadata();
     headers.set('content-type', 'application/grpc+proto');
@@ -39,7 +42,7 @@ describe('forwarding metadata', () => {
     trailers.set('grpc-accept-encoding', 'gzip');
     trailers.set('grpc-status-details-bin', Buffer.from([1, 2]));
     trailers.set('x-retry-after', '5');
-    expect(replyMetadata(headers, trailers)).toEqual({
+    expect(replyMetadata(headers, trailers).metadata).toEqual({
       'x-served-by': 'a',
       'grpc-status-details-bin': Buffer.from([1, 2]).toString('base64'),
       'x-retry-after': '5',

@@ -6,6 +6,8 @@ import type { RequestExecutor } from '../serving/request-executor.interface.js';
 import { replyMetadata, requestMetadata } from './forward-metadata.js';
 import { GatewayMessages } from '../errors/vrpc.messages.js';
 import type { GrpcTargetPool } from './grpc-target-pool.js';
+import { RequestMetadataReader } from '../serving/request-metadata.js';
+import { Logger } from '@nestjs/common';
 
 // The payload already holds the bytes gRPC puts on the wire, and the reply goes back as bytes.
 const identity = (bytes: Buffer): Buffer => bytes;
@@ -21,11 +23,18 @@ function payloadOf(envelope: RequestEnvelope): Buffer {
  * come back. Needs no stubs of the target. An unreachable target answers UNAVAILABLE.
  */
 export function grpcForwardExecutor(pool: GrpcTargetPool): RequestExecutor {
+  const logger = new Logger('VrpcGateway');
+  const metadataReader = new RequestMetadataReader((line) => logger.warn(line));
   return (envelope) =>
     new Promise<ResponseEnvelope>((resolve) => {
       const client = pool.clientFor(envelope.serviceName);
       if (!client) {
         resolve(errorReply(envelope, { code: status.UNIMPLEMENTED, message: GatewayMessages.noTarget(envelope.serviceName) }));
+        return;
+      }
+      const metadata = metadataReader.read(envelope);
+      if (!(metadata instanceof Metadata)) {
+        resolve(metadata);
         return;
       }
       let outcome: { error: ServiceError | null; reply?: Buffer } | undefined;
@@ -36,7 +45,7 @@ export function grpcForwardExecutor(pool: GrpcTargetPool): RequestExecutor {
           identity,
           identity,
           payloadOf(envelope),
-          requestMetadata(envelope.metadata),
+          requestMetadata(metadata),
           { deadline: envelope.deadline > 0 ? envelope.deadline : Infinity },
           (error, reply) => (outcome = { error, reply }),
         );
@@ -49,7 +58,7 @@ export function grpcForwardExecutor(pool: GrpcTargetPool): RequestExecutor {
               errorReply(envelope, {
                 code: error?.code ?? status.INTERNAL,
                 message: error?.details ?? GatewayMessages.forwardFailed('no reply'),
-                metadata: replyMetadata(headers, final.metadata),
+                ...replyMetadata(headers, final.metadata),
               }),
             );
             return;

@@ -1,6 +1,8 @@
 /**
  * The vRPC envelope. Fields 1–8 keep the numbers of the original vRPC's `VRPCRequest` and
  * `VRPCResponse`, so the two can read each other; fields of this project start at 16.
+ * `metadata_entries` carries metadata exactly (repeated and binary values) when the
+ * `metadata` map cannot; the map is still written, for peers that know only it.
  */
 export const ENVELOPE_PROTO = `
 syntax = "proto3";
@@ -21,6 +23,7 @@ message VRPCRequest {
   string task_key = 19;
   int32 attempt = 20;
   bool one_way = 21;
+  repeated MetadataEntry metadata_entries = 22;
 }
 
 message VRPCResponse {
@@ -30,5 +33,12 @@ message VRPCResponse {
   string error_message = 4;
   map<string, string> metadata = 5;
   int64 timestamp = 6;
+  repeated MetadataEntry metadata_entries = 16;
+}
+
+message MetadataEntry {
+  string key = 1;
+  repeated string values = 2;
+  repeated bytes binary_values = 3;
 }
 `;

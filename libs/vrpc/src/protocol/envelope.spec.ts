@@ -143,7 +143,10 @@ describe('request envelope', () => {
   });
 
   it('writes fields 1-8 so that a reader of the Go schema alone reads them', () => {
-    const goSchema = ENVELOPE_PROTO.replace(/^\s+\S+ \S+ = (1[6-9]|2\d);$/gm, '').replace(/optional int32 reply_partition = 17;/, '');
+    const goSchema = ENVELOPE_PROTO.replace(/^\s+(repeated )?\S+ \S+ = (1[6-9]|2\d);$/gm, '').replace(
+      /optional int32 reply_partition = 17;/,
+      '',
+    );
     const goRequest = protobuf.parse(goSchema).root.lookupType('vrpc.VRPCRequest');
     expect(Object.keys(goRequest.fields)).toEqual([
       'requestId',
@@ -159,6 +162,23 @@ describe('request envelope', () => {
     const { requestId, serviceName, methodName, metadata, timestamp, timeoutMs, clientId } = request();
     expect(read).toMatchObject({ requestId, serviceName, methodName, metadata, timestamp, timeoutMs, clientId });
     expect([...(read.payload as Uint8Array)]).toEqual([...request().payload]);
+  });
+
+  it('carries metadata entries in field 22 beside the map, which a reader of the Go schema still reads joined', () => {
+    const metadataEntries = [
+      { key: 'x-tag', values: ['a', 'b'], binaryValues: [] },
+      { key: 'x-id-bin', values: [], binaryValues: [Buffer.alloc(0)] },
+    ];
+    const withEntries = request({ metadata: { 'x-tag': 'a, b', 'x-id-bin': '' }, metadataEntries });
+    const bytes = encodeRequest(withEntries);
+    expect(decodeRequest(bytes).metadataEntries).toEqual(metadataEntries);
+    expect(decodeRequest(encodeRequest(request())).metadataEntries).toBeUndefined();
+    const goSchema = ENVELOPE_PROTO.replace(/^\s+(repeated )?\S+ \S+ = (1[6-9]|2\d);$/gm, '').replace(
+      /optional int32 reply_partition = 17;/,
+      '',
+    );
+    const goRequest = protobuf.parse(goSchema).root.lookupType('vrpc.VRPCRequest');
+    expect(goRequest.toObject(goRequest.decode(bytes)).metadata).toEqual({ 'x-tag': 'a, b', 'x-id-bin': '' });
   });
 });
 

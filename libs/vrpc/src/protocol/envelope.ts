@@ -2,6 +2,13 @@ import protobuf from 'protobufjs';
 import { ENVELOPE_PROTO } from './envelope.proto.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
 
+/** One metadata key with all its values, in order: text values, or the bytes of a `-bin` key's. */
+export interface MetadataEntry {
+  key: string;
+  values?: string[];
+  binaryValues?: Uint8Array[];
+}
+
 /** A request as it travels on the bus. */
 export interface RequestEnvelope {
   requestId: string;
@@ -23,6 +30,8 @@ export interface RequestEnvelope {
   attempt: number;
   /** Fire-and-forget: no reply is published. */
   oneWay: boolean;
+  /** The metadata exactly, when `metadata` (one text per key) cannot carry it; read before `metadata`. */
+  metadataEntries?: MetadataEntry[];
 }
 
 /** A reply as it travels on the bus. */
@@ -34,6 +43,8 @@ export interface ResponseEnvelope {
   errorMessage: string;
   metadata: Record<string, string>;
   timestamp: number;
+  /** As on a request. */
+  metadataEntries?: MetadataEntry[];
 }
 
 const root = protobuf.parse(ENVELOPE_PROTO, { keepCase: false }).root;
@@ -61,6 +72,15 @@ interface DecodedRequest {
   taskKey: string;
   attempt: number;
   oneWay: boolean;
+  /** Not on the wire: an empty array. */
+  metadataEntries: DecodedEntry[];
+}
+
+/** A decoded `MetadataEntry`; repeated fields not on the wire read as empty arrays. */
+interface DecodedEntry {
+  key: string;
+  values: string[];
+  binaryValues: Uint8Array[];
 }
 
 interface DecodedResponse {
@@ -71,6 +91,7 @@ interface DecodedResponse {
   errorMessage: string;
   metadata: Record<string, string> | null;
   timestamp: DecodedLong;
+  metadataEntries: DecodedEntry[];
 }
 
 /** As `toObject({ longs: Number })` converts an int64 (Long's signed high/low arithmetic). */
@@ -88,6 +109,12 @@ function copyMap(map: Record<string, string> | null): Record<string, string> {
     else copy[key] = map[key];
   }
   return copy;
+}
+
+/** Plain copies of decoded entries, or nothing when there are none (the common case). */
+function copyEntries(entries: DecodedEntry[]): MetadataEntry[] | undefined {
+  if (entries.length === 0) return undefined;
+  return entries.map(({ key, values, binaryValues }) => ({ key, values: [...values], binaryValues: [...binaryValues] }));
 }
 
 /** Encodes a request envelope. */
@@ -119,6 +146,8 @@ export function decodeRequest(bytes: Uint8Array): RequestEnvelope {
     oneWay: message.oneWay,
   };
   if (message.replyPartition !== null && message.replyPartition !== undefined) env.replyPartition = message.replyPartition;
+  const entries = copyEntries(message.metadataEntries);
+  if (entries) env.metadataEntries = entries;
   if (!env.requestId || !env.serviceName || !env.methodName) {
     throw new Error(VrpcMessages.incompleteRequest);
   }
@@ -142,6 +171,8 @@ export function decodeResponse(bytes: Uint8Array): ResponseEnvelope {
     errorMessage: message.errorMessage,
     timestamp: longToNumber(message.timestamp),
   };
+  const entries = copyEntries(message.metadataEntries);
+  if (entries) env.metadataEntries = entries;
   if (!env.requestId) throw new Error(VrpcMessages.incompleteReply);
   return env;
 }

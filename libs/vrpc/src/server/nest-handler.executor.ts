@@ -1,8 +1,8 @@
-import { status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
+import { Logger } from '@nestjs/common';
 import type { MessageHandler as NestHandler } from '@nestjs/microservices';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { asBuffer } from '../protocol/bytes.js';
-import { mapToMetadata } from '../protocol/metadata.codec.js';
 import type { RequestEnvelope } from '../protocol/envelope.js';
 import type { ProtoRegistry, RpcMethod } from '../protocol/proto-registry.js';
 import { VRPC_TASK_EXTRA } from '../task/vrpc-task.decorator.js';
@@ -14,6 +14,7 @@ import { VrpcMessages } from '../errors/vrpc.messages.js';
 import { handlerKey } from './handler-index.js';
 import { errorReply, replyFrom } from '../serving/reply.factory.js';
 import type { RequestExecutor } from '../serving/request-executor.interface.js';
+import { RequestMetadataReader } from '../serving/request-metadata.js';
 import { VrpcContext } from './vrpc.context.js';
 
 /** Task-level singleton support for the executor. */
@@ -44,16 +45,31 @@ function taskKeyOf(envelope: RequestEnvelope, options: VrpcTaskOptions<unknown> 
  * interceptors, exception filters), with `(data, metadata, context)` as gRPC would.
  */
 export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }: NestHandlerExecutorDeps): RequestExecutor {
-  const runHandler = async (handler: NestHandler, method: RpcMethod, data: unknown, context: VrpcContext): Promise<StoredTaskResult> => {
+  const logger = new Logger('VrpcServer');
+  const metadataReader = new RequestMetadataReader((line) => logger.warn(line));
+  const runHandler = async (
+    handler: NestHandler,
+    method: RpcMethod,
+    data: unknown,
+    metadata: Metadata,
+    context: VrpcContext,
+  ): Promise<StoredTaskResult> => {
     try {
       // Nest's gRPC handlers take (data, metadata, call); the context stands where `call` would.
       const grpcHandler = handler as unknown as (...args: unknown[]) => Promise<unknown>;
-      const result = await grpcHandler(data, mapToMetadata(context.getEnvelope().metadata), context);
+      const result = await grpcHandler(data, metadata, context);
       const value = await lastValueFrom(toObservable(result), { defaultValue: {} });
       return { payload: method.encodeResponse(value ?? {}), statusCode: status.OK, errorMessage: '', metadata: {} };
     } catch (error: unknown) {
       const reply = statusFromError(error);
-      return { payload: new Uint8Array(), statusCode: reply.code, errorMessage: reply.message, metadata: reply.metadata ?? {} };
+      const failed: StoredTaskResult = {
+        payload: new Uint8Array(),
+        statusCode: reply.code,
+        errorMessage: reply.message,
+        metadata: reply.metadata ?? {},
+      };
+      if (reply.metadataEntries) failed.metadataEntries = reply.metadataEntries;
+      return failed;
     }
   };
 
@@ -68,6 +84,8 @@ export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }:
     if (method.streaming) {
       return errorReply(envelope, { code: status.UNIMPLEMENTED, message: VrpcMessages.streamingUnsupported(serviceName, methodName) });
     }
+    const metadata = metadataReader.read(envelope);
+    if (!(metadata instanceof Metadata)) return metadata;
     let data: unknown;
     try {
       data = method.decodeRequest(asBuffer(envelope.payload));
@@ -76,7 +94,8 @@ export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }:
     }
     const taskOptions = handler.extras?.[VRPC_TASK_EXTRA] as VrpcTaskOptions<unknown> | undefined;
     const key = taskKeyOf(envelope, taskOptions, data);
-    if (key === undefined) return replyFrom(envelope, await runHandler(handler, method, data, new VrpcContext([envelope, message])));
+    if (key === undefined)
+      return replyFrom(envelope, await runHandler(handler, method, data, metadata, new VrpcContext([envelope, message])));
     const outcome = await tasks.coordinator.run(
       {
         key,
@@ -85,7 +104,7 @@ export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }:
         leaseMs: taskOptions?.leaseMs ?? tasks.leaseMs,
         deadline: envelope.deadline > 0 ? envelope.deadline : Date.now() + tasks.leaseMs,
       },
-      (fencingToken) => runHandler(handler, method, data, new VrpcContext([envelope, message, { key, fencingToken }])),
+      (fencingToken) => runHandler(handler, method, data, metadata, new VrpcContext([envelope, message, { key, fencingToken }])),
     );
     return replyFrom(envelope, outcome);
   };

@@ -13,6 +13,18 @@ describe('statusFromError', () => {
     });
   });
 
+  it('keeps repeated trailer values exactly, in entries beside the joined map', () => {
+    const metadata = new Metadata();
+    metadata.add('x-reason', 'quota');
+    metadata.add('x-reason', 'burst');
+    expect(statusFromError({ code: status.RESOURCE_EXHAUSTED, message: 'slow down', metadata })).toEqual({
+      code: status.RESOURCE_EXHAUSTED,
+      message: 'slow down',
+      metadata: { 'x-reason': 'quota, burst' },
+      metadataEntries: [{ key: 'x-reason', values: ['quota', 'burst'] }],
+    });
+  });
+
   it("turns Nest's safe shape for unknown errors into INTERNAL, and RpcException('text') into UNKNOWN", () => {
     expect(statusFromError({ status: 'error', message: 'Internal server error' })).toMatchObject({ code: status.INTERNAL });
     expect(statusFromError({ status: 'error', message: 'nope' })).toEqual({ code: status.UNKNOWN, message: 'nope' });

@@ -1,5 +1,6 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { metadataToMap } from '../protocol/metadata.codec.js';
+import type { MetadataEntry } from '../protocol/envelope.js';
+import { writeMetadata } from '../protocol/metadata.codec.js';
 import { MESSAGES } from '@nestjs/core/constants.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
 
@@ -8,6 +9,8 @@ export interface ReplyStatus {
   code: status;
   message: string;
   metadata?: Record<string, string>;
+  /** The metadata exactly, where `metadata` cannot carry it. */
+  metadataEntries?: MetadataEntry[];
 }
 
 function isStatusCode(value: unknown): value is status {
@@ -25,7 +28,7 @@ export function statusFromError(error: unknown): ReplyStatus {
     if (isStatusCode(code)) {
       const text = typeof message === 'string' ? message : typeof details === 'string' ? details : '';
       // RpcException({ code, message, metadata }) carries trailers, as grpc-js errors do.
-      return { code, message: text, metadata: metadata instanceof Metadata ? metadataToMap(metadata) : undefined };
+      return { code, message: text, ...(metadata instanceof Metadata ? writeMetadata(metadata) : {}) };
     }
     // Nest's exception filter turns unknown errors into this safe shape; RpcException('text') too.
     if (typeof message === 'string' && (error as { status?: unknown }).status === 'error') {

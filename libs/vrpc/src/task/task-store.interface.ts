@@ -1,9 +1,13 @@
+import type { MetadataEntry } from '../protocol/envelope.js';
+
 /** A finished task's reply, kept for its TTL. */
 export interface StoredTaskResult {
   payload: Uint8Array;
   statusCode: number;
   errorMessage: string;
   metadata: Record<string, string>;
+  /** The metadata exactly, where `metadata` cannot carry it (as in the reply envelope). */
+  metadataEntries?: MetadataEntry[];
 }
 
 /** The outcome of asking for a task's lease. */
