@@ -29,7 +29,8 @@ function setup() {
   const { bus, state } = fakeBus();
   const topics = new RequestTopics(bus, {});
   const replies: ResponseEnvelope[] = [];
-  const inbox = new ReplyInbox(bus, 'client-1', { replyPartitions: 4 }, topics, ['demo.Echo'], (reply) => replies.push(reply));
+  const calls = { has: () => true, settle: (reply: ResponseEnvelope) => void replies.push(reply) };
+  const inbox = new ReplyInbox(bus, 'client-1', { replyPartitions: 4 }, topics, ['demo.Echo'], calls);
   return { inbox, topics, state, replies };
 }
 

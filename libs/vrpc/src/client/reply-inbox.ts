@@ -1,20 +1,25 @@
 import { Logger } from '@nestjs/common';
-import type { BusInbox, IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
-import { decodeResponse, type ResponseEnvelope } from '../protocol/envelope.js';
+import type { BusInbox, IncomingMessage, InboxScope, VrpcBus } from '../bus/bus.interface.js';
+import { decodeResponse } from '../protocol/envelope.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 import { replyTopic } from '../protocol/topic-names.js';
 import { DEFAULT_REPLY_PARTITIONS } from '../protocol/vrpc.constants.js';
 import { LazyConnection } from '../utils/lazy-connection.js';
+import { RatedLog } from '../utils/rated-log.js';
+import type { CallRegistry } from './call-registry.js';
 import type { RequestTopics } from './request-topics.js';
 
 /** Where a client's replies arrive: opened once (again after a failure), with the topics its calls need. */
 export class ReplyInbox {
   private readonly logger = new Logger('VrpcClient');
   private readonly connection = new LazyConnection<BusInbox>(() => this.open());
+  /** Replies no call of this client waited for: other clients' (a whole topic carries them all), or late ones. */
+  private readonly strays = new RatedLog((line) => this.logger.debug(line));
 
   /**
    * @param services the services of the protos: their request topics are created with the inbox
-   * @param onReply receives every readable reply
+   * @param calls settle the calls that readable replies are for
+   * @param scope which replies the inbox reads (`client.replyInbox`)
    */
   constructor(
     private readonly bus: VrpcBus,
@@ -22,7 +27,8 @@ export class ReplyInbox {
     private readonly options: VrpcTopicOptions,
     private readonly topics: RequestTopics,
     private readonly services: string[],
-    private readonly onReply: (reply: ResponseEnvelope) => void,
+    private readonly calls: Pick<CallRegistry, 'has' | 'settle'>,
+    private readonly scope: InboxScope = 'own-partition',
   ) {}
 
   /** The inbox if it is open (synchronously, for the publishing fast path). */
@@ -55,7 +61,7 @@ export class ReplyInbox {
       ...this.services.map((service) => this.topics.spec(service)),
     ]);
     this.topics.markReady(this.services);
-    return this.bus.openInbox(this.instanceId, replyTopic(options), (message) => this.receive(message));
+    return this.bus.openInbox(this.instanceId, replyTopic(options), (message) => this.receive(message), { scope: this.scope });
   }
 
   private receive(message: IncomingMessage): Promise<void> {
@@ -66,7 +72,8 @@ export class ReplyInbox {
       this.logger.warn(`ignored an unreadable reply at ${message.topic}[${message.partition}]@${message.offset}: ${String(error)}`);
       return Promise.resolve();
     }
-    this.onReply(reply);
+    if (this.calls.has(reply.requestId)) this.calls.settle(reply, 'bus');
+    else this.strays.note('stray', `dropped a reply for a call not waiting here, at ${message.topic}[${message.partition}]`);
     return Promise.resolve();
   }
 }
