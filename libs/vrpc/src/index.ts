@@ -56,6 +56,8 @@ export type {
   BusSubscription,
   IncomingMessage,
   InboxAddress,
+  InboxOptions,
+  InboxScope,
   MessageHandler,
   OutgoingMessage,
   SubscribeOptions,

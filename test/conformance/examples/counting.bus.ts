@@ -3,6 +3,7 @@ import type {
   BusHealth,
   BusInbox,
   BusSubscription,
+  InboxOptions,
   MessageHandler,
   OutgoingMessage,
   SubscribeOptions,
@@ -49,8 +50,8 @@ export class CountingBus implements VrpcBus {
     return this.inner.subscribe(options, this.counted(handler));
   }
 
-  openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
-    return this.inner.openInbox(instanceId, topic, this.counted(handler));
+  openInbox(instanceId: string, topic: string, handler: MessageHandler, options?: InboxOptions): Promise<BusInbox> {
+    return this.inner.openInbox(instanceId, topic, this.counted(handler), options);
   }
 
   ensureTopics(topics: TopicSpec[]): Promise<void> {

@@ -59,6 +59,20 @@ export interface InboxAddress {
   partition?: number;
 }
 
+/**
+ * Which replies an inbox reads: `own-partition`, the one partition its address names (shared
+ * with few other instances); `whole-topic`, every partition of the reply topic, for topologies
+ * with one fixed response topic whose server writes replies on any partition (the original
+ * vRPC's). A whole-topic inbox's address names no partition. Only Kafka buses read whole topics.
+ */
+export type InboxScope = 'own-partition' | 'whole-topic';
+
+/** How an inbox is opened. */
+export interface InboxOptions {
+  /** Default `own-partition`. */
+  scope?: InboxScope;
+}
+
 /** A private inbox that receives the replies addressed to it. */
 export interface BusInbox {
   readonly address: InboxAddress;
@@ -104,8 +118,11 @@ export interface VrpcBus {
   /** Publishes messages; resolves when the broker has them. */
   publish(messages: OutgoingMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription>;
-  /** Opens an inbox for `instanceId`; resolves once messages sent to it cannot be missed. */
-  openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox>;
+  /**
+   * Opens an inbox for `instanceId`; resolves once messages sent to it cannot be missed. A bus
+   * that cannot read the `scope` asked for rejects with a `VrpcConfigError`.
+   */
+  openInbox(instanceId: string, topic: string, handler: MessageHandler, options?: InboxOptions): Promise<BusInbox>;
   /** Creates missing topics; existing ones are left as they are. */
   ensureTopics(topics: TopicSpec[]): Promise<void>;
   health(): Promise<BusHealth>;

@@ -1,4 +1,5 @@
 import type { VrpcBusOption } from '../bus/bus-config.interface.js';
+import type { InboxScope } from '../bus/bus.interface.js';
 import type { VrpcProtoOptions } from '../protocol/proto-options.interface.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 import type { VrpcFallbackRoute } from './fallback-route.interface.js';
@@ -11,6 +12,14 @@ export interface VrpcClientOptions {
   fallback?: Record<string, VrpcFallbackRoute>;
   /** Start of this client's instance id, which names its reply group and call ids (default `vrpc`). */
   instanceIdPrefix?: string;
+  /**
+   * Which replies this client reads (default `own-partition`: the reply partition its instance
+   * id hashes to, where vRPC servers answer it). `whole-topic` reads every partition of the
+   * reply topic and keeps the replies to its own calls, for servers that write replies on any
+   * partition of one fixed response topic (the original vRPC's). Kafka buses only: the others
+   * refuse it when the client connects.
+   */
+  replyInbox?: InboxScope;
 }
 
 /** What `new VrpcClient()` takes: the module options' shared parts and its own. */

@@ -1,3 +1,4 @@
+import type { InboxScope } from '../bus/bus.interface.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 import type { VrpcFallbackRoute } from './fallback-route.interface.js';
 
@@ -8,4 +9,5 @@ export interface ClientSettings {
   fallback: Record<string, VrpcFallbackRoute>;
   instanceIdPrefix: string;
   topics: VrpcTopicOptions;
+  replyInbox: InboxScope;
 }

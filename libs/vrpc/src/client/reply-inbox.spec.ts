@@ -32,6 +32,7 @@ function setup() {
   const replies: ResponseEnvelope[] = [];
   const failed: { id: string; error: unknown }[] = [];
   const calls = {
+    has: () => true,
     settle: (reply: ResponseEnvelope) => void replies.push(reply),
     fail: (id: string, error: unknown) => void failed.push({ id, error }),
   };

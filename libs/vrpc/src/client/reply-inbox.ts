@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
-import type { BusInbox, IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
+import type { BusInbox, IncomingMessage, InboxScope, VrpcBus } from '../bus/bus.interface.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import { MetadataMessages } from '../errors/vrpc.messages.js';
 import { decodeResponse, type ResponseEnvelope } from '../protocol/envelope.js';
@@ -15,6 +15,8 @@ import type { RequestTopics } from './request-topics.js';
 
 /** Where the inbox hands what arrives: the calls waiting for replies. */
 export interface ReplyTarget {
+  /** Whether call `id` waits for a reply here. */
+  has(id: string): boolean;
   /** A readable reply. */
   settle(reply: ResponseEnvelope, path: 'bus'): void;
   /** A reply to call `id` that cannot be delivered: the call fails at once. */
@@ -30,10 +32,13 @@ export class ReplyInbox {
   private readonly logger = new Logger('VrpcClient');
   private readonly rated = new RatedLog((line) => this.logger.warn(line));
   private readonly connection = new LazyConnection<BusInbox>(() => this.open());
+  /** Replies no call of this client waited for: other clients' (a whole topic carries them all), or late ones. */
+  private readonly strays = new RatedLog((line) => this.logger.debug(line));
 
   /**
    * @param services the services of the protos: their request topics are created with the inbox
-   * @param calls receives every readable reply, and the failure of a call whose reply is not
+   * @param calls the calls waiting here: each readable reply settles one, an unreadable one fails it
+   * @param scope which replies the inbox reads (`client.replyInbox`)
    */
   constructor(
     private readonly bus: VrpcBus,
@@ -42,6 +47,7 @@ export class ReplyInbox {
     private readonly topics: RequestTopics,
     private readonly services: string[],
     private readonly calls: ReplyTarget,
+    private readonly scope: InboxScope = 'own-partition',
   ) {}
 
   /** The inbox if it is open (synchronously, for the publishing fast path). */
@@ -75,7 +81,7 @@ export class ReplyInbox {
       ...this.services.map((service) => this.topics.spec(service)),
     ]);
     this.topics.markReady(this.services);
-    return this.bus.openInbox(this.instanceId, replyTopic(options), (message) => this.receive(message));
+    return this.bus.openInbox(this.instanceId, replyTopic(options), (message) => this.receive(message), { scope: this.scope });
   }
 
   private receive(message: IncomingMessage): Promise<void> {
@@ -88,6 +94,10 @@ export class ReplyInbox {
       const where = `${logText(message.topic)}[${message.partition}]@${message.offset}`;
       this.rated.note('envelope', `ignored an unreadable reply at ${where} (call ${logText(id)}): ${logText(String(error))}`);
       if (id) this.calls.fail(id, unreadable(String(error)));
+      return Promise.resolve();
+    }
+    if (!this.calls.has(reply.requestId)) {
+      this.strays.note('stray', `dropped a reply for a call not waiting here, at ${logText(message.topic)}[${message.partition}]`);
       return Promise.resolve();
     }
     const invalid = hasMetadata(reply) ? this.invalidMetadata(reply) : undefined;

@@ -30,6 +30,7 @@ function clientSettings(config: VrpcClientConfig): ClientSettings {
     fallback: config.client?.fallback ?? {},
     instanceIdPrefix: config.client?.instanceIdPrefix ?? 'vrpc',
     topics: config.topics ?? {},
+    replyInbox: config.client?.replyInbox ?? 'own-partition',
   };
 }
 
@@ -59,7 +60,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     this.calls = new CallRegistry(this.instanceId);
     const topics = new RequestTopics(this.bus, settings.topics);
     const services = this.protos.services.map((service) => service.fullName);
-    this.inbox = new ReplyInbox(this.bus, this.instanceId, settings.topics, topics, services, this.calls);
+    this.inbox = new ReplyInbox(this.bus, this.instanceId, settings.topics, topics, services, this.calls, settings.replyInbox);
     this.direct = directCallerFor(settings.fallback);
     const publisher = new RequestPublisher(this.bus, this.inbox, topics, this.calls);
     const router = new CallRouter(publisher, this.calls, settings.fallback, this.direct);

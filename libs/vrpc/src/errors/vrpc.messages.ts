@@ -19,6 +19,10 @@ export const VrpcMessages = {
   cannotCountDeliveries: (bus: string) =>
     `vRPC: maxDeliveries is set, but the bus (${bus}) cannot count deliveries: a request that crashes its server every time is not set aside`,
   taskStillRunning: (key: string) => `vRPC: task ${key} still running at the deadline`,
+  unservedOnTopic: (service: string, topic: string, group: string) =>
+    `vRPC: topics.requests maps ${service} to ${topic}, which this process reads (group ${group}) but does not serve ${service} from: ` +
+    `its requests that reach this group are answered UNIMPLEMENTED; serve it here too, or give it a topic of its own`,
+  wrongTopic: (service: string, topic: string) => `vRPC: ${service} is not served from ${topic}; send its calls to its own request topic`,
   incompleteRequest: 'vRPC: the request envelope lacks request_id, service_name or method_name',
   incompleteReply: 'vRPC: the reply envelope lacks request_id',
   missingPackage: (feature: string, packages: string[]) =>
@@ -34,6 +38,8 @@ export const ConfigMessages = {
   unknownService: (name: string, known: string[]) => `service "${name}" is not in the loaded protos (known: ${known.join(', ') || 'none'})`,
   invalidTopic: (topic: string) => `"${topic}" is not a legal topic name (letters, digits, ".", "_", "-"; at most 249 characters)`,
   emptyTarget: (service: string) => `the gRPC target of ${service} is empty; give host:port or any grpc-js target`,
+  inboxScopeUnsupported: (bus: string, scope: string) =>
+    `the ${bus} bus cannot read replies as '${scope}' (its inboxes are private to each instance); use 'own-partition', or a Kafka bus`,
   invalidTaskStore: (store: string) => `${store} is not a task store; use 'memory', 'redis' or a TaskStore`,
 } as const;
 

@@ -4,6 +4,7 @@ import { status } from '@grpc/grpc-js';
 import { decodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
 import { DEFAULT_MAX_DELIVERIES } from '../protocol/vrpc.constants.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { ForeignRequests } from './foreign-requests.js';
 import { RecentRequests } from './recent-requests.js';
 import { errorReply } from './reply.factory.js';
 import { ReplySender } from './reply-sender.js';
@@ -14,6 +15,8 @@ export interface DispatcherDeps {
   bus: VrpcBus;
   execute: RequestExecutor;
   deadLetterTopic: string;
+  /** Where requests without `reply_to` (the original vRPC's shape) are answered; without it, nowhere. */
+  replyTopic?: string;
   /** Deliveries after which a request that never finished is dead-lettered (default 5). */
   maxDeliveries?: number;
   /** Logger context (default `VrpcServer`). */
@@ -31,16 +34,18 @@ export class RequestDispatcher {
   private readonly logger: Logger;
   private readonly recent = new RecentRequests();
   private readonly sender: ReplySender;
+  private readonly foreign: ForeignRequests;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
     this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger);
+    this.foreign = new ForeignRequests(deps.replyTopic, this.logger);
   }
 
   async dispatch(message: IncomingMessage): Promise<void> {
     let envelope: RequestEnvelope;
     try {
-      envelope = decodeRequest(message.value);
+      envelope = this.foreign.complete(decodeRequest(message.value));
     } catch (error: unknown) {
       await this.sender.deadLetter(message, `unreadable envelope: ${String(error)}`);
       return;

@@ -1,7 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { status } from '@grpc/grpc-js';
+import { Logger } from '@nestjs/common';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IncomingMessage, SubscribeOptions, TopicSpec } from '../bus/bus.interface.js';
 import { MemoryBus } from '../bus/memory/memory.bus.js';
-import { decodeResponse, encodeRequest, type ResponseEnvelope } from '../protocol/envelope.js';
+import { decodeRequest, decodeResponse, encodeRequest, type ResponseEnvelope } from '../protocol/envelope.js';
 import { okReply } from './reply.factory.js';
 import { RequestTopicsServer } from './request-topics-server.js';
 
@@ -111,5 +113,69 @@ describe('RequestTopicsServer', () => {
     await taken;
     await next.close();
     expect(runs).toBe(0);
+  });
+});
+
+describe('RequestTopicsServer, topics shared by services and requests of the original vRPC', () => {
+  const bus = new WatchedBus();
+  const shared = { ...topics, requests: { 'a.One': 'rts.shared', 'b.Two': 'rts.shared', 'c.Three': 'rts.shared' } };
+  let server: RequestTopicsServer | undefined;
+
+  afterEach(async () => {
+    await server?.close();
+    await bus.close();
+    vi.restoreAllMocks();
+  });
+
+  /** Replies read from the whole reply topic, by request id. */
+  async function replies(count: number): Promise<{ done: Promise<Map<string, ResponseEnvelope>> }> {
+    const seen = new Map<string, ResponseEnvelope>();
+    let finish = (_: Map<string, ResponseEnvelope>): void => undefined;
+    const done = new Promise<Map<string, ResponseEnvelope>>((resolve) => (finish = resolve));
+    await bus.openInbox(
+      'reader',
+      topics.replies,
+      (message) => {
+        const reply = decodeResponse(message.value);
+        seen.set(reply.requestId, reply);
+        if (seen.size === count) finish(seen);
+        return Promise.resolve();
+      },
+      { scope: 'whole-topic' },
+    );
+    return { done };
+  }
+
+  it('subscribes once to a shared topic, answers each of its services, refuses a service from another topic, warns of the unserved', async () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    bus.subscribed.length = 0;
+    server = new RequestTopicsServer({ bus, topics: shared, name: 'Spec' });
+    await server.start(['a.One', 'b.Two', 'x.Own'], (envelope) => Promise.resolve(okReply(envelope, envelope.payload)));
+    expect(bus.subscribed.map(({ topics: read, group }) => `${read.join()} ${group}`)).toEqual([
+      'rts.shared vrpc.rts.shared',
+      'rts.req.x.Own vrpc.x.Own',
+    ]);
+    expect(warn.mock.calls.map(([line]) => String(line))).toEqual([expect.stringMatching(/c\.Three.*rts\.shared.*UNIMPLEMENTED/)]);
+    const { done } = await replies(3);
+    await bus.publish([
+      { topic: 'rts.shared', value: request('a.One', 's1') },
+      { topic: 'rts.shared', value: request('b.Two', 's2') },
+      { topic: 'rts.req.x.Own', value: request('a.One', 's3') },
+    ]);
+    const answered = await done;
+    expect(answered.get('s1')?.statusCode).toBe(status.OK);
+    expect(answered.get('s2')?.statusCode).toBe(status.OK);
+    expect(answered.get('s3')?.statusCode).toBe(status.UNIMPLEMENTED);
+  });
+
+  it('answers a request without reply_to on the reply topic, keyed by its id', async () => {
+    server = new RequestTopicsServer({ bus, topics, name: 'Spec' });
+    await server.start(['e.Five'], (envelope) => Promise.resolve(okReply(envelope, envelope.payload)));
+    const { done } = await replies(1);
+    const original = decodeRequest(request('e.Five', 'go-1'));
+    await bus.publish([
+      { topic: 'rts.req.e.Five', value: encodeRequest({ ...original, replyTo: '', replyPartition: undefined, deadline: 0 }) },
+    ]);
+    expect((await done).get('go-1')?.payload).toEqual(Buffer.from('go-1'));
   });
 });

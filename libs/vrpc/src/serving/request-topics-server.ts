@@ -1,16 +1,15 @@
+import { status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import type { BusSubscription, VrpcBus } from '../bus/bus.interface.js';
-import { deadLetterTopic, replyTopic, requestTopic } from '../protocol/topic-names.js';
+import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { deadLetterTopic, replyTopic } from '../protocol/topic-names.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
-import {
-  DEFAULT_CONCURRENCY,
-  DEFAULT_GROUP_PREFIX,
-  DEFAULT_REPLY_PARTITIONS,
-  DEFAULT_REQUEST_PARTITIONS,
-} from '../protocol/vrpc.constants.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_REPLY_PARTITIONS, DEFAULT_REQUEST_PARTITIONS } from '../protocol/vrpc.constants.js';
 import { capabilityWarnings } from './capability-warnings.js';
+import { errorReply } from './reply.factory.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import type { RequestExecutor } from './request-executor.interface.js';
+import { servedTopics, type ServedTopic, unservedWarnings } from './served-topics.js';
 import type { VrpcServingOptions } from './serving-options.interface.js';
 
 /** What a `RequestTopicsServer` serves from, and how. */
@@ -27,8 +26,9 @@ export type ServedLine = (service: string, topic: string) => string;
 
 /**
  * The one serve loop of `VrpcServer` and `VrpcGateway`: creates the dead-letter, reply and
- * request topics, then joins the group `<groupPrefix><package.Service>` on each service's
- * request topic and hands every request to one `RequestDispatcher`.
+ * request topics, then joins one group per request topic (`<groupPrefix><package.Service>`,
+ * or `<groupPrefix><topic>` for a topic its services share) and hands every request to one
+ * `RequestDispatcher`, which tells the services of a shared topic apart by the envelope.
  */
 export class RequestTopicsServer {
   private readonly logger: Logger;
@@ -38,7 +38,7 @@ export class RequestTopicsServer {
     this.logger = new Logger(options.name);
   }
 
-  /** Resolves once every service is joined; on a failure the ones joined so far stay for `close()`. */
+  /** Resolves once every topic is joined; on a failure the ones joined so far stay for `close()`. */
   async start(
     services: readonly string[],
     execute: RequestExecutor,
@@ -46,37 +46,51 @@ export class RequestTopicsServer {
   ): Promise<void> {
     const { bus, topics = {}, serving = {}, name } = this.options;
     const dead = deadLetterTopic(topics);
+    const replies = replyTopic(topics);
+    const served = servedTopics(services, topics, serving.groupPrefix);
     await bus.connect();
     await bus.ensureTopics([
       { topic: dead, partitions: 1, replicationFactor: topics.replicationFactor },
-      {
-        topic: replyTopic(topics),
-        partitions: topics.replyPartitions ?? DEFAULT_REPLY_PARTITIONS,
-        replicationFactor: topics.replicationFactor,
-      },
-      ...services.map((service) => ({
-        topic: requestTopic(service, topics),
+      { topic: replies, partitions: topics.replyPartitions ?? DEFAULT_REPLY_PARTITIONS, replicationFactor: topics.replicationFactor },
+      ...served.map(({ topic }) => ({
+        topic,
         partitions: topics.requestPartitions ?? DEFAULT_REQUEST_PARTITIONS,
         replicationFactor: topics.replicationFactor,
       })),
     ]);
-    for (const warning of capabilityWarnings(bus, serving)) this.logger.warn(warning);
-    const dispatcher = new RequestDispatcher({ bus, execute, deadLetterTopic: dead, maxDeliveries: serving.maxDeliveries, name });
+    for (const warning of [...capabilityWarnings(bus, serving), ...unservedWarnings(served, topics)]) this.logger.warn(warning);
+    const dispatcher = new RequestDispatcher({
+      bus,
+      execute: this.boundToTopics(served, execute),
+      deadLetterTopic: dead,
+      replyTopic: replies,
+      maxDeliveries: serving.maxDeliveries,
+      name,
+    });
     // Joined one by one: a failure leaves only the ones made so far to close.
-    for (const service of services) {
-      const topic = requestTopic(service, topics);
+    for (const { topic, services: sharing, group } of served) {
       const subscription = await bus.subscribe(
-        {
-          topics: [topic],
-          group: `${serving.groupPrefix ?? DEFAULT_GROUP_PREFIX}${service}`,
-          concurrency: serving.concurrency ?? DEFAULT_CONCURRENCY,
-          orderByKey: true,
-        },
+        { topics: [topic], group, concurrency: serving.concurrency ?? DEFAULT_CONCURRENCY, orderByKey: true },
         (message) => dispatcher.dispatch(message),
       );
       this.subscriptions.push(subscription);
-      this.logger.log(line(service, topic));
+      for (const service of sharing) this.logger.log(line(service, topic));
     }
+  }
+
+  /**
+   * A request topic binds its services: a call for a service served here from another topic is
+   * refused (UNIMPLEMENTED), so per-topic ACLs also separate services that share a process.
+   */
+  private boundToTopics(served: readonly ServedTopic[], execute: RequestExecutor): RequestExecutor {
+    const home = new Map(served.flatMap(({ topic, services }) => services.map((service) => [service, topic] as const)));
+    return (envelope, message) => {
+      const topic = home.get(envelope.serviceName);
+      if (topic === undefined || topic === message.topic) return execute(envelope, message);
+      return Promise.resolve(
+        errorReply(envelope, { code: status.UNIMPLEMENTED, message: VrpcMessages.wrongTopic(envelope.serviceName, message.topic) }),
+      );
+    };
   }
 
   /** Stops taking requests, finishes those in flight and publishes their replies, commits, leaves. */

@@ -7,6 +7,9 @@ export interface VrpcServingOptions {
    * sent to the dead-letter topic instead of being run again (default 5).
    */
   maxDeliveries?: number;
-  /** Prefix of the consumer group; the group is `<prefix><package.Service>` (default `vrpc.`). */
+  /**
+   * Prefix of the consumer groups (default `vrpc.`): one per request topic, `<prefix><package.Service>`,
+   * or `<prefix><topic>` for a topic that several served services share (`topics.requests`).
+   */
   groupPrefix?: string;
 }

@@ -9,9 +9,11 @@ export const INBOX_ASSIGNER_NAME = 'VrpcInboxAssigner';
  * and no rebalance elsewhere can take it away.
  *
  * @param protocol kafkajs' `AssignerProtocol` (kafkajs is loaded on connect)
+ * @param partition `all` for a whole-topic inbox: every partition the metadata knows at each
+ *   join (kafkajs rejoins when partitions are added, so it follows them)
  */
-export function inboxAssigner(protocol: KafkajsModule['AssignerProtocol'], topic: string, partition: number): PartitionAssigner {
-  return () => ({
+export function inboxAssigner(protocol: KafkajsModule['AssignerProtocol'], topic: string, partition: number | 'all'): PartitionAssigner {
+  return ({ cluster }) => ({
     name: INBOX_ASSIGNER_NAME,
     version: 1,
     assign: ({ members }) =>
@@ -20,7 +22,9 @@ export function inboxAssigner(protocol: KafkajsModule['AssignerProtocol'], topic
           memberId,
           memberAssignment: protocol.MemberAssignment.encode({
             version: 1,
-            assignment: { [topic]: [partition] },
+            assignment: {
+              [topic]: partition === 'all' ? cluster.findTopicPartitionMetadata(topic).map((entry) => entry.partitionId) : [partition],
+            },
             userData: Buffer.alloc(0),
           }),
         })),

@@ -15,8 +15,9 @@ export type ConsumerTimings = Pick<ConsumerConfig, 'sessionTimeout' | 'heartbeat
 
 /**
  * A client's private view of the shared reply topic: one partition, chosen by hashing the
- * instance id, read by a group of its own. Replies for other instances that share the
- * partition reach the handler too; it ignores ids it does not know.
+ * instance id, read by a group of its own (or, whole-topic, every partition). Replies for
+ * other instances that share the partitions reach the handler too; it ignores ids it does
+ * not know.
  */
 export class KafkaInbox implements BusInbox {
   private readonly logger = new Logger(KafkaInbox.name);
@@ -29,22 +30,24 @@ export class KafkaInbox implements BusInbox {
     private readonly timings: ConsumerTimings,
   ) {}
 
-  async open(instanceId: string, topic: string, handler: MessageHandler): Promise<void> {
+  /** @param wholeTopic read every partition (`whole-topic` scope), not only the one the id hashes to */
+  async open(instanceId: string, topic: string, handler: MessageHandler, wholeTopic = false): Promise<void> {
     // The topic may have just been created (by us or another instance): its leaders may not be
     // elected yet, which brokers answer with retriable errors for a moment.
     const { kafkajs, kafka, admin } = this.clients;
-    const { partition, start } = await retryUntil(Date.now() + LEADERS_READY_MS, async () => {
+    const { partition, starts } = await retryUntil(Date.now() + LEADERS_READY_MS, async () => {
       const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
       const chosen = hashString(instanceId) % metadata.partitions.length;
       // Everything sent to us comes after this point: start reading from here.
       const offsets = await admin.fetchTopicOffsets(topic);
-      return { partition: chosen, start: offsets.find((entry) => entry.partition === chosen)?.high ?? '0' };
+      const read = offsets.filter((entry) => wholeTopic || entry.partition === chosen);
+      return { partition: chosen, starts: read.map((entry) => ({ topic, partition: entry.partition, offset: entry.high })) };
     });
     this.groupId = `vrpc.inbox.${instanceId}`;
     const consumer = kafka.consumer({
       ...this.timings,
       groupId: this.groupId,
-      partitionAssigners: [inboxAssigner(kafkajs.AssignerProtocol, topic, partition)],
+      partitionAssigners: [inboxAssigner(kafkajs.AssignerProtocol, topic, wholeTopic ? 'all' : partition)],
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
@@ -78,9 +81,10 @@ export class KafkaInbox implements BusInbox {
     restartAfterCrash(consumer, run, () => this.consumer !== consumer, this.logger);
     await run();
     await joined;
-    consumer.seek({ topic, partition, offset: start });
-    await consumer.commitOffsets([{ topic, partition, offset: start }]);
-    this.address = { topic, partition };
+    for (const start of starts) consumer.seek(start);
+    await consumer.commitOffsets(starts);
+    // A whole-topic inbox reads wherever a reply lands: its address names no partition.
+    this.address = wholeTopic ? { topic } : { topic, partition };
   }
 
   /** Leaves the group and deletes it: its commits are of no use once this instance is gone. */

@@ -5,6 +5,7 @@ import type {
   BusHealth,
   BusInbox,
   BusSubscription,
+  InboxOptions,
   MessageHandler,
   OutgoingMessage,
   SubscribeOptions,
@@ -62,10 +63,10 @@ export class KafkaBus implements VrpcBus {
     return this.lifecycle.subscription(subscription);
   }
 
-  async openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
+  async openInbox(instanceId: string, topic: string, handler: MessageHandler, options?: InboxOptions): Promise<BusInbox> {
     const clients = await this.lifecycle.client();
     const inbox = new KafkaInbox(clients, this.consumerTimings());
-    await inbox.open(instanceId, topic, handler);
+    await inbox.open(instanceId, topic, handler, options?.scope === 'whole-topic');
     return this.lifecycle.inbox(inbox);
   }
 

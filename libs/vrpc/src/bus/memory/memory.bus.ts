@@ -3,6 +3,7 @@ import type {
   BusHealth,
   BusInbox,
   BusSubscription,
+  InboxOptions,
   IncomingMessage,
   MessageHandler,
   OutgoingMessage,
@@ -18,6 +19,7 @@ interface TopicState {
   partitions: number;
   offsets: number[];
   groups: Map<string, MemoryGroupMember[]>;
+  /** Inbox handlers by partition; -1 holds whole-topic inboxes. */
   inboxes: Map<number, Set<MessageHandler>>;
 }
 
@@ -78,9 +80,11 @@ export class MemoryBus implements VrpcBus {
     return Promise.resolve({ close });
   }
 
-  openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
+  openInbox(instanceId: string, topic: string, handler: MessageHandler, options?: InboxOptions): Promise<BusInbox> {
     const state = this.topic(topic);
-    const partition = hashString(instanceId) % state.partitions;
+    const whole = options?.scope === 'whole-topic';
+    // A whole-topic inbox is kept under partition -1, which every message of the topic reaches.
+    const partition = whole ? -1 : hashString(instanceId) % state.partitions;
     const handlers = state.inboxes.get(partition) ?? new Set<MessageHandler>();
     handlers.add(handler);
     state.inboxes.set(partition, handlers);
@@ -88,7 +92,7 @@ export class MemoryBus implements VrpcBus {
       handlers.delete(handler);
       return Promise.resolve();
     };
-    return Promise.resolve({ address: { topic, partition }, close });
+    return Promise.resolve({ address: whole ? { topic } : { topic, partition }, close });
   }
 
   private topic(name: string, partitions = this.defaultPartitions): TopicState {
@@ -114,6 +118,7 @@ export class MemoryBus implements VrpcBus {
     };
     setImmediate(() => {
       for (const handler of state.inboxes.get(partition) ?? []) void handler(message).catch(() => undefined);
+      for (const handler of state.inboxes.get(-1) ?? []) void handler(message).catch(() => undefined);
       for (const group of state.groups.keys()) this.deliverToGroup(message, group);
     });
   }

@@ -6,6 +6,7 @@ import type {
   BusHealth,
   BusInbox,
   BusSubscription,
+  InboxOptions,
   MessageHandler,
   OutgoingMessage,
   SubscribeOptions,
@@ -13,6 +14,7 @@ import type {
   VrpcBus,
 } from '../bus.interface.js';
 import { BusLifecycle } from '../core/bus-lifecycle.js';
+import { requireOwnInbox } from '../core/inbox-scope.js';
 import { ReconnectHooks } from '../core/reconnect-hooks.js';
 import type { NatsBusOptions } from './nats-bus-options.interface.js';
 import { resolveNatsServers } from './nats-servers.js';
@@ -99,7 +101,8 @@ export class NatsBus implements VrpcBus {
     return this.lifecycle.subscription(subscription);
   }
 
-  async openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
+  async openInbox(instanceId: string, topic: string, handler: MessageHandler, options?: InboxOptions): Promise<BusInbox> {
+    requireOwnInbox('nats', options);
     const { modules, js, jsm } = await this.connected();
     const inbox = new NatsInbox(modules, js, jsm, this.streamPrefix, this.reconnected.add);
     await inbox.open(instanceId, topic, handler);

@@ -25,7 +25,8 @@ function toIncoming(topic: string, partition: number, offset: bigint, record: Ka
 
 /**
  * A client's private view of the shared reply topic, as with kafkajs: the one partition its
- * instance id hashes to, read from the partition's end as it was before `open` resolved. It
+ * instance id hashes to (or, whole-topic, every partition the topic had at `open`), read from
+ * the partition's end as it was before `open` resolved. It
  * fetches that partition directly (no consumer group: nothing is committed, and no empty
  * group is left behind). Replies for other instances on the partition are ignored upstream.
  */
@@ -40,13 +41,16 @@ export class PlatformaticKafkaInbox implements BusInbox {
     private readonly maxWaitTimeMs: number,
   ) {}
 
-  async open(instanceId: string, topic: string, handler: MessageHandler, partitionCount: number): Promise<void> {
+  /** @param wholeTopic read every partition (`whole-topic` scope), not only the one the id hashes to */
+  async open(instanceId: string, topic: string, handler: MessageHandler, partitionCount: number, wholeTopic = false): Promise<void> {
     const partition = hashString(instanceId) % partitionCount;
+    const read = wholeTopic ? Array.from({ length: partitionCount }, (_, index) => index) : [partition];
     // Everything sent to us comes after this point: start reading from here.
     const ends = await this.consumer.listOffsets({ topics: [topic] });
-    const start = ends.get(topic)?.[partition] ?? 0n;
-    this.loop = this.read(topic, partition, start, handler);
-    this.address = { topic, partition };
+    const next = new Map(read.map((index) => [index, ends.get(topic)?.[index] ?? 0n]));
+    this.loop = this.read(topic, next, handler);
+    // A whole-topic inbox reads wherever a reply lands: its address names no partition.
+    this.address = wholeTopic ? { topic } : { topic, partition };
   }
 
   async close(): Promise<void> {
@@ -55,30 +59,46 @@ export class PlatformaticKafkaInbox implements BusInbox {
     await this.consumer.close().catch((error: unknown) => this.logger.warn(`closing the inbox failed: ${String(error)}`));
   }
 
-  private async read(topic: string, partition: number, start: bigint, handler: MessageHandler): Promise<void> {
-    let next = start;
+  /** Fetches the partitions of `next` (partition → next offset), one request per leader at a time. */
+  private async read(topic: string, next: Map<number, bigint>, handler: MessageHandler): Promise<void> {
     let refresh = false;
     while (!this.stop.signal.aborted) {
       try {
         const metadata = await this.consumer.metadata({ topics: [topic], forceUpdate: refresh });
         const described = metadata.topics.get(topic);
-        const leader = described?.partitions[partition]?.leader;
-        if (!described || leader === undefined) throw new Error(`no leader for ${topic}[${partition}]`);
-        const response = await this.consumer.fetch({
-          node: leader,
-          maxWaitTime: this.maxWaitTimeMs,
-          topics: [
-            {
-              topicId: described.id,
-              partitions: [
-                { partition, fetchOffset: next, partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 },
+        if (!described) throw new Error(`no metadata for ${topic}`);
+        const byLeader = new Map<number, number[]>();
+        for (const partition of next.keys()) {
+          const leader = described.partitions[partition]?.leader;
+          if (leader === undefined) throw new Error(`no leader for ${topic}[${partition}]`);
+          byLeader.set(leader, [...(byLeader.get(leader) ?? []), partition]);
+        }
+        await Promise.all(
+          [...byLeader].map(async ([leader, partitions]) => {
+            const response = await this.consumer.fetch({
+              node: leader,
+              maxWaitTime: this.maxWaitTimeMs,
+              topics: [
+                {
+                  topicId: described.id,
+                  partitions: partitions.map((partition) => ({
+                    partition,
+                    fetchOffset: next.get(partition) ?? 0n,
+                    partitionMaxBytes: PARTITION_MAX_BYTES,
+                    currentLeaderEpoch: -1,
+                    lastFetchedEpoch: -1,
+                  })),
+                },
               ],
-            },
-          ],
-        });
-        const result = response.responses[0]?.partitions.find((entry) => entry.partitionIndex === partition);
-        if (result && result.errorCode !== 0) throw new Error(`fetch of ${topic}[${partition}] failed with error code ${result.errorCode}`);
-        next = this.deliver(topic, partition, next, result?.records ?? [], handler);
+            });
+            for (const result of response.responses[0]?.partitions ?? []) {
+              const partition = result.partitionIndex;
+              if (!next.has(partition)) continue;
+              if (result.errorCode !== 0) throw new Error(`fetch of ${topic}[${partition}] failed with error code ${result.errorCode}`);
+              next.set(partition, this.deliver(topic, partition, next.get(partition) ?? 0n, result.records ?? [], handler));
+            }
+          }),
+        );
         refresh = false;
       } catch (error: unknown) {
         if (this.stop.signal.aborted) return;

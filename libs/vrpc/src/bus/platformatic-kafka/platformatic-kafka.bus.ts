@@ -5,6 +5,7 @@ import type {
   BusHealth,
   BusInbox,
   BusSubscription,
+  InboxOptions,
   MessageHandler,
   OutgoingMessage,
   SubscribeOptions,
@@ -87,7 +88,7 @@ export class PlatformaticKafkaBus implements VrpcBus {
     return this.lifecycle.subscription(subscription);
   }
 
-  async openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
+  async openInbox(instanceId: string, topic: string, handler: MessageHandler, options?: InboxOptions): Promise<BusInbox> {
     const connected = await this.connected();
     const metadata = await connected.admin.metadata({ topics: [topic] });
     const partitions = metadata.topics.get(topic)?.partitionsCount ?? 1;
@@ -95,7 +96,7 @@ export class PlatformaticKafkaBus implements VrpcBus {
     const consumer = this.consumer(connected, `vrpc.inbox.${instanceId}`, 1);
     const inbox = new PlatformaticKafkaInbox(consumer, this.settings.maxWaitTimeMs);
     try {
-      await inbox.open(instanceId, topic, handler, partitions);
+      await inbox.open(instanceId, topic, handler, partitions, options?.scope === 'whole-topic');
     } catch (error: unknown) {
       await consumer.close().catch(() => undefined);
       throw error;

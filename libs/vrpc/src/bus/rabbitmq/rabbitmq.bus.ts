@@ -4,6 +4,7 @@ import type {
   BusHealth,
   BusInbox,
   BusSubscription,
+  InboxOptions,
   MessageHandler,
   OutgoingMessage,
   SubscribeOptions,
@@ -11,6 +12,7 @@ import type {
   VrpcBus,
 } from '../bus.interface.js';
 import { BusLifecycle } from '../core/bus-lifecycle.js';
+import { requireOwnInbox } from '../core/inbox-scope.js';
 import type { RabbitMqBusOptions } from './rabbitmq-bus-options.interface.js';
 import { resolveRabbitMqUrl } from './rabbitmq-url.js';
 import { loadAmqp } from './rabbitmq-client.js';
@@ -73,7 +75,8 @@ export class RabbitMqBus implements VrpcBus {
     return this.lifecycle.subscription(subscription);
   }
 
-  async openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
+  async openInbox(instanceId: string, topic: string, handler: MessageHandler, options?: InboxOptions): Promise<BusInbox> {
+    requireOwnInbox('rabbitmq', options);
     const { connection } = await this.connected();
     const inbox = new RabbitMqInbox(connection, this.options.inboxExpiresMs ?? 5 * 60_000);
     await inbox.open(instanceId, topic, handler);

@@ -6,6 +6,7 @@ import type {
   BusInbox,
   BusSubscription,
   IncomingMessage,
+  InboxOptions,
   MessageHandler,
   OutgoingMessage,
   SubscribeOptions,
@@ -135,8 +136,8 @@ export class RecordingBus implements VrpcBus {
     return this.inner.subscribe(options, handler);
   }
 
-  openInbox(instanceId: string, topic: string, handler: MessageHandler): Promise<BusInbox> {
-    return this.inner.openInbox(instanceId, topic, handler);
+  openInbox(instanceId: string, topic: string, handler: MessageHandler, options?: InboxOptions): Promise<BusInbox> {
+    return this.inner.openInbox(instanceId, topic, handler, options);
   }
 
   ensureTopics(topics: TopicSpec[]): Promise<void> {
