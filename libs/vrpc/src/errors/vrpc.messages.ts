@@ -19,6 +19,7 @@ export const VrpcMessages = {
   cannotCountDeliveries: (bus: string) =>
     `vRPC: maxDeliveries is set, but the bus (${bus}) cannot count deliveries: a request that crashes its server every time is not set aside`,
   taskStillRunning: (key: string) => `vRPC: task ${key} still running at the deadline`,
+  overLimit: (field: string, limit: number, unit: string) => `vRPC: the request's ${field} is over its limit of ${limit} ${unit}`,
   incompleteRequest: 'vRPC: the request envelope lacks request_id, service_name or method_name',
   incompleteReply: 'vRPC: the reply envelope lacks request_id',
   missingPackage: (feature: string, packages: string[]) =>

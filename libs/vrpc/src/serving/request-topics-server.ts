@@ -33,6 +33,7 @@ export type ServedLine = (service: string, topic: string) => string;
 export class RequestTopicsServer {
   private readonly logger: Logger;
   private subscriptions: BusSubscription[] = [];
+  private readonly dispatchers: RequestDispatcher[] = [];
 
   constructor(private readonly options: RequestTopicsServerOptions) {
     this.logger = new Logger(options.name);
@@ -61,7 +62,15 @@ export class RequestTopicsServer {
       })),
     ]);
     for (const warning of capabilityWarnings(bus, serving)) this.logger.warn(warning);
-    const dispatcher = new RequestDispatcher({ bus, execute, deadLetterTopic: dead, maxDeliveries: serving.maxDeliveries, name });
+    const dispatcher = new RequestDispatcher({
+      bus,
+      execute,
+      deadLetterTopic: dead,
+      maxDeliveries: serving.maxDeliveries,
+      name,
+      limits: serving.limits,
+    });
+    this.dispatchers.push(dispatcher);
     // Joined one by one: a failure leaves only the ones made so far to close.
     for (const service of services) {
       const topic = requestTopic(service, topics);
@@ -84,5 +93,6 @@ export class RequestTopicsServer {
     const subscriptions = this.subscriptions;
     this.subscriptions = [];
     await Promise.all(subscriptions.map((subscription) => subscription.close()));
+    for (const dispatcher of this.dispatchers.splice(0)) dispatcher.close();
   }
 }
