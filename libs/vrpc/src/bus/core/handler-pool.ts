@@ -2,29 +2,13 @@ import { Logger } from '@nestjs/common';
 import type { IncomingMessage, MessageHandler } from '../bus.interface.js';
 import { KeySequencer } from '../../utils/key-sequencer.js';
 import { logText } from '../../utils/log-text.js';
+import type { Waiting, WaitingBounds } from './handler-pool.interface.js';
 
 /** What became of one handled message. */
 export type Outcome = { ok: true } | { ok: false; error: unknown };
 
 /** Acknowledges (or not) one handled message; the slot is held until it returns or resolves. */
 export type Settle = (outcome: Outcome, message: IncomingMessage) => void | Promise<void>;
-
-/** How much may wait behind earlier messages of its key before the pool makes its bus wait. */
-export interface WaitingBounds {
-  /** Messages waiting (default 4 × the pool's limit). */
-  maxMessages?: number;
-  /** Their bytes, values and keys (default 64 MiB). */
-  maxBytes?: number;
-}
-
-/** A message waiting for its key's turn; tracked for a drain by `waited`. */
-interface Waiting {
-  message: IncomingMessage;
-  handler: MessageHandler;
-  settle: Settle;
-  waited: Promise<void>;
-  turn: () => void;
-}
 
 const OK: Outcome = { ok: true };
 const DEFAULT_MAX_WAITING_BYTES = 64 * 1024 * 1024;
