@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BusHealth, BusInbox, BusSubscription, IncomingMessage, OutgoingMessage, VrpcBus } from '../bus/bus.interface.js';
+import { HandlerPool } from '../bus/core/handler-pool.js';
 import { decodeResponse, encodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
 import { okReply } from './reply.factory.js';
 import { RequestDispatcher } from './request-dispatcher.js';
@@ -258,5 +259,31 @@ describe('RequestDispatcher', () => {
     expect(lines[0]).toBe('skipped a second copy of id\\n[Nest] 1 - forged LOG line');
     expect(lines[1]).toMatch(/^998 more in 10 s, the last: /);
     expect(lines.join('')).not.toContain('\n');
+  });
+  it('lets 100 copies of a slow request hold no worker slot of its pool', async () => {
+    let finish: () => void = () => undefined;
+    const { dispatcher } = setUp({
+      execute: async (request) => {
+        await new Promise<void>((resolve) => (finish = resolve));
+        return okReply(request, request.payload);
+      },
+    });
+    const pool = new HandlerPool(64);
+    const bytes = encodeRequest(envelope());
+    const acknowledged: string[] = [];
+    for (let offset = 0; offset <= 100; offset++) {
+      await pool.take();
+      pool.run(
+        message(bytes, { offset: String(offset) }),
+        null,
+        (m) => dispatcher.dispatch(m),
+        (_outcome, m) => void acknowledged.push(m.offset),
+      );
+    }
+    await vi.waitFor(() => expect(acknowledged).toHaveLength(100));
+    expect(pool.inFlight).toBe(1);
+    finish();
+    await pool.drain();
+    expect(acknowledged).toContain('0');
   });
 });
