@@ -1,7 +1,6 @@
-/** One id this process ran, or runs: `run` until the run finishes. */
+/** One id this process ran, or runs. */
 interface Entry {
   id: string;
-  run: Promise<void> | undefined;
 }
 
 /** What one remembered id costs besides its characters (the entry, the map's slot), roughly. */
@@ -52,19 +51,19 @@ export class RecentRequests {
       return true;
     }
     if (this.seen.has(id)) return false;
-    const entry: Entry = { id, run: work() };
+    const entry: Entry = { id };
+    const run = work();
     this.seen.set(id, entry);
     this.order.push(entry);
     this.bytes += cost(id);
     while (this.seen.size > this.capacity || (this.bytes > this.maxBytes && this.seen.size > 1)) this.forgetOldest();
     if (this.order.length - this.head > 2 * this.capacity) this.compact();
     try {
-      await entry.run;
+      await run;
     } catch (error: unknown) {
       if (this.seen.get(id) === entry) this.forget(entry);
       throw error;
     }
-    entry.run = undefined;
     return true;
   }
 
