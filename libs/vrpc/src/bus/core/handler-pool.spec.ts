@@ -255,6 +255,7 @@ describe('HandlerPool', () => {
     pool.submit(message(1, 'k'), 'k', handler, ignore);
     let drained = false;
     const drain = pool.drain().then(() => (drained = true));
+    await tick();
     open(0);
     await tick();
     expect(drained).toBe(false);
