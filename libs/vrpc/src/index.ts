@@ -25,7 +25,7 @@ export type { RawReply } from './client/raw-reply.interface.js';
 // Server: a Nest microservice strategy that serves `@GrpcMethod` handlers from the bus.
 export { VrpcServer } from './server/vrpc-server.js';
 export type { VrpcServerConfig, VrpcServerOptions } from './server/server-options.interface.js';
-export type { VrpcServingOptions } from './serving/serving-options.interface.js';
+export type { VrpcRequestLimits, VrpcServingOptions } from './serving/serving-options.interface.js';
 
 // Context: what a handler can learn about the call it serves.
 export { VrpcContext, type VrpcTaskInfo } from './server/vrpc.context.js';

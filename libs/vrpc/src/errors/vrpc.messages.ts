@@ -23,6 +23,7 @@ export const VrpcMessages = {
     `vRPC: topics.requests maps ${service} to ${topic}, which this process reads (group ${group}) but does not serve ${service} from: ` +
     `its requests that reach this group are answered UNIMPLEMENTED; serve it here too, or give it a topic of its own`,
   wrongTopic: (service: string, topic: string) => `vRPC: ${service} is not served from ${topic}; send its calls to its own request topic`,
+  overLimit: (field: string, limit: number, unit: string) => `vRPC: the request's ${field} is over its limit of ${limit} ${unit}`,
   incompleteRequest: 'vRPC: the request envelope lacks request_id, service_name or method_name',
   incompleteReply: 'vRPC: the reply envelope lacks request_id',
   missingPackage: (feature: string, packages: string[]) =>

@@ -1,14 +1,19 @@
-/** One id this process ran, or runs: `run` until the run finishes. */
+/** One id this process ran, or runs. */
 interface Entry {
   id: string;
-  run: Promise<void> | undefined;
 }
+
+/** What one remembered id costs besides its characters (the entry, the map's slot), roughly. */
+const ENTRY_OVERHEAD_BYTES = 96;
 
 /**
  * The request ids this process ran lately, to recognise a request delivered twice (a publish
- * retried after a lost acknowledgement writes it again, next to the first copy): a copy that
- * arrives while the first runs waits for it, one that arrives after it is dropped. Bounded by
- * count: the oldest ids are forgotten first. Copies read by another process are not seen here.
+ * retried after a lost acknowledgement writes it again, next to the first copy): a copy is
+ * dropped at once, whether the first copy runs or ran, so that copies hold no worker. That is
+ * safe: on Kafka the first copy sits before it in the same partition, and the commit cannot
+ * pass a first copy that runs or failed; on NATS and RabbitMQ a first copy that fails is
+ * redelivered itself. Bounded by count and by bytes: the oldest ids are forgotten first.
+ * Copies read by another process are not seen here.
  */
 export class RecentRequests {
   private readonly seen = new Map<string, Entry>();
@@ -19,8 +24,22 @@ export class RecentRequests {
    */
   private order: Entry[] = [];
   private head = 0;
+  private bytes = 0;
 
-  constructor(private readonly capacity = 10_000) {}
+  constructor(
+    private readonly capacity = 10_000,
+    private readonly maxBytes = 4 * 1024 * 1024,
+  ) {}
+
+  /** Ids remembered. */
+  get size(): number {
+    return this.seen.size;
+  }
+
+  /** What the remembered ids cost, roughly (two bytes a character and an overhead each). */
+  get sizeBytes(): number {
+    return this.bytes;
+  }
 
   /**
    * Runs `work` unless `id` is running or ran here already; resolves with whether it ran. An
@@ -31,25 +50,20 @@ export class RecentRequests {
       await work();
       return true;
     }
-    const earlier = this.seen.get(id);
-    if (earlier !== undefined) {
-      // A copy is done with when the first run is: acknowledging it earlier could commit past
-      // a first run that fails.
-      if (earlier.run !== undefined) await earlier.run;
-      return false;
-    }
-    const entry: Entry = { id, run: work() };
+    if (this.seen.has(id)) return false;
+    const entry: Entry = { id };
+    const run = work();
     this.seen.set(id, entry);
     this.order.push(entry);
-    if (this.seen.size > this.capacity) this.forgetOldest();
-    else if (this.order.length - this.head > 2 * this.capacity) this.compact();
+    this.bytes += cost(id);
+    while (this.seen.size > this.capacity || (this.bytes > this.maxBytes && this.seen.size > 1)) this.forgetOldest();
+    if (this.order.length - this.head > 2 * this.capacity) this.compact();
     try {
-      await entry.run;
+      await run;
     } catch (error: unknown) {
-      this.seen.delete(id);
+      if (this.seen.get(id) === entry) this.forget(entry);
       throw error;
     }
-    entry.run = undefined;
     return true;
   }
 
@@ -58,11 +72,16 @@ export class RecentRequests {
     while (this.head < this.order.length) {
       const oldest = this.order[this.head++];
       if (this.seen.get(oldest.id) === oldest) {
-        this.seen.delete(oldest.id);
+        this.forget(oldest);
         break;
       }
     }
     if (this.head >= this.capacity) this.compact();
+  }
+
+  private forget(entry: Entry): void {
+    this.seen.delete(entry.id);
+    this.bytes -= cost(entry.id);
   }
 
   /** Drops the entries before `head` and those no longer remembered, keeping the order. */
@@ -70,4 +89,8 @@ export class RecentRequests {
     this.order = this.order.slice(this.head).filter((entry) => this.seen.get(entry.id) === entry);
     this.head = 0;
   }
+}
+
+function cost(id: string): number {
+  return 2 * id.length + ENTRY_OVERHEAD_BYTES;
 }

@@ -2,10 +2,12 @@ import { status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BusHealth, BusInbox, BusSubscription, IncomingMessage, OutgoingMessage, VrpcBus } from '../bus/bus.interface.js';
+import { HandlerPool } from '../bus/core/handler-pool.js';
 import { decodeResponse, encodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
 import { okReply } from './reply.factory.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import type { RequestExecutor } from './request-executor.interface.js';
+import type { VrpcRequestLimits } from './serving-options.interface.js';
 
 /** A bus that only records what is published; `failPublishes` makes every publish reject. */
 class FakeBus implements VrpcBus {
@@ -67,7 +69,7 @@ function message(value: Buffer, overrides: Partial<IncomingMessage> = {}): Incom
 }
 
 /** A dispatcher on a fake bus whose executor counts its runs and answers OK with the request's payload. */
-function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor } = {}) {
+function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor; limits?: VrpcRequestLimits } = {}) {
   const bus = new FakeBus();
   const runs: string[] = [];
   const execute: RequestExecutor =
@@ -76,7 +78,13 @@ function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor } = 
       runs.push(request.requestId);
       return Promise.resolve(okReply(request, request.payload));
     });
-  const dispatcher = new RequestDispatcher({ bus, execute, deadLetterTopic: DEAD, maxDeliveries: options.maxDeliveries });
+  const dispatcher = new RequestDispatcher({
+    bus,
+    execute,
+    deadLetterTopic: DEAD,
+    maxDeliveries: options.maxDeliveries,
+    limits: options.limits,
+  });
   return { bus, runs, dispatcher };
 }
 
@@ -157,8 +165,10 @@ describe('RequestDispatcher', () => {
     let copyDone = false;
     const copy = dispatcher.dispatch(message(bytes, { offset: '18' })).then(() => (copyDone = true));
     await vi.waitFor(() => expect(runs).toHaveLength(1));
-    // The copy waits for the first run: acknowledging it earlier could commit past a run that fails.
-    expect(copyDone).toBe(false);
+    // The copy is done with at once, holding no worker: the first copy, before it in its
+    // partition, keeps the commit from passing it while it runs.
+    await vi.waitFor(() => expect(copyDone).toBe(true));
+    for (let i = 0; i < 100; i++) await dispatcher.dispatch(message(bytes, { offset: String(100 + i) }));
     finish();
     await Promise.all([first, copy]);
     await dispatcher.dispatch(message(bytes, { offset: '19' }));
@@ -203,5 +213,87 @@ describe('RequestDispatcher', () => {
     expect(bus.publishAttempts).toBeGreaterThan(1);
     expect(Date.now()).toBeGreaterThanOrEqual(deadline - 200);
     expect(error).toHaveBeenCalledWith(expect.stringMatching(/reply to inst\/1 not published before its deadline: Error: broker down/));
+  });
+  it.each([
+    ['service_name', { serviceName: 's'.repeat(257) }, 'service_name is over its limit of 256 characters'],
+    ['method_name', { methodName: 'm'.repeat(257) }, 'method_name is over its limit of 256 characters'],
+    ['task_key', { taskKey: 'k'.repeat(1025) }, 'task_key is over its limit of 1024 characters'],
+    ['client_id', { clientId: 'c'.repeat(257) }, 'client_id is over its limit of 256 characters'],
+    [
+      'metadata count',
+      { metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) },
+      'metadata is over its limit of 64 entries',
+    ],
+    ['metadata bytes', { metadata: { big: 'v'.repeat(16 * 1024) } }, 'metadata is over its limit of 16384 bytes'],
+    [
+      'repeated metadata count',
+      { metadataEntries: [{ key: 'k', values: Array.from({ length: 65 }, () => 'v') }] },
+      'metadata is over its limit of 64 entries',
+    ],
+    [
+      'binary metadata bytes',
+      { metadataEntries: [{ key: 'k-bin', binaryValues: [Buffer.alloc(16 * 1024)] }] },
+      'metadata is over its limit of 16384 bytes',
+    ],
+  ])('answers a request whose %s is over its limit INVALID_ARGUMENT, without running it', async (_field, fields, text) => {
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { bus, runs, dispatcher } = setUp();
+    await dispatcher.dispatch(message(encodeRequest(envelope(fields))));
+    expect(runs).toEqual([]);
+    expect(bus.published).toHaveLength(1);
+    const reply = decodeResponse(bus.published[0].value);
+    expect(reply.statusCode).toBe(status.INVALID_ARGUMENT);
+    expect(reply.errorMessage).toContain(text);
+    dispatcher.close();
+  });
+
+  it('dead-letters a request whose id or reply topic is over its limit (it cannot be answered), and takes limits from its options', async () => {
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { bus, runs, dispatcher } = setUp({ limits: { requestId: 8 } });
+    await dispatcher.dispatch(message(encodeRequest(envelope({ requestId: 'x'.repeat(9) }))));
+    await dispatcher.dispatch(message(encodeRequest(envelope({ replyTo: 'r'.repeat(257) }))));
+    await dispatcher.dispatch(message(encodeRequest(envelope({ requestId: 'x'.repeat(8) }))));
+    expect(runs).toEqual(['x'.repeat(8)]);
+    expect(bus.published.map((published) => published.topic)).toEqual([DEAD, DEAD, 'test.replies']);
+    expect(bus.published[0].headers?.['vrpc-dead-reason']).toContain('request_id is over its limit of 8 characters');
+  });
+
+  it('logs ids escaped, and a copy skipped a thousand times in one line and a count', async () => {
+    const debug = vi.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+    const { dispatcher } = setUp();
+    const bytes = encodeRequest(envelope({ requestId: 'id\n[Nest] 1 - forged LOG line' }));
+    for (let i = 0; i < 1_000; i++) await dispatcher.dispatch(message(bytes, { offset: String(i) }));
+    dispatcher.close();
+    const lines = debug.mock.calls.map(([line]) => String(line));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('skipped a second copy of id\\n[Nest] 1 - forged LOG line');
+    expect(lines[1]).toMatch(/^998 more in 10 s, the last: /);
+    expect(lines.join('')).not.toContain('\n');
+  });
+  it('lets 100 copies of a slow request hold no worker slot of its pool', async () => {
+    let finish: () => void = () => undefined;
+    const { dispatcher } = setUp({
+      execute: async (request) => {
+        await new Promise<void>((resolve) => (finish = resolve));
+        return okReply(request, request.payload);
+      },
+    });
+    const pool = new HandlerPool(64);
+    const bytes = encodeRequest(envelope());
+    const acknowledged: string[] = [];
+    for (let offset = 0; offset <= 100; offset++) {
+      await pool.take();
+      pool.run(
+        message(bytes, { offset: String(offset) }),
+        null,
+        (m) => dispatcher.dispatch(m),
+        (_outcome, m) => void acknowledged.push(m.offset),
+      );
+    }
+    await vi.waitFor(() => expect(acknowledged).toHaveLength(100));
+    expect(pool.inFlight).toBe(1);
+    finish();
+    await pool.drain();
+    expect(acknowledged).toContain('0');
   });
 });

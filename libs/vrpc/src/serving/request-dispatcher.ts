@@ -5,7 +5,11 @@ import { decodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
 import { DEFAULT_MAX_DELIVERIES } from '../protocol/vrpc.constants.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
 import { ForeignRequests } from './foreign-requests.js';
+import { logText } from '../utils/log-text.js';
+import { RatedLog } from '../utils/rated-log.js';
+import type { VrpcRequestLimits } from './serving-options.interface.js';
 import { RecentRequests } from './recent-requests.js';
+import { exceededLimit, requestLimits } from './request-limits.js';
 import { errorReply } from './reply.factory.js';
 import { ReplySender } from './reply-sender.js';
 import type { RequestExecutor } from './request-executor.interface.js';
@@ -21,6 +25,8 @@ export interface DispatcherDeps {
   maxDeliveries?: number;
   /** Logger context (default `VrpcServer`). */
   name?: string;
+  /** Limits on the fields of a request (defaults: `DEFAULT_REQUEST_LIMITS`). */
+  limits?: VrpcRequestLimits;
 }
 
 /**
@@ -35,11 +41,24 @@ export class RequestDispatcher {
   private readonly recent = new RecentRequests();
   private readonly sender: ReplySender;
   private readonly foreign: ForeignRequests;
+  private readonly limits: ReturnType<typeof requestLimits>;
+  /** Events that one message each can cause, so that a flood of them cannot flood the log. */
+  private readonly warnings: RatedLog;
+  private readonly notes: RatedLog;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
     this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger);
     this.foreign = new ForeignRequests(deps.replyTopic, this.logger);
+    this.limits = requestLimits(deps.limits);
+    this.warnings = new RatedLog((line) => this.logger.warn(line));
+    this.notes = new RatedLog((line) => this.logger.debug(line));
+  }
+
+  /** Writes what the rated logs counted and have not written yet. */
+  close(): void {
+    this.warnings.close();
+    this.notes.close();
   }
 
   async dispatch(message: IncomingMessage): Promise<void> {
@@ -50,6 +69,21 @@ export class RequestDispatcher {
       await this.sender.deadLetter(message, `unreadable envelope: ${String(error)}`);
       return;
     }
+    const exceeded = exceededLimit(envelope, this.limits);
+    if (exceeded) {
+      const reason = VrpcMessages.overLimit(exceeded.field, exceeded.limit, exceeded.unit);
+      // A reply needs an id its caller knows and a usable address; without them it is set aside.
+      if (exceeded.field === 'request_id' || exceeded.field === 'reply_to' || envelope.oneWay || !envelope.replyTo) {
+        await this.sender.deadLetter(message, reason);
+        return;
+      }
+      this.warnings.note(
+        'limit',
+        `refused ${logText(envelope.requestId)} from ${logText(message.topic)}[${message.partition}]@${message.offset}: ${reason}`,
+      );
+      await this.sender.reply(envelope, errorReply(envelope, { code: status.INVALID_ARGUMENT, message: reason }));
+      return;
+    }
     const deliveries = message.deliveryCount ?? 1;
     if (deliveries > (this.deps.maxDeliveries ?? DEFAULT_MAX_DELIVERIES)) {
       const reason = `poison: delivered ${deliveries} times without finishing`;
@@ -58,12 +92,15 @@ export class RequestDispatcher {
       return;
     }
     if (envelope.deadline > 0 && envelope.deadline <= Date.now()) {
-      this.logger.debug(`skipped ${envelope.serviceName}/${envelope.methodName} ${envelope.requestId}: deadline passed`);
+      this.notes.note(
+        'expired',
+        `skipped ${logText(envelope.serviceName)}/${logText(envelope.methodName)} ${logText(envelope.requestId)}: deadline passed`,
+      );
       return;
     }
     const ran = await this.recent.once(envelope.requestId, async () =>
       this.sender.reply(envelope, await this.deps.execute(envelope, message)),
     );
-    if (!ran) this.logger.debug(`skipped a second copy of ${envelope.requestId}`);
+    if (!ran) this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
   }
 }

@@ -33,6 +33,7 @@ export type ServedLine = (service: string, topic: string) => string;
 export class RequestTopicsServer {
   private readonly logger: Logger;
   private subscriptions: BusSubscription[] = [];
+  private readonly dispatchers: RequestDispatcher[] = [];
 
   constructor(private readonly options: RequestTopicsServerOptions) {
     this.logger = new Logger(options.name);
@@ -66,7 +67,9 @@ export class RequestTopicsServer {
       replyTopic: replies,
       maxDeliveries: serving.maxDeliveries,
       name,
+      limits: serving.limits,
     });
+    this.dispatchers.push(dispatcher);
     // Joined one by one: a failure leaves only the ones made so far to close.
     for (const { topic, services: sharing, group } of served) {
       const subscription = await bus.subscribe(
@@ -98,5 +101,6 @@ export class RequestTopicsServer {
     const subscriptions = this.subscriptions;
     this.subscriptions = [];
     await Promise.all(subscriptions.map((subscription) => subscription.close()));
+    for (const dispatcher of this.dispatchers.splice(0)) dispatcher.close();
   }
 }

@@ -12,4 +12,27 @@ export interface VrpcServingOptions {
    * or `<prefix><topic>` for a topic that several served services share (`topics.requests`).
    */
   groupPrefix?: string;
+  /**
+   * Longest fields a request may carry; a request over one is answered INVALID_ARGUMENT (or
+   * dead-lettered when it cannot be answered) without running. Each left out keeps its default.
+   */
+  limits?: VrpcRequestLimits;
+}
+
+/** Limits on the fields read from a request, so that no message can make a server hold much memory. */
+export interface VrpcRequestLimits {
+  /** Longest request id, in characters (default 256). */
+  requestId?: number;
+  /** Longest service name and method name, in characters (default 256). */
+  name?: number;
+  /** Longest task key, in characters (default 1024). */
+  taskKey?: number;
+  /** Longest client id, in characters (default 256). */
+  clientId?: number;
+  /** Longest reply topic, in characters (default 256). */
+  replyTo?: number;
+  /** Most metadata entries (default 64). */
+  metadataEntries?: number;
+  /** Most metadata bytes, keys and values added up in UTF-8 (default 16 KiB). */
+  metadataBytes?: number;
 }

@@ -3,6 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import type { StoredTaskResult, TaskStore } from './task-store.interface.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { logText } from '../utils/log-text.js';
 
 /** One execution request for a task key. */
 export interface TaskRun {
@@ -54,8 +55,8 @@ export class TaskCoordinator {
     const renewal = setInterval(
       () => {
         this.store.renew(task.key, task.owner, task.leaseMs).then(
-          (held) => held || this.logger.warn(`lost the lease of task ${task.key} (token ${token}) while running it`),
-          (error: unknown) => this.logger.warn(`could not renew the lease of task ${task.key}: ${String(error)}`),
+          (held) => held || this.logger.warn(`lost the lease of task ${logText(task.key)} (token ${token}) while running it`),
+          (error: unknown) => this.logger.warn(`could not renew the lease of task ${logText(task.key)}: ${String(error)}`),
         );
       },
       Math.max(10, Math.floor(task.leaseMs / 3)),
@@ -63,7 +64,7 @@ export class TaskCoordinator {
     try {
       const result = await execute(token);
       if (!(await this.store.complete(task.key, task.owner, result, task.ttlMs))) {
-        this.logger.warn(`task ${task.key} (token ${token}) finished after losing its lease; its result was not recorded`);
+        this.logger.warn(`task ${logText(task.key)} (token ${token}) finished after losing its lease; its result was not recorded`);
       }
       return result;
     } catch (error: unknown) {

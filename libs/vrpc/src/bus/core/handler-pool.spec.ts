@@ -200,4 +200,68 @@ describe('HandlerPool', () => {
     await pool.drain();
     expect(settled).toEqual(['7']);
   });
+  it('keeps no slot for messages waiting behind a slow one of their key: other keys still flow', async () => {
+    const pool = new HandlerPool(64);
+    const { handler, started, open } = gated();
+    // As the kafkajs bus hands out a batch: a slot each, then run.
+    const hand = async (offset: number, key: string) => {
+      await pool.take();
+      pool.run(message(offset, key), key, handler, ignore);
+    };
+    for (let offset = 0; offset <= 70; offset++) await hand(offset, 'slow');
+    for (let offset = 100; offset < 110; offset++) await hand(offset, `other-${offset}`);
+    expect(pool.waiting).toBe(70);
+    expect(pool.inFlight).toBe(11);
+    expect(started).toEqual(['0', ...Array.from({ length: 10 }, (_, i) => String(100 + i))]);
+    open(0);
+    await tick();
+    // The next of the key got the slot of the one before it.
+    expect(started.at(-1)).toBe('1');
+    expect(pool.inFlight).toBe(11);
+    expect(pool.waiting).toBe(69);
+  });
+
+  it('makes the bus wait while what waits behind its key is over the bound, in messages or bytes', async () => {
+    const pool = new HandlerPool(4, { maxMessages: 2 });
+    const { handler, open } = gated();
+    for (let offset = 0; offset < 3; offset++) {
+      await pool.take();
+      pool.run(message(offset, 'k'), 'k', handler, ignore);
+    }
+    expect(pool.waiting).toBe(2);
+    expect(pool.inFlight).toBe(1);
+    expect(pool.tryTake()).toBe(false);
+    let taken = false;
+    const next = pool.take().then(() => (taken = true));
+    await tick();
+    expect(taken).toBe(false);
+    open(0);
+    await next;
+    expect(pool.waiting).toBe(1);
+
+    const bytes = new HandlerPool(4, { maxBytes: 10 });
+    const big = { ...message(1, 'k'), value: Buffer.alloc(10) };
+    await bytes.take();
+    bytes.run(message(0, 'k'), 'k', handler, ignore);
+    await bytes.take();
+    bytes.run(big, 'k', handler, ignore);
+    expect(bytes.tryTake()).toBe(false);
+  });
+
+  it('drains the messages waiting behind their key too', async () => {
+    const pool = new HandlerPool(2);
+    const { handler, started, open } = gated();
+    pool.submit(message(0, 'k'), 'k', handler, ignore);
+    pool.submit(message(1, 'k'), 'k', handler, ignore);
+    let drained = false;
+    const drain = pool.drain().then(() => (drained = true));
+    await tick();
+    open(0);
+    await tick();
+    expect(drained).toBe(false);
+    expect(started).toEqual(['0', '1']);
+    open(1);
+    await drain;
+    expect(pool.inFlight).toBe(0);
+  });
 });

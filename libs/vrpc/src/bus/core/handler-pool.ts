@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage, MessageHandler } from '../bus.interface.js';
 import { KeySequencer } from '../../utils/key-sequencer.js';
+import { logText } from '../../utils/log-text.js';
+import type { Waiting, WaitingBounds } from './handler-pool.interface.js';
 
 /** What became of one handled message. */
 export type Outcome = { ok: true } | { ok: false; error: unknown };
@@ -9,22 +11,37 @@ export type Outcome = { ok: true } | { ok: false; error: unknown };
 export type Settle = (outcome: Outcome, message: IncomingMessage) => void | Promise<void>;
 
 const OK: Outcome = { ok: true };
+const STARTED = Promise.resolve();
+const DEFAULT_MAX_WAITING_BYTES = 64 * 1024 * 1024;
 
 /**
  * The one concurrency engine of every bus: at most `limit` handlers at once, messages that
  * share a key one after another, and a drain for `close()`. A slot is taken before a message
  * is handled (`tryTake` without a promise, `take`/`reserve` waiting, or `submit` for brokers
  * that push) and held until the message is settled; waiters are served in arrival order.
+ * A message behind an earlier one of its key gives its slot back and waits in its key's queue;
+ * it is handed the slot of the one before it when that one is settled, before any new message.
+ * While what waits so is over its bounds, no slot is taken: the bus waits (stops fetching).
  */
 export class HandlerPool {
   private readonly logger = new Logger(HandlerPool.name);
   private active = 0;
-  private readonly sequencer = new KeySequencer();
+  private readonly sequencer = new KeySequencer<Waiting>();
   private readonly running = new Set<Promise<void>>();
   /** Each one takes what it waits for synchronously when woken, so no one else can take it first. */
   private readonly waiters: Array<() => void> = [];
+  /** What waits behind its key is over the bounds: no slot is handed out until it is not. */
+  private full = false;
+  private readonly maxWaiting: number;
+  private readonly maxWaitingBytes: number;
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    bounds: WaitingBounds = {},
+  ) {
+    this.maxWaiting = bounds.maxMessages ?? 4 * limit;
+    this.maxWaitingBytes = bounds.maxBytes ?? DEFAULT_MAX_WAITING_BYTES;
+  }
 
   /** Slots not taken. */
   get free(): number {
@@ -36,10 +53,15 @@ export class HandlerPool {
     return this.active;
   }
 
+  /** Messages waiting behind an earlier one of their key, holding no slot. */
+  get waiting(): number {
+    return this.sequencer.waiting;
+  }
+
   /** Takes a slot if one is free now, without a promise; false otherwise (then `take()`). */
   tryTake(): boolean {
-    // No need to look at the waiters: there are some only while every slot is taken.
-    if (this.active >= this.limit) return false;
+    // No need to look at the waiters: there are some only while no slot can be taken.
+    if (this.active >= this.limit || this.full) return false;
     this.active++;
     return true;
   }
@@ -79,14 +101,20 @@ export class HandlerPool {
   /**
    * Handles `message` in a slot taken before, after the earlier messages of `key` (`null`: no
    * order), then settles it; a handler that throws instead of rejecting counts as a rejection.
+   * Behind an earlier message of its key, it gives the slot back and waits for its turn.
    */
   run(message: IncomingMessage, key: string | null, handler: MessageHandler, settle: Settle): void {
-    const handled = key === null ? invoke(handler, message) : this.sequencer.run(key, () => handler(message));
-    const task: Promise<void> = handled.then(
-      () => this.settled(task, message, settle, OK),
-      (error: unknown) => this.settled(task, message, settle, { ok: false, error }),
-    );
-    this.running.add(task);
+    if (key !== null && !this.sequencer.enter(key)) {
+      let turn!: () => void;
+      const waited = new Promise<void>((resolve) => (turn = resolve));
+      this.sequencer.wait(key, { message, handler, settle, waited, turn }, sizeOf(message));
+      // Tracked while it waits, so that a drain waits for it too.
+      this.running.add(waited);
+      this.full = this.overBounds();
+      this.release();
+      return;
+    }
+    this.start(message, key, handler, settle);
   }
 
   /** Takes a slot (waiting for one if none is free), then runs `message`: for brokers that push. */
@@ -108,31 +136,61 @@ export class HandlerPool {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  private settled(task: Promise<void>, message: IncomingMessage, settle: Settle, outcome: Outcome): void | Promise<void> {
+  private start(message: IncomingMessage, key: string | null, handler: MessageHandler, settle: Settle): void {
+    // A keyed handler starts a microtask later, as it always did: a bus's subscribe() that
+    // receives a message at once resolves before it runs (the conformance members rely on it).
+    const handled = key === null ? invoke(handler, message) : STARTED.then(() => handler(message));
+    const task: Promise<void> = handled.then(
+      () => this.settled(task, key, message, settle, OK),
+      (error: unknown) => this.settled(task, key, message, settle, { ok: false, error }),
+    );
+    this.running.add(task);
+  }
+
+  private settled(
+    task: Promise<void>,
+    key: string | null,
+    message: IncomingMessage,
+    settle: Settle,
+    outcome: Outcome,
+  ): void | Promise<void> {
     let acknowledged: void | Promise<void> = undefined;
     try {
       acknowledged = settle(outcome, message);
     } catch (error: unknown) {
       this.settleFailed(message, error);
     }
-    if (!acknowledged) return this.done(task);
+    if (!acknowledged) return this.done(task, key);
     // The slot stays taken (and a drain waits) until the acknowledgement is through.
     return acknowledged.then(
-      () => this.done(task),
+      () => this.done(task, key),
       (error: unknown) => {
         this.settleFailed(message, error);
-        this.done(task);
+        this.done(task, key);
       },
     );
   }
 
-  private done(task: Promise<void>): void {
+  private done(task: Promise<void>, key: string | null): void {
     this.running.delete(task);
-    this.release();
+    const next = key === null ? undefined : this.sequencer.next(key);
+    if (next === undefined) {
+      this.release();
+      return;
+    }
+    // Its key's turn: the slot passes to the next message of the key, before any new message.
+    this.running.delete(next.waited);
+    next.turn();
+    this.start(next.message, key, next.handler, next.settle);
+    if (this.full && !(this.full = this.overBounds())) this.wake();
   }
 
   private settleFailed(message: IncomingMessage, error: unknown): void {
-    this.logger.error(`acknowledging ${message.topic}@${message.offset} failed: ${String(error)}`);
+    this.logger.error(`acknowledging ${logText(message.topic)}@${message.offset} failed: ${logText(String(error), 500)}`);
+  }
+
+  private overBounds(): boolean {
+    return this.sequencer.waiting >= this.maxWaiting || this.sequencer.waitingBytes >= this.maxWaitingBytes;
   }
 
   private takeRest(): number {
@@ -142,8 +200,13 @@ export class HandlerPool {
   }
 
   private wake(): void {
-    while (this.waiters.length > 0 && this.active < this.limit) this.waiters.shift()?.();
+    while (this.waiters.length > 0 && this.active < this.limit && !this.full) this.waiters.shift()?.();
   }
+}
+
+/** What a waiting message holds in memory, roughly: its value and its key. */
+function sizeOf(message: IncomingMessage): number {
+  return message.value.length + (message.key?.length ?? 0);
 }
 
 /** Calls `handler`, turning a synchronous throw into a rejection. */
