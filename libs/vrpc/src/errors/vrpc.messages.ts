@@ -34,6 +34,9 @@ export const ConfigMessages = {
   unknownService: (name: string, known: string[]) => `service "${name}" is not in the loaded protos (known: ${known.join(', ') || 'none'})`,
   invalidTopic: (topic: string) => `"${topic}" is not a legal topic name (letters, digits, ".", "_", "-"; at most 249 characters)`,
   emptyTarget: (service: string) => `the gRPC target of ${service} is empty; give host:port or any grpc-js target`,
+  unknownCompression: (name: string, known: readonly string[]) => `unknown compression "${name}"; use ${known.join(', ')}`,
+  zstdUnwritable: (node: string) =>
+    `zstd cannot be written on Node ${node} (its zlib has no zstd before Node 22.15); zstd is still read. Use 'lz4', 'snappy' or 'gzip', or a newer Node`,
   invalidTaskStore: (store: string) => `${store} is not a task store; use 'memory', 'redis' or a TaskStore`,
 } as const;
 
