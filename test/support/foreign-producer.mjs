@@ -47,11 +47,9 @@ const messages = JSON.parse(Buffer.concat(chunks).toString());
 const kafka = new Kafka({ clientId: 'foreign-producer', brokers: process.env.BROKERS.split(','), logLevel: logLevel.NOTHING });
 const producer = kafka.producer({ allowAutoTopicCreation: false });
 await producer.connect();
-for (const { topic, partition, value, headers, compression } of messages) {
-  await producer.send({
-    topic,
-    compression: CompressionTypes[compression],
-    messages: [{ partition, value: Buffer.from(value, 'base64'), headers }],
-  });
+for (const { topic, partition, value, headers, compression, copies = 1 } of messages) {
+  const message = { partition, value: Buffer.from(value, 'base64'), headers };
+  // One send: one record batch, of `copies` records.
+  await producer.send({ topic, compression: CompressionTypes[compression], messages: Array.from({ length: copies }, () => message) });
 }
 await producer.disconnect();

@@ -13,6 +13,8 @@ export interface ForeignMessage {
   value: Buffer;
   headers?: Record<string, string>;
   compression: ForeignCodec;
+  /** Records of this value in its one batch (default 1). */
+  copies?: number;
 }
 
 const SCRIPT = fileURLToPath(new URL('./foreign-producer.mjs', import.meta.url));
