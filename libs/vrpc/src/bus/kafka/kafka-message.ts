@@ -1,7 +1,7 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { BusHeaders, IncomingMessage, OutgoingMessage } from '../bus.interface.js';
 import { VRPC_HEADERS } from '../../protocol/vrpc.constants.js';
-import { unreadableReason } from './unreadable-batch.js';
+import { unreadableReason } from '../kafka-common/unreadable-batch.js';
 
 function readHeaders(headers: IHeaders | undefined): BusHeaders {
   const result: BusHeaders = {};

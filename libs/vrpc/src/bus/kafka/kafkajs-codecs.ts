@@ -1,6 +1,6 @@
 import { nativeZstd, unsnappy } from '../kafka-common/kafka-codecs.js';
 import type { KafkajsModule } from './kafkajs-client.js';
-import { batchPosition, unreadableRecords } from './unreadable-batch.js';
+import { batchPosition, unreadableRecords } from '../kafka-common/unreadable-batch.js';
 
 /** A kafkajs compression codec, as `CompressionCodecs` holds them (behind a factory). */
 interface Codec {

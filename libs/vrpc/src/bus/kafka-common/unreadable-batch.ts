@@ -3,8 +3,11 @@ const HEADER_BYTES = 61;
 const CRC_START = 21;
 /** Kafka writes batches of magic 2 since 0.11; older message sets are never compressed this way. */
 const MAGIC = 2;
-/** Below any offset a fetch can ask for: records placed here are dropped by kafkajs itself. */
-const OUT_OF_RANGE_DELTA = -(2 ** 31);
+/**
+ * Before the batch's first offset, so below the offset any fetch that returned the batch asked for:
+ * both Kafka clients drop records placed there (as they drop the start of a batch already read).
+ */
+const OUT_OF_RANGE_DELTA = -1;
 
 /** The header fields of a record batch that locate it, read even when its records cannot be. */
 export interface BatchPosition {
@@ -61,7 +64,7 @@ function record(offsetDelta: number, value: Buffer): Buffer {
 /**
  * What a codec returns for a batch it cannot read: `count` records, of which kafkajs keeps one,
  * placed at the batch's last offset (so that the consumer moves past the whole batch) and holding
- * the compressed bytes; the others sit below any fetched offset, where kafkajs drops them.
+ * the compressed bytes; the others sit before the batch, where the Kafka clients drop them.
  */
 export function unreadableRecords(position: BatchPosition, records: Buffer, reason: string): Buffer {
   const last = Number(position.lastOffset - position.firstOffset);
