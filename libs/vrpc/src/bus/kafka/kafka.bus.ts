@@ -19,6 +19,8 @@ import type { KafkaCompression } from '../kafka-common/kafka-common-options.inte
 import type { KafkaBusOptions } from './kafka-bus-options.interface.js';
 import { KafkaInbox, type ConsumerTimings } from './kafka-inbox.js';
 import { loadKafkajs, type KafkaClients } from './kafkajs-client.js';
+import { SNAPPY_LZ4_FEATURE } from './kafkajs-codecs.js';
+import { loadOptionalPackage } from '../../utils/optional-package.js';
 import { nestLogCreator } from './kafka-logger.js';
 import { toTopicMessages } from './kafka-message.js';
 import { kafkaPartitioner } from './kafka-partitioner.js';
@@ -120,6 +122,10 @@ export class KafkaBus implements VrpcBus {
 
   private async open(): Promise<KafkaClients> {
     const kafkajs = await loadKafkajs();
+    if (this.settings.compression === 'snappy' || this.settings.compression === 'lz4') {
+      // Written through an optional peer: say so at connect rather than at every publish.
+      await loadOptionalPackage(SNAPPY_LZ4_FEATURE, ['@platformatic/wasm-utils'], () => import('@platformatic/wasm-utils'));
+    }
     const kafka = new kafkajs.Kafka({
       // A request to a broker that is going away must not hold a publish for kafkajs' 30 s, and
       // retries should find the new leader within a call's deadline rather than back off for long.

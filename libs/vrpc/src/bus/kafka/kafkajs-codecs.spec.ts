@@ -72,6 +72,11 @@ describe('kafkajs codecs', () => {
     const data = Buffer.from('x'.repeat(300));
     for (const id of [2, 3]) expect(await codecs[id]().decompress(await codecs[id]().compress({ buffer: data }))).toEqual(data);
     expect(await codecs[4]().decompress(Buffer.from('anything'))).toEqual(Buffer.from('app'));
+    // A zstd frame holding one raw block, "hi", read without Node's zstd where there is none.
+    const zstd = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xa0, 2, 0, 0, 0, 0x11, 0, 0, 0x68, 0x69]);
+    const fresh: Record<number, () => Codec> = {};
+    await registerKafkajsCodecs({ CompressionCodecs: fresh } as unknown as KafkajsModule);
+    expect((await fresh[4]().decompress(zstd)).toString()).toBe('hi');
     await expect(codecs[5]().decompress(Buffer.from('anything'))).rejects.toThrow(/unknown compression codec id 5/);
   });
 

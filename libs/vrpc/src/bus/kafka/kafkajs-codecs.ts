@@ -1,3 +1,7 @@
+import { createRequire } from 'node:module';
+import { Logger } from '@nestjs/common';
+import { MissingPackageError } from '../../errors/missing-package.error.js';
+import { loadOptionalPackage } from '../../utils/optional-package.js';
 import { nativeZstd, unsnappy } from '../kafka-common/kafka-codecs.js';
 import type { KafkajsModule } from './kafkajs-client.js';
 import { batchPosition, unreadableRecords } from '../kafka-common/unreadable-batch.js';
@@ -14,6 +18,30 @@ const NAMES: Record<number, string> = { 1: 'gzip', 2: 'snappy', 3: 'lz4', 4: 'zs
 const CODEC_IDS = [1, 2, 3, 4, 5, 6, 7];
 
 const registered = new WeakSet<object>();
+/** Snappy and LZ4 come from this optional peer (a dependency of @platformatic/kafka, so often present). */
+const WASM_UTILS = '@platformatic/wasm-utils';
+export const SNAPPY_LZ4_FEATURE = 'reading and writing Snappy and LZ4 on the "kafka" bus';
+
+/** kafkajs' own CRC-32C (what it checks produced batches with): the tolerant codecs need no package of their own. */
+function kafkajsCrc32c(): (data: Buffer) => number {
+  return createRequire(import.meta.url)('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (data: Buffer) => number;
+}
+
+async function loadWasmUtils() {
+  try {
+    return await loadOptionalPackage(SNAPPY_LZ4_FEATURE, [WASM_UTILS], () => import('@platformatic/wasm-utils'));
+  } catch (error: unknown) {
+    if (!(error instanceof MissingPackageError)) throw error;
+    new Logger('KafkaBus').warn(`${error.message}; until then such batches are dead-lettered`);
+    return undefined;
+  }
+}
+
+/** A codec that cannot work without `packages`: what it is asked to read is dead-lettered, naming them. */
+function missingCodec(): Codec {
+  const fail = () => Promise.reject(new MissingPackageError(SNAPPY_LZ4_FEATURE, [WASM_UTILS]));
+  return { compress: fail, decompress: fail };
+}
 
 /** `fn` as a codec method: kafkajs awaits what codecs return. */
 function later(fn: (data: Buffer) => Buffer): (data: Buffer) => Promise<Buffer> {
@@ -22,8 +50,7 @@ function later(fn: (data: Buffer) => Buffer): (data: Buffer) => Promise<Buffer> 
 }
 
 async function ownCodecs(): Promise<Record<number, Codec>> {
-  const wasm = await import('@platformatic/wasm-utils');
-  const { decompress: fzstd } = await import('fzstd');
+  const [wasm, { decompress: fzstd }] = await Promise.all([loadWasmUtils(), import('fzstd')]);
   const { zstdCompressSync, zstdDecompressSync } = nativeZstd();
   const writeZstd = (data: Buffer) => {
     if (!zstdCompressSync) throw new Error('this Node cannot write zstd (Node >= 22.15 can)');
@@ -34,8 +61,8 @@ async function ownCodecs(): Promise<Record<number, Codec>> {
     return { compress: ({ buffer }) => write(buffer), decompress: later(decompress) };
   };
   return {
-    2: codec(wasm.snappyCompress, (data) => unsnappy(data, wasm.snappyDecompress)),
-    3: codec(wasm.lz4Compress, wasm.lz4Decompress),
+    2: wasm ? codec(wasm.snappyCompress, (data) => unsnappy(data, wasm.snappyDecompress)) : missingCodec(),
+    3: wasm ? codec(wasm.lz4Compress, wasm.lz4Decompress) : missingCodec(),
     4: codec(writeZstd, (data) => (zstdDecompressSync ? zstdDecompressSync(data) : Buffer.from(fzstd(data)))),
   };
 }
@@ -79,7 +106,8 @@ function tolerant(id: number, codec: Codec, crc32c: (data: Buffer) => number): C
 
 /**
  * Teaches kafkajs every codec Kafka producers write: gzip (its own), Snappy (raw or xerial-framed)
- * and LZ4 frames through `@platformatic/wasm-utils`, ZSTD through Node's zlib or `fzstd`. A codec
+ * and LZ4 frames through `@platformatic/wasm-utils` (an optional peer: without it they are
+ * dead-lettered, naming it), ZSTD through Node's zlib or `fzstd`. A codec
  * already registered (by the app) is kept. Every codec, and the ids Kafka does not define, is
  * made tolerant: a batch it cannot read reaches the consumer as one unreadable message. Once per
  * kafkajs instance.
@@ -89,7 +117,8 @@ export async function registerKafkajsCodecs(kafkajs: KafkajsModule): Promise<voi
   const module = (kafkajs as unknown as { default?: KafkajsModule }).default ?? kafkajs;
   const codecs = module.CompressionCodecs as unknown as Record<number, CodecFactory | undefined>;
   if (registered.has(codecs)) return;
-  const [own, { crc32c }] = await Promise.all([ownCodecs(), import('@platformatic/wasm-utils')]);
+  const own = await ownCodecs();
+  const crc32c = kafkajsCrc32c();
   if (registered.has(codecs)) return;
   registered.add(codecs);
   for (const id of CODEC_IDS) {
