@@ -41,7 +41,7 @@ export { MissingPackageError } from './errors/missing-package.error.js';
 export { createBus } from './bus/create-bus.js';
 export type { MemoryBusOptions, VrpcBusConfig, VrpcBusName, VrpcBusOption, VrpcBusSettings } from './bus/bus-config.interface.js';
 export { KafkaBus } from './bus/kafka/kafka.bus.js';
-export type { KafkaCommonOptions } from './bus/kafka-common/kafka-common-options.interface.js';
+export type { KafkaCommonOptions, KafkaCompression } from './bus/kafka-common/kafka-common-options.interface.js';
 export type { KafkaBusOptions } from './bus/kafka/kafka-bus-options.interface.js';
 export type { NatsBusOptions } from './bus/nats/nats-bus-options.interface.js';
 export type { RabbitMqBusOptions } from './bus/rabbitmq/rabbitmq-bus-options.interface.js';

@@ -27,6 +27,13 @@ export interface IncomingMessage {
    * crashes every process.
    */
   deliveryCount?: number;
+  /**
+   * Set when the bus could not read the batch this message stands for (a compression codec it
+   * lacks, corrupt compressed bytes): the reason, with the batch's offsets. `value` then holds
+   * the batch's raw bytes where the bus has them (else it is empty), and `offset` is the batch's
+   * last offset, so that acknowledging it moves past the whole batch.
+   */
+  unreadable?: string;
 }
 
 /**

@@ -62,6 +62,10 @@ export class RequestDispatcher {
   }
 
   async dispatch(message: IncomingMessage): Promise<void> {
+    if (message.unreadable) {
+      await this.sender.deadLetter(message, message.unreadable);
+      return;
+    }
     let envelope: RequestEnvelope;
     try {
       envelope = this.foreign.complete(decodeRequest(message.value));

@@ -1,3 +1,6 @@
+/** The codecs a Kafka bus can compress what it produces with (every one of them is read). */
+export type KafkaCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
 /** Settings both Kafka buses (kafkajs and `@platformatic/kafka`) understand, with the same defaults (`KAFKA_DEFAULTS`). */
 export interface KafkaCommonOptions {
   /** Bootstrap brokers (default: `VRPC_KAFKA_BROKERS`, comma-separated, else `127.0.0.1:9092`). */
@@ -12,4 +15,9 @@ export interface KafkaCommonOptions {
   maxWaitTimeMs?: number;
   /** How often a consumer commits finished requests, in ms (default 100). */
   commitIntervalMs?: number;
+  /**
+   * How requests, replies and dead letters this bus produces are compressed (default `none`).
+   * `zstd` needs Node >= 22.15 (its zlib writes zstd); on older Nodes it is refused at start.
+   */
+  compression?: KafkaCompression;
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { KAFKA_DEFAULTS, heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from './kafka-defaults.js';
+import { VrpcConfigError } from '../../errors/vrpc-config.error.js';
+import { KAFKA_DEFAULTS, canWriteZstd, heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from './kafka-defaults.js';
 
 describe('withKafkaDefaults', () => {
   afterEach(() => vi.unstubAllEnvs());
@@ -20,8 +21,16 @@ describe('withKafkaDefaults', () => {
       sessionTimeoutMs: 30_000,
       maxWaitTimeMs: 50,
       commitIntervalMs: 20,
+      compression: 'lz4',
     };
     expect(withKafkaDefaults(given)).toEqual(given);
+  });
+
+  it('compresses nothing by default, and refuses a codec it cannot write', () => {
+    expect(withKafkaDefaults({}).compression).toBe('none');
+    expect(() => withKafkaDefaults({ compression: 'brotli' as never })).toThrow(VrpcConfigError);
+    if (canWriteZstd()) expect(withKafkaDefaults({ compression: 'zstd' }).compression).toBe('zstd');
+    else expect(() => withKafkaDefaults({ compression: 'zstd' })).toThrow(/compression: zstd cannot be written on Node/);
   });
 
   it('heartbeats at least five times per session, at most every 3 s', () => {

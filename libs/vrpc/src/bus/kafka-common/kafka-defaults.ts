@@ -1,4 +1,7 @@
-import type { KafkaCommonOptions } from './kafka-common-options.interface.js';
+import zlib from 'node:zlib';
+import { VrpcConfigError } from '../../errors/vrpc-config.error.js';
+import { ConfigMessages } from '../../errors/vrpc.messages.js';
+import type { KafkaCommonOptions, KafkaCompression } from './kafka-common-options.interface.js';
 import { resolveBrokers } from './resolve-brokers.js';
 
 /** The shared Kafka options with every default filled in. */
@@ -11,6 +14,7 @@ export const KAFKA_DEFAULTS = {
   sessionTimeoutMs: 10_000,
   maxWaitTimeMs: 100,
   commitIntervalMs: 100,
+  compression: 'none',
 } as const satisfies Omit<ResolvedKafkaOptions, 'brokers'>;
 
 /** `options` with the defaults for what they leave out (an explicit `undefined` too). */
@@ -22,7 +26,23 @@ export function withKafkaDefaults(options: KafkaCommonOptions): ResolvedKafkaOpt
     sessionTimeoutMs: options.sessionTimeoutMs ?? KAFKA_DEFAULTS.sessionTimeoutMs,
     maxWaitTimeMs: options.maxWaitTimeMs ?? KAFKA_DEFAULTS.maxWaitTimeMs,
     commitIntervalMs: options.commitIntervalMs ?? KAFKA_DEFAULTS.commitIntervalMs,
+    compression: checkedCompression(options.compression ?? KAFKA_DEFAULTS.compression),
   };
+}
+
+const COMPRESSIONS: readonly KafkaCompression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+/** True where this Node's zlib writes zstd (Node >= 22.15). */
+export function canWriteZstd(): boolean {
+  return typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function';
+}
+
+/** `compression`, refused where it is unknown or cannot be written on this Node. */
+function checkedCompression(compression: KafkaCompression): KafkaCompression {
+  if (!COMPRESSIONS.includes(compression))
+    throw new VrpcConfigError('compression', ConfigMessages.unknownCompression(String(compression), COMPRESSIONS));
+  if (compression === 'zstd' && !canWriteZstd()) throw new VrpcConfigError('compression', ConfigMessages.zstdUnwritable(process.version));
+  return compression;
 }
 
 /**

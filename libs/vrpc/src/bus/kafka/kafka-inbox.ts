@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, ConsumerConfig } from 'kafkajs';
-import type { BusInbox, InboxAddress, MessageHandler } from '../bus.interface.js';
+import type { BusInbox, InboxAddress, IncomingMessage, MessageHandler } from '../bus.interface.js';
+import { logText } from '../../utils/log-text.js';
 import { hashString } from '../../utils/hash.js';
 import { retryUntil } from '../../utils/retry.js';
 import { restartAfterCrash } from './consumer-restarter.js';
@@ -66,11 +67,11 @@ export class KafkaInbox implements BusInbox {
           const { batch } = payload;
           // Replies are independent of each other: hand them all out, then wait once.
           await Promise.all(
-            batch.messages.map((message) =>
-              handler(toIncoming(batch.topic, batch.partition, message)).catch((error: unknown) =>
-                this.logger.warn(`reply handling failed: ${String(error)}`),
-              ),
-            ),
+            batch.messages.map((message) => {
+              const incoming = toIncoming(batch.topic, batch.partition, message);
+              if (incoming.unreadable) return this.skipUnreadable(incoming);
+              return handler(incoming).catch((error: unknown) => this.logger.warn(`reply handling failed: ${String(error)}`));
+            }),
           );
           const last = batch.messages.at(-1);
           if (last) payload.resolveOffset(last.offset);
@@ -85,6 +86,12 @@ export class KafkaInbox implements BusInbox {
     await consumer.commitOffsets(starts);
     // A whole-topic inbox reads wherever a reply lands: its address names no partition.
     this.address = wholeTopic ? { topic } : { topic, partition };
+  }
+
+  /** A batch of replies kafkajs could not read: nothing in it can be matched to a call, so it is passed over. */
+  private skipUnreadable({ topic, partition, unreadable }: IncomingMessage): Promise<void> {
+    this.logger.warn(`unreadable batch on ${logText(topic)}[${partition}], skipped: ${logText(unreadable, 400)}`);
+    return Promise.resolve();
   }
 
   /** Leaves the group and deletes it: its commits are of no use once this instance is gone. */

@@ -1,6 +1,7 @@
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import type { BusHeaders, IncomingMessage, OutgoingMessage } from '../bus.interface.js';
 import { VRPC_HEADERS } from '../../protocol/vrpc.constants.js';
+import { unreadableReason } from '../kafka-common/unreadable-batch.js';
 
 function readHeaders(headers: IHeaders | undefined): BusHeaders {
   const result: BusHeaders = {};
@@ -26,7 +27,7 @@ export function keyedByOwnId(key: Buffer | string | null | undefined, headers: I
 /** Converts a kafkajs message to the bus' shape. */
 export function toIncoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
   let headers: BusHeaders | undefined;
-  return {
+  const incoming: IncomingMessage = {
     topic,
     partition,
     offset: message.offset,
@@ -40,6 +41,9 @@ export function toIncoming(topic: string, partition: number, message: KafkaMessa
       headers = value;
     },
   };
+  const unreadable = unreadableReason(message.value);
+  if (unreadable !== undefined) incoming.unreadable = unreadable;
+  return incoming;
 }
 
 /** Groups outgoing messages by topic, in order, for one `sendBatch`. */

@@ -16,14 +16,20 @@ import { BusLifecycle } from '../core/bus-lifecycle.js';
 import { provisionTopics } from '../core/provision-topics.js';
 import { PublishBatcher } from '../core/publish-batcher.js';
 import { heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from '../kafka-common/kafka-defaults.js';
+import type { KafkaCompression } from '../kafka-common/kafka-common-options.interface.js';
 import type { KafkaBusOptions } from './kafka-bus-options.interface.js';
 import { KafkaInbox, type ConsumerTimings } from './kafka-inbox.js';
 import { loadKafkajs, type KafkaClients } from './kafkajs-client.js';
+import { SNAPPY_LZ4_FEATURE } from './kafkajs-codecs.js';
+import { loadOptionalPackage } from '../../utils/optional-package.js';
 import { nestLogCreator } from './kafka-logger.js';
 import { toTopicMessages } from './kafka-message.js';
 import { kafkaPartitioner } from './kafka-partitioner.js';
 import { noDelaySocketFactory } from './kafka-socket.js';
 import { KafkaSubscription } from './kafka-subscription.js';
+
+/** kafkajs' `CompressionTypes`, which are Kafka's codec ids. */
+const KAFKAJS_COMPRESSION = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const satisfies Record<KafkaCompression, number>;
 
 /** The default bus: Apache Kafka through kafkajs, which is loaded on `connect()`. */
 export class KafkaBus implements VrpcBus {
@@ -32,6 +38,8 @@ export class KafkaBus implements VrpcBus {
   private readonly logger = new Logger(KafkaBus.name);
   private readonly settings: ResolvedKafkaOptions;
   private readonly batcher: PublishBatcher<OutgoingMessage>;
+  /** kafkajs' `CompressionTypes` value of the `compression` option (the enum is kafkajs' own, loaded lazily). */
+  private readonly compression: number;
   private readonly lifecycle = new BusLifecycle<KafkaClients>(
     () => this.open(),
     async ({ producer, admin }) => void (await Promise.allSettled([producer.disconnect(), admin.disconnect()])),
@@ -39,6 +47,7 @@ export class KafkaBus implements VrpcBus {
 
   constructor(private readonly options: KafkaBusOptions = {}) {
     this.settings = withKafkaDefaults(options);
+    this.compression = KAFKAJS_COMPRESSION[this.settings.compression];
     this.batcher = new PublishBatcher((messages) => this.send(messages));
   }
 
@@ -114,6 +123,10 @@ export class KafkaBus implements VrpcBus {
 
   private async open(): Promise<KafkaClients> {
     const kafkajs = await loadKafkajs();
+    if (this.settings.compression === 'snappy' || this.settings.compression === 'lz4') {
+      // Written through an optional peer: say so at connect rather than at every publish.
+      await loadOptionalPackage(SNAPPY_LZ4_FEATURE, ['@platformatic/wasm-utils'], () => import('@platformatic/wasm-utils'));
+    }
     const kafka = new kafkajs.Kafka({
       // A request to a broker that is going away must not hold a publish for kafkajs' 30 s, and
       // retries should find the new leader within a call's deadline rather than back off for long.
@@ -145,7 +158,7 @@ export class KafkaBus implements VrpcBus {
 
   private async send(messages: OutgoingMessage[]): Promise<void> {
     const { producer } = await this.lifecycle.client();
-    await producer.sendBatch({ acks: this.settings.acks, topicMessages: toTopicMessages(messages) });
+    await producer.sendBatch({ acks: this.settings.acks, compression: this.compression, topicMessages: toTopicMessages(messages) });
   }
 
   /**

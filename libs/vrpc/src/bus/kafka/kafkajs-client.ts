@@ -1,6 +1,7 @@
 import type * as Kafkajs from 'kafkajs';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import { loadOptionalPackage } from '../../utils/optional-package.js';
+import { registerKafkajsCodecs } from './kafkajs-codecs.js';
 
 /** kafkajs, loaded on first use. */
 export type KafkajsModule = typeof Kafkajs;
@@ -13,7 +14,9 @@ export interface KafkaClients {
   admin: Admin;
 }
 
-/** Loads `kafkajs`, or says to install it. */
-export function loadKafkajs(): Promise<KafkajsModule> {
-  return loadOptionalPackage('the "kafka" bus', ['kafkajs'], () => import('kafkajs'));
+/** Loads `kafkajs`, or says to install it, and registers the codecs it lacks (once). */
+export async function loadKafkajs(): Promise<KafkajsModule> {
+  const kafkajs = await loadOptionalPackage('the "kafka" bus', ['kafkajs'], () => import('kafkajs'));
+  await registerKafkajsCodecs(kafkajs);
+  return kafkajs;
 }

@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import type { Consumer, KafkaRecord, RecordsBatch } from '@platformatic/kafka';
 import type { BusHeaders, BusInbox, IncomingMessage, InboxAddress, MessageHandler } from '../bus.interface.js';
 import { hashString } from '../../utils/hash.js';
+import { logText } from '../../utils/log-text.js';
+import { unreadableReason } from '../kafka-common/unreadable-batch.js';
 
 type AnyConsumer = Consumer<string, Buffer | undefined, string, string>;
 
@@ -119,6 +121,11 @@ export class PlatformaticKafkaInbox implements BusInbox {
       for (const record of batch.records) {
         const offset = batch.firstOffset + BigInt(record.offsetDelta);
         if (offset < from) continue;
+        const unreadable = unreadableReason(record.value ?? null);
+        if (unreadable !== undefined) {
+          this.logger.warn(`unreadable batch on ${logText(topic)}[${partition}], skipped: ${logText(unreadable, 400)}`);
+          continue;
+        }
         handler(toIncoming(topic, partition, offset, record)).catch((error: unknown) =>
           this.logger.warn(`reply handling failed: ${String(error)}`),
         );

@@ -174,6 +174,7 @@ export class PlatformaticKafkaBus implements VrpcBus {
       // Without it the client's retries (e.g. right after a topic is created) can write a batch twice.
       idempotent: acks === -1,
       autocreateTopics: false,
+      compression: this.settings.compression,
       partitioner: kafka.compatibilityPartitioner,
       serializers: { key: kafka.stringSerializer, headerKey: kafka.stringSerializer, headerValue: kafka.stringSerializer },
     });
