@@ -67,7 +67,7 @@ function message(value: Buffer, overrides: Partial<IncomingMessage> = {}): Incom
 }
 
 /** A dispatcher on a fake bus whose executor counts its runs and answers OK with the request's payload. */
-function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor } = {}) {
+function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor; publishRetryMs?: number } = {}) {
   const bus = new FakeBus();
   const runs: string[] = [];
   const execute: RequestExecutor =
@@ -76,7 +76,13 @@ function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor } = 
       runs.push(request.requestId);
       return Promise.resolve(okReply(request, request.payload));
     });
-  const dispatcher = new RequestDispatcher({ bus, execute, deadLetterTopic: DEAD, maxDeliveries: options.maxDeliveries });
+  const dispatcher = new RequestDispatcher({
+    bus,
+    execute,
+    deadLetterTopic: DEAD,
+    maxDeliveries: options.maxDeliveries,
+    publishRetryMs: options.publishRetryMs,
+  });
   return { bus, runs, dispatcher };
 }
 
@@ -192,16 +198,16 @@ describe('RequestDispatcher', () => {
     expect(bus.published.map((published) => published.topic)).toEqual(['test.replies', DEAD, 'test.replies']);
   });
 
-  it('logs and resolves when the reply cannot be published before the call’s deadline', async () => {
+  it('logs and resolves when the reply cannot be published within publishRetryMs, however far the deadline', async () => {
     const error = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    const { bus, runs, dispatcher } = setUp();
+    const { bus, runs, dispatcher } = setUp({ publishRetryMs: 300 });
     bus.failPublishes = true;
-    const deadline = Date.now() + 300;
-    await expect(dispatcher.dispatch(message(encodeRequest(envelope({ deadline }))))).resolves.toBeUndefined();
+    const started = Date.now();
+    await expect(dispatcher.dispatch(message(encodeRequest(envelope({ deadline: started + 600_000 }))))).resolves.toBeUndefined();
     expect(runs).toEqual(['inst/1']);
-    // Retried with backoff (50, 100 ms …) until the next wait would pass the deadline.
+    // Retried with backoff (50, 100 ms …) until the next wait would pass the bound, not the deadline.
     expect(bus.publishAttempts).toBeGreaterThan(1);
-    expect(Date.now()).toBeGreaterThanOrEqual(deadline - 200);
-    expect(error).toHaveBeenCalledWith(expect.stringMatching(/reply to inst\/1 not published before its deadline: Error: broker down/));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(error).toHaveBeenCalledWith(expect.stringMatching(/reply to inst\/1 not published to .*, given up: Error: broker down/));
   });
 });

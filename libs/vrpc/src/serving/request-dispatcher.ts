@@ -16,6 +16,8 @@ export interface DispatcherDeps {
   deadLetterTopic: string;
   /** Deliveries after which a request that never finished is dead-lettered (default 5). */
   maxDeliveries?: number;
+  /** Longest a retriable failure to publish a reply or dead letter is retried, in ms (default 5 000). */
+  publishRetryMs?: number;
   /** Logger context (default `VrpcServer`). */
   name?: string;
 }
@@ -25,7 +27,7 @@ export interface DispatcherDeps {
  * executor (once per request id in this process), publishes the reply. Resolves only when the
  * request is done with (reply published, or skipped for a logged reason), so the bus may
  * acknowledge it. Bad input never makes it reject; only a bus that cannot take a dead letter
- * for 30 s does, which leaves the message unacknowledged, to be read again.
+ * for `publishRetryMs` (a retriable failure) does, which leaves the message unacknowledged.
  */
 export class RequestDispatcher {
   private readonly logger: Logger;
@@ -34,7 +36,7 @@ export class RequestDispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
-    this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger);
+    this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger, { publishRetryMs: deps.publishRetryMs });
   }
 
   async dispatch(message: IncomingMessage): Promise<void> {

@@ -61,7 +61,14 @@ export class RequestTopicsServer {
       })),
     ]);
     for (const warning of capabilityWarnings(bus, serving)) this.logger.warn(warning);
-    const dispatcher = new RequestDispatcher({ bus, execute, deadLetterTopic: dead, maxDeliveries: serving.maxDeliveries, name });
+    const dispatcher = new RequestDispatcher({
+      bus,
+      execute,
+      deadLetterTopic: dead,
+      maxDeliveries: serving.maxDeliveries,
+      publishRetryMs: serving.publishRetryMs,
+      name,
+    });
     // Joined one by one: a failure leaves only the ones made so far to close.
     for (const service of services) {
       const topic = requestTopic(service, topics);
@@ -71,6 +78,7 @@ export class RequestTopicsServer {
           group: `${serving.groupPrefix ?? DEFAULT_GROUP_PREFIX}${service}`,
           concurrency: serving.concurrency ?? DEFAULT_CONCURRENCY,
           orderByKey: true,
+          drainTimeoutMs: serving.drainTimeoutMs,
         },
         (message) => dispatcher.dispatch(message),
       );
@@ -79,7 +87,10 @@ export class RequestTopicsServer {
     }
   }
 
-  /** Stops taking requests, finishes those in flight and publishes their replies, commits, leaves. */
+  /**
+   * Stops taking requests, finishes those in flight and publishes their replies (waiting at most
+   * `drainTimeoutMs`; what is unfinished then is not committed, and is redelivered), commits, leaves.
+   */
   async close(): Promise<void> {
     const subscriptions = this.subscriptions;
     this.subscriptions = [];

@@ -9,4 +9,16 @@ export interface VrpcServingOptions {
   maxDeliveries?: number;
   /** Prefix of the consumer group; the group is `<prefix><package.Service>` (default `vrpc.`). */
   groupPrefix?: string;
+  /**
+   * Longest a reply or a dead letter is retried after a retriable publish failure (the broker
+   * unreachable), in ms (default 5 000); never the request's own deadline. Final failures (a
+   * `reply_to` naming a missing topic or partition, a message too large) are not retried: they
+   * are logged and counted, and the request is committed past.
+   */
+  publishRetryMs?: number;
+  /**
+   * Longest `close()` (SIGTERM) waits for requests in flight, in ms (default 10 000); those
+   * unfinished then are left uncommitted, to be redelivered to another server.
+   */
+  drainTimeoutMs?: number;
 }

@@ -12,4 +12,10 @@ export interface KafkaCommonOptions {
   maxWaitTimeMs?: number;
   /** How often a consumer commits finished requests, in ms (default 100). */
   commitIntervalMs?: number;
+  /**
+   * Largest message vRPC publishes, in bytes of value, key and headers (default 1 048 076: the
+   * broker's default `message.max.bytes`, 1 048 588, less room for the batch's framing). Set it
+   * from your brokers' and topics' `message.max.bytes` when they differ.
+   */
+  maxMessageBytes?: number;
 }

@@ -20,6 +20,7 @@ describe('withKafkaDefaults', () => {
       sessionTimeoutMs: 30_000,
       maxWaitTimeMs: 50,
       commitIntervalMs: 20,
+      maxMessageBytes: 500_000,
     };
     expect(withKafkaDefaults(given)).toEqual(given);
   });

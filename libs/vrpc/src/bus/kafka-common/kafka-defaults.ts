@@ -11,6 +11,8 @@ export const KAFKA_DEFAULTS = {
   sessionTimeoutMs: 10_000,
   maxWaitTimeMs: 100,
   commitIntervalMs: 100,
+  // The broker's default message.max.bytes less room for a record batch's framing.
+  maxMessageBytes: 1_048_588 - 512,
 } as const satisfies Omit<ResolvedKafkaOptions, 'brokers'>;
 
 /** `options` with the defaults for what they leave out (an explicit `undefined` too). */
@@ -22,6 +24,7 @@ export function withKafkaDefaults(options: KafkaCommonOptions): ResolvedKafkaOpt
     sessionTimeoutMs: options.sessionTimeoutMs ?? KAFKA_DEFAULTS.sessionTimeoutMs,
     maxWaitTimeMs: options.maxWaitTimeMs ?? KAFKA_DEFAULTS.maxWaitTimeMs,
     commitIntervalMs: options.commitIntervalMs ?? KAFKA_DEFAULTS.commitIntervalMs,
+    maxMessageBytes: options.maxMessageBytes ?? KAFKA_DEFAULTS.maxMessageBytes,
   };
 }
 

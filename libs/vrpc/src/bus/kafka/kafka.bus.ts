@@ -13,13 +13,16 @@ import type {
 } from '../bus.interface.js';
 import { BusLifecycle } from '../core/bus-lifecycle.js';
 import { provisionTopics } from '../core/provision-topics.js';
+import { messageBytes } from '../core/message-size.js';
 import { PublishBatcher } from '../core/publish-batcher.js';
+import { kafkaPublishError } from '../kafka-common/kafka-publish-errors.js';
 import { heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from '../kafka-common/kafka-defaults.js';
 import type { KafkaBusOptions } from './kafka-bus-options.interface.js';
 import { KafkaInbox, type ConsumerTimings } from './kafka-inbox.js';
 import { loadKafkajs, type KafkaClients } from './kafkajs-client.js';
 import { nestLogCreator } from './kafka-logger.js';
 import { toTopicMessages } from './kafka-message.js';
+import { KafkaPartitionCheck } from './kafka-partition-check.js';
 import { kafkaPartitioner } from './kafka-partitioner.js';
 import { noDelaySocketFactory } from './kafka-socket.js';
 import { KafkaSubscription } from './kafka-subscription.js';
@@ -31,6 +34,9 @@ export class KafkaBus implements VrpcBus {
   private readonly logger = new Logger(KafkaBus.name);
   private readonly settings: ResolvedKafkaOptions;
   private readonly batcher: PublishBatcher<OutgoingMessage>;
+  private readonly partitions = new KafkaPartitionCheck(async () => (await this.lifecycle.client()).admin);
+  /** Largest message published (`maxMessageBytes`, default about 1 MiB). */
+  readonly maxMessageBytes: number;
   private readonly lifecycle = new BusLifecycle<KafkaClients>(
     () => this.open(),
     async ({ producer, admin }) => void (await Promise.allSettled([producer.disconnect(), admin.disconnect()])),
@@ -38,7 +44,8 @@ export class KafkaBus implements VrpcBus {
 
   constructor(private readonly options: KafkaBusOptions = {}) {
     this.settings = withKafkaDefaults(options);
-    this.batcher = new PublishBatcher((messages) => this.send(messages));
+    this.maxMessageBytes = this.settings.maxMessageBytes;
+    this.batcher = new PublishBatcher((messages) => this.send(messages), { maxBytes: this.maxMessageBytes, size: messageBytes });
   }
 
   /** Loads kafkajs and connects the producer and the admin client; idempotent. */
@@ -144,7 +151,12 @@ export class KafkaBus implements VrpcBus {
 
   private async send(messages: OutgoingMessage[]): Promise<void> {
     const { producer } = await this.lifecycle.client();
-    await producer.sendBatch({ acks: this.settings.acks, topicMessages: toTopicMessages(messages) });
+    try {
+      await this.partitions.check(messages);
+      await producer.sendBatch({ acks: this.settings.acks, topicMessages: toTopicMessages(messages) });
+    } catch (error: unknown) {
+      throw kafkaPublishError('kafka', error);
+    }
   }
 
   /**

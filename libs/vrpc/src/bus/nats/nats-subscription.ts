@@ -7,6 +7,7 @@ import type { NatsModules } from './nats-client.js';
 import { toIncoming } from './nats-message.js';
 import { durableName, streamName } from './nats-subjects.js';
 import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
+import { drainDeadline } from '../core/drain-deadline.js';
 
 /** What a subscription needs from its bus. */
 export interface NatsSubscriptionContext {
@@ -55,7 +56,7 @@ export class NatsSubscription implements BusSubscription {
       this.stop.abort();
       await Promise.allSettled([...this.fetches].map((fetch) => fetch.close()));
       await Promise.allSettled(this.loops);
-      await this.pool.drain();
+      await this.pool.drain(drainDeadline(this.options));
       await this.context.flush().catch((error: unknown) => this.logger.warn(`flushing acknowledgements failed: ${String(error)}`));
     })();
     return this.closing;

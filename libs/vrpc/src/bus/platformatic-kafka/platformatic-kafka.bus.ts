@@ -12,7 +12,9 @@ import type {
   VrpcBus,
 } from '../bus.interface.js';
 import { BusLifecycle } from '../core/bus-lifecycle.js';
+import { messageBytes } from '../core/message-size.js';
 import { PublishBatcher } from '../core/publish-batcher.js';
+import { kafkaPublishError } from '../kafka-common/kafka-publish-errors.js';
 import { heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from '../kafka-common/kafka-defaults.js';
 import type { PlatformaticKafkaBusOptions } from './platformatic-kafka-bus-options.interface.js';
 import { loadPlatformaticKafka, type PlatformaticKafkaModule } from './platformatic-kafka-client.js';
@@ -45,6 +47,8 @@ export class PlatformaticKafkaBus implements VrpcBus {
   private readonly logger = new Logger(PlatformaticKafkaBus.name);
   private readonly settings: ResolvedKafkaOptions;
   private readonly batcher: PublishBatcher<OutgoingMessage>;
+  /** Largest message published (`maxMessageBytes`, default about 1 MiB). */
+  readonly maxMessageBytes: number;
   private readonly lifecycle = new BusLifecycle<Connected>(
     () => this.open(),
     async ({ producer, admin }) => void (await Promise.allSettled([producer.close(), admin.close()])),
@@ -52,7 +56,8 @@ export class PlatformaticKafkaBus implements VrpcBus {
 
   constructor(private readonly options: PlatformaticKafkaBusOptions = {}) {
     this.settings = withKafkaDefaults(options);
-    this.batcher = new PublishBatcher((messages) => this.send(messages));
+    this.maxMessageBytes = this.settings.maxMessageBytes;
+    this.batcher = new PublishBatcher((messages) => this.send(messages), { maxBytes: this.maxMessageBytes, size: messageBytes });
   }
 
   /** Loads the client, creates the producer and admin, and checks the brokers answer; idempotent. */
@@ -189,6 +194,10 @@ export class PlatformaticKafkaBus implements VrpcBus {
 
   private async send(messages: OutgoingMessage[]): Promise<void> {
     const { producer } = await this.connected();
-    await producer.send({ messages: messages.map(toProduced) });
+    try {
+      await producer.send({ messages: messages.map(toProduced) });
+    } catch (error: unknown) {
+      throw kafkaPublishError('platformatic-kafka', error);
+    }
   }
 }
