@@ -207,7 +207,7 @@ describe('bounded output: retries, sizes, shutdown', () => {
     await produce(requestTopic(options), [{ key: 'garbage', value: garbage }]);
     const answered = await Promise.all(Array.from({ length: 5 }, (_, i) => outcome(firstValueFrom(echo.echo({ text: `answered ${i}` })))));
     expect(answered.map((result) => result.code)).toEqual(answered.map(() => status.OK));
-    const [dead] = await readAll(options.topics.deadLetter ?? '', 1);
+    const [dead] = await readAll(options.topics?.deadLetter ?? '', 1);
     const headers = Object.fromEntries(Object.entries(dead.headers ?? {}).map(([name, value]) => [name, String(value)]));
     expect(headers[VRPC_HEADERS.deadOriginalBytes]).toBe(String(garbage.length));
     expect(headers[VRPC_HEADERS.deadTruncated]).toMatch(/^too-large: /);

@@ -27,7 +27,8 @@ describe('kafkaPublishError', () => {
 
   it('finds an invalid topic inside kafkajs non-retriable wrapper', () => {
     const cause = kafkajsProtocol('INVALID_TOPIC_EXCEPTION', 17, false);
-    const thrown = new KafkaJSNonRetriableError(cause, { cause });
+    // kafkajs passes the cause as a second argument its typings do not declare.
+    const thrown = Object.assign(new KafkaJSNonRetriableError(cause), { cause });
     expect(kafkaPublishError('kafka', thrown)).toMatchObject({ reason: 'invalid-topic', final: true });
   });
 

@@ -11,7 +11,7 @@ export const NATS_DEFAULT_MAX_PAYLOAD = 1_048_576;
 export function natsPublishError(topic: string, subject: string, error: unknown): VrpcPublishError {
   const name = (error as { name?: unknown } | null)?.name;
   const text = error instanceof Error ? error.message : String(error);
-  if (name === 'JetStreamNotEnabled' || name === 'NoRespondersError') {
+  if (name === 'JetStreamNotEnabled' || name === 'NoResponders' || name === 'NoRespondersError') {
     const message = `no stream captures subject ${subject}; is topic ${topic} provisioned (ensureTopics)?`;
     return new VrpcPublishError('nats', 'unknown-topic', true, message, { cause: error });
   }
