@@ -2,7 +2,7 @@
 // broker: a reply that cannot be published never holds its partition, sizes fail at once and
 // clearly, batched replies keep their own outcomes, and shutdown has a deadline.
 import { status } from '@grpc/grpc-js';
-import { VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { createBus, VrpcClient, VrpcPublishError, type VrpcModuleOptions } from '@vrpc/nestjs';
 import { encodeRequest, VRPC_HEADERS } from '@vrpc/nestjs/protocol';
 import type { KafkaMessage } from 'kafkajs';
 import { firstValueFrom } from 'rxjs';
@@ -224,6 +224,26 @@ describe('bounded output: retries, sizes, shutdown', () => {
     // Only the new call ran: none of the five answered before the restart ran again.
     expect(second.controller.calls).toEqual(['after the restart']);
   }, 60_000);
+
+  it.each(['kafka', 'platformatic-kafka'] as const)(
+    'refuses a partition the topic does not have, finally, on the %s bus',
+    async (type) => {
+      const bus = createBus({ type, brokers: testBrokers() });
+      await bus.connect();
+      try {
+        const topic = uniqueName('one-partition');
+        await bus.ensureTopics([{ topic, partitions: 1 }]);
+        const refused = bus.publish([{ topic, partition: 7, value: Buffer.from('nowhere') }]);
+        await expect(refused).rejects.toBeInstanceOf(VrpcPublishError);
+        await expect(refused).rejects.toMatchObject({ final: true, reason: expect.stringMatching(/unknown-(partition|topic)/) as unknown });
+        const missing = bus.publish([{ topic: uniqueName('missing'), partition: 0, value: Buffer.from('nowhere') }]);
+        await expect(missing).rejects.toMatchObject({ final: true, reason: 'unknown-topic' });
+      } finally {
+        await bus.close();
+      }
+    },
+    60_000,
+  );
 
   it('exits on SIGTERM within drainTimeoutMs + 2 s while a handler never returns', async () => {
     const options = isolatedOptions({ server: { drainTimeoutMs: 2_000 } });

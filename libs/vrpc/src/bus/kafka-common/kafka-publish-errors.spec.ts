@@ -1,4 +1,4 @@
-import { ProtocolError, ResponseError } from '@platformatic/kafka';
+import { ProtocolError, ResponseError, UserError } from '@platformatic/kafka';
 import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { VrpcPublishError } from '../../errors/vrpc-publish.error.js';
@@ -46,6 +46,11 @@ describe('kafkaPublishError', () => {
     const response = new ResponseError(0, 9, { '/topics/0/partitions/0': [3, null] }, {});
     expect(kafkaPublishError('platformatic-kafka', response)).toMatchObject({ reason: 'unknown-topic', final: true });
     expect(kafkaPublishError('platformatic-kafka', new ProtocolError('NOT_LEADER_OR_FOLLOWER'))).toMatchObject({ final: false });
+    // Its metadata lookup of a topic that does not exist (before any produce).
+    expect(kafkaPublishError('platformatic-kafka', new UserError('Unknown topic t.missing.'))).toMatchObject({
+      reason: 'unknown-topic',
+      final: true,
+    });
   });
 
   it('passes a mapped error through', () => {

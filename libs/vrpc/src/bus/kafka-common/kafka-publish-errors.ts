@@ -25,15 +25,23 @@ function protocolNames(error: unknown, depth = 0): string[] {
   return names.concat(nested.flatMap((inner) => protocolNames(inner, depth + 1)));
 }
 
+/** @platformatic/kafka's metadata lookup of a missing topic: a user error, not a protocol one. */
+function unknownTopicOfPlatformatic(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'PLT_KFK_USER' && typeof message === 'string' && message.startsWith('Unknown topic');
+}
+
 /**
  * The error a Kafka publish failed with, as a `VrpcPublishError` that says whether it is final;
  * `bus` names the bus (`kafka`, `platformatic-kafka`). Already mapped errors pass through.
  */
 export function kafkaPublishError(bus: string, error: unknown): VrpcPublishError {
   if (error instanceof VrpcPublishError) return error;
-  const reason = protocolNames(error)
-    .map((name) => FINAL[name])
-    .find((mapped) => mapped !== undefined);
+  const reason = unknownTopicOfPlatformatic(error)
+    ? 'unknown-topic'
+    : protocolNames(error)
+        .map((name) => FINAL[name])
+        .find((mapped) => mapped !== undefined);
   const text = error instanceof Error ? error.message : String(error);
   return new VrpcPublishError(bus, reason ?? 'unavailable', reason !== undefined, `publish failed: ${text}`, { cause: error });
 }

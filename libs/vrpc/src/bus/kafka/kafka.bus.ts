@@ -16,13 +16,13 @@ import { provisionTopics } from '../core/provision-topics.js';
 import { messageBytes } from '../core/message-size.js';
 import { PublishBatcher } from '../core/publish-batcher.js';
 import { kafkaPublishError } from '../kafka-common/kafka-publish-errors.js';
+import { PartitionCheck } from '../kafka-common/partition-check.js';
 import { heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from '../kafka-common/kafka-defaults.js';
 import type { KafkaBusOptions } from './kafka-bus-options.interface.js';
 import { KafkaInbox, type ConsumerTimings } from './kafka-inbox.js';
 import { loadKafkajs, type KafkaClients } from './kafkajs-client.js';
 import { nestLogCreator } from './kafka-logger.js';
 import { toTopicMessages } from './kafka-message.js';
-import { KafkaPartitionCheck } from './kafka-partition-check.js';
 import { kafkaPartitioner } from './kafka-partitioner.js';
 import { noDelaySocketFactory } from './kafka-socket.js';
 import { KafkaSubscription } from './kafka-subscription.js';
@@ -34,7 +34,10 @@ export class KafkaBus implements VrpcBus {
   private readonly logger = new Logger(KafkaBus.name);
   private readonly settings: ResolvedKafkaOptions;
   private readonly batcher: PublishBatcher<OutgoingMessage>;
-  private readonly partitions = new KafkaPartitionCheck(async () => (await this.lifecycle.client()).admin);
+  private readonly partitions = new PartitionCheck('kafka', async (topic) => {
+    const { topics } = await (await this.lifecycle.client()).admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]?.partitions.length ?? 0;
+  });
   /** Largest message published (`maxMessageBytes`, default about 1 MiB). */
   readonly maxMessageBytes: number;
   private readonly lifecycle = new BusLifecycle<KafkaClients>(

@@ -15,6 +15,7 @@ import { BusLifecycle } from '../core/bus-lifecycle.js';
 import { messageBytes } from '../core/message-size.js';
 import { PublishBatcher } from '../core/publish-batcher.js';
 import { kafkaPublishError } from '../kafka-common/kafka-publish-errors.js';
+import { PartitionCheck } from '../kafka-common/partition-check.js';
 import { heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from '../kafka-common/kafka-defaults.js';
 import type { PlatformaticKafkaBusOptions } from './platformatic-kafka-bus-options.interface.js';
 import { loadPlatformaticKafka, type PlatformaticKafkaModule } from './platformatic-kafka-client.js';
@@ -49,6 +50,10 @@ export class PlatformaticKafkaBus implements VrpcBus {
   private readonly batcher: PublishBatcher<OutgoingMessage>;
   /** Largest message published (`maxMessageBytes`, default about 1 MiB). */
   readonly maxMessageBytes: number;
+  private readonly partitions = new PartitionCheck('platformatic-kafka', async (topic) => {
+    const metadata = await (await this.connected()).admin.metadata({ topics: [topic], forceUpdate: true });
+    return metadata.topics.get(topic)?.partitionsCount ?? 0;
+  });
   private readonly lifecycle = new BusLifecycle<Connected>(
     () => this.open(),
     async ({ producer, admin }) => void (await Promise.allSettled([producer.close(), admin.close()])),
@@ -195,6 +200,7 @@ export class PlatformaticKafkaBus implements VrpcBus {
   private async send(messages: OutgoingMessage[]): Promise<void> {
     const { producer } = await this.connected();
     try {
+      await this.partitions.check(messages);
       await producer.send({ messages: messages.map(toProduced) });
     } catch (error: unknown) {
       throw kafkaPublishError('platformatic-kafka', error);
