@@ -77,16 +77,29 @@ describe('ReplySender', () => {
     expect(lines[0]).toContain('forged\\n[Nest] LOG');
   });
 
-  it('retries a retriable error for publishRetryMs only, not until the deadline', async () => {
+  it('retries a retriable error for publishRetryMs only, then leaves the request unacknowledged while its caller waits', async () => {
     vi.useFakeTimers();
     const { bus, attempts } = fakeBus(undefined, () => new VrpcPublishError('test', 'unavailable', false, 'down'));
     const sender = new ReplySender(bus, 'dead', logger().log, { publishRetryMs: 2_000 });
-    let done = false;
-    const replying = sender.reply(ENVELOPE, okReply(ENVELOPE, Buffer.from('x'))).then(() => (done = true));
+    const replying = expect(
+      sender.reply({ ...ENVELOPE, deadline: Date.now() + 600_000 }, okReply(ENVELOPE, Buffer.from('x'))),
+    ).rejects.toThrow('down');
     await vi.advanceTimersByTimeAsync(2_000);
     await replying;
-    expect(done).toBe(true);
     expect(attempts()).toBeGreaterThan(2);
+  });
+
+  it('drops a reply it could not publish once the call has expired (retrying no later than its deadline)', async () => {
+    vi.useFakeTimers();
+    const { bus } = fakeBus(undefined, () => new VrpcPublishError('test', 'unavailable', false, 'down'));
+    const sender = new ReplySender(bus, 'dead', logger().log, { publishRetryMs: 60_000 });
+    let done = false;
+    const replying = sender
+      .reply({ ...ENVELOPE, deadline: Date.now() + 1_000 }, okReply(ENVELOPE, Buffer.from('x')))
+      .then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(1_000);
+    await replying;
+    expect(done).toBe(true);
     expect(sender.dropped.get('reply:retries-exhausted')).toBe(1);
   });
 

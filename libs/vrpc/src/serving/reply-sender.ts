@@ -20,11 +20,11 @@ export interface ReplySenderOptions {
 
 /**
  * Publishes what the dispatcher sends out: replies to callers and dead letters. A retriable
- * failure is retried for `publishRetryMs`, never for the request's own deadline (the sender
- * chooses that); a final one (a missing reply topic, a message too large) is not retried.
- * Either way the request is then done with, and committed past, except a dead letter that
- * could not be published for a retriable reason: that rejects, leaving the message
- * unacknowledged, to be read again rather than lost.
+ * failure is retried for `publishRetryMs` at most, never for the request's own deadline (the
+ * sender chooses that); a final one (a missing reply topic, a message too large) is not
+ * retried, and the request is done with and committed past. Only a retriable failure that
+ * outlasts the bound (a broker outage) rejects, leaving the message unacknowledged, to be read
+ * again rather than lost; a reply whose call has expired by then is dropped instead.
  */
 export class ReplySender {
   private readonly rated: RatedLog;
@@ -48,8 +48,10 @@ export class ReplySender {
 
   /**
    * Publishes the reply (one-way calls get none). A reply over the bus's max message size is
-   * replaced by a RESOURCE_EXHAUSTED error reply saying so; a reply that cannot be published
-   * is logged and counted.
+   * replaced by a RESOURCE_EXHAUSTED error reply saying so. A final failure is logged and
+   * counted, and the request done with; so is a retriable one once the call's deadline has
+   * passed. A retriable failure past `publishRetryMs` while the caller still waits rejects: the
+   * request stays unacknowledged and is run again after a rebalance or restart.
    */
   async reply(envelope: RequestEnvelope, reply: ResponseEnvelope): Promise<void> {
     if (envelope.oneWay || !envelope.replyTo) return;
@@ -62,9 +64,14 @@ export class ReplySender {
         errorReply(envelope, { code: status.RESOURCE_EXHAUSTED, message: VrpcMessages.replyTooLarge(bytes, limit) }),
       );
     }
+    const bound = Date.now() + this.retryMs;
+    // No retry past the call's deadline: its caller has given up by then.
+    const expires = envelope.deadline > 0 && envelope.deadline <= bound;
     try {
-      await this.publish(message);
+      await this.publish(message, expires ? envelope.deadline : bound);
     } catch (error: unknown) {
+      // Retriable, and the caller still waits: left unacknowledged, to be run again and answered.
+      if (!isFinalPublishError(error) && !expires) throw error;
       if (!isTooLargeError(error) || reply.statusCode === Number(status.RESOURCE_EXHAUSTED)) return this.dropReply(envelope, error);
       // The broker's limit is below the one the bus states: the caller still learns why.
       const refused = errorReply(envelope, {
@@ -106,8 +113,9 @@ export class ReplySender {
     this.rated.close();
   }
 
-  private publish(message: OutgoingMessage): Promise<void> {
-    return retryUntil(Date.now() + this.retryMs, () => this.bus.publish([message]), isFinalPublishError);
+  /** Publishes, retrying retriable failures until `until` (default: `publishRetryMs` from now). */
+  private publish(message: OutgoingMessage, until = Date.now() + this.retryMs): Promise<void> {
+    return retryUntil(until, () => this.bus.publish([message]), isFinalPublishError);
   }
 
   private dropReply(envelope: RequestEnvelope, error: unknown): void {

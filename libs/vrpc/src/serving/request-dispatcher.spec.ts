@@ -198,16 +198,26 @@ describe('RequestDispatcher', () => {
     expect(bus.published.map((published) => published.topic)).toEqual(['test.replies', DEAD, 'test.replies']);
   });
 
-  it('logs and resolves when the reply cannot be published within publishRetryMs, however far the deadline', async () => {
+  it('logs and resolves when the reply cannot be published before the call’s deadline', async () => {
     const error = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const { bus, runs, dispatcher } = setUp({ publishRetryMs: 60_000 });
+    bus.failPublishes = true;
+    const deadline = Date.now() + 300;
+    await expect(dispatcher.dispatch(message(encodeRequest(envelope({ deadline }))))).resolves.toBeUndefined();
+    expect(runs).toEqual(['inst/1']);
+    // Retried with backoff (50, 100 ms …) until the next wait would pass the deadline.
+    expect(bus.publishAttempts).toBeGreaterThan(1);
+    expect(Date.now()).toBeGreaterThanOrEqual(deadline - 200);
+    expect(error).toHaveBeenCalledWith(expect.stringMatching(/reply to inst\/1 not published to .*, given up: Error: broker down/));
+  });
+
+  it('stops retrying a reply at publishRetryMs however far the deadline, leaving the request unacknowledged', async () => {
     const { bus, runs, dispatcher } = setUp({ publishRetryMs: 300 });
     bus.failPublishes = true;
     const started = Date.now();
-    await expect(dispatcher.dispatch(message(encodeRequest(envelope({ deadline: started + 600_000 }))))).resolves.toBeUndefined();
+    await expect(dispatcher.dispatch(message(encodeRequest(envelope({ deadline: started + 600_000 }))))).rejects.toThrow('broker down');
     expect(runs).toEqual(['inst/1']);
-    // Retried with backoff (50, 100 ms …) until the next wait would pass the bound, not the deadline.
     expect(bus.publishAttempts).toBeGreaterThan(1);
     expect(Date.now() - started).toBeLessThan(1_000);
-    expect(error).toHaveBeenCalledWith(expect.stringMatching(/reply to inst\/1 not published to .*, given up: Error: broker down/));
   });
 });

@@ -13,7 +13,8 @@ export interface VrpcServingOptions {
    * Longest a reply or a dead letter is retried after a retriable publish failure (the broker
    * unreachable), in ms (default 5 000); never the request's own deadline. Final failures (a
    * `reply_to` naming a missing topic or partition, a message too large) are not retried: they
-   * are logged and counted, and the request is committed past.
+   * are logged and counted, and the request is committed past. A retriable failure that outlasts
+   * it leaves the request unacknowledged while its caller still waits (it runs again later).
    */
   publishRetryMs?: number;
   /**
