@@ -138,7 +138,7 @@ export class KafkaBus implements VrpcBus {
       allowAutoTopicCreation: false,
       // kafkajs' own produce retry skips brokers that already answered, so messages whose
       // partition moved to such a broker are acknowledged but never written (tulios/kafkajs#1303).
-      // vRPC retries whole publishes itself, until each call's deadline.
+      // vRPC retries whole publishes itself, retriable failures only, within its own bounds.
       retry: { retries: 0 },
       createPartitioner: kafkaPartitioner,
     });
