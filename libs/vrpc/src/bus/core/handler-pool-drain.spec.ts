@@ -44,4 +44,23 @@ describe('HandlerPool.drain(deadline)', () => {
     expect(result).toBe(false);
     expect(settled).toEqual([]);
   });
+
+  it('lets whoever waits for a slot through at the deadline, so a closing fetch loop can stop', async () => {
+    vi.useFakeTimers();
+    const pool = new HandlerPool(1);
+    pool.submit(
+      message('1'),
+      null,
+      () => new Promise<void>(() => undefined),
+      () => undefined,
+    );
+    let woken = false;
+    void pool.take().then(() => (woken = true));
+    const drained = pool.drain(Date.now() + 1_000);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(woken).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(drained).resolves.toBe(false);
+    expect(woken).toBe(true);
+  });
 });

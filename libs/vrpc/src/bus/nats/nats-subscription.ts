@@ -57,9 +57,12 @@ export class NatsSubscription implements BusSubscription {
     this.closing ??= (async () => {
       this.stop.abort();
       await Promise.allSettled([...this.fetches].map((fetch) => fetch.close()));
+      // A loop waiting for a slot is let through at the drain's deadline, so the loops end after it.
+      const deadline = drainDeadline(this.options);
+      const drained = await this.pool.drain(deadline);
       await Promise.allSettled(this.loops);
       // Unfinished at the drain timeout: handed back for redelivery now, not acknowledged later.
-      if (!(await this.pool.drain(drainDeadline(this.options)))) this.handBack();
+      if (!drained || !(await this.pool.drain(deadline))) this.handBack();
       await this.context.flush().catch((error: unknown) => this.logger.warn(`flushing acknowledgements failed: ${String(error)}`));
     })();
     return this.closing;

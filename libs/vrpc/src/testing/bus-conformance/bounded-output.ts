@@ -56,4 +56,19 @@ export function boundedOutputTests(suite: BusSuite): void {
     await waitFor(() => taker.values().includes('never finishes'), waitMs * 2);
     stuck.release();
   });
+
+  it('closes at drainTimeoutMs even with every slot stuck and more messages waiting for one', async () => {
+    const { main } = suite;
+    const topic = await newTopic(1);
+    const group = uniqueName('g');
+    const stuck = new Recorder();
+    stuck.hold();
+    const subscription = await main.subscribe({ topics: [topic], group, concurrency: 1, drainTimeoutMs: 500 }, stuck.handler);
+    await main.publish(['first', 'second', 'third'].map((text) => ({ topic, key: text, value: value(text) })));
+    await waitFor(() => stuck.received.length === 1, waitMs);
+    const started = Date.now();
+    await subscription.close();
+    expect(Date.now() - started).toBeLessThan(500 + 5_000);
+    stuck.release();
+  });
 }
