@@ -28,6 +28,8 @@ export interface ReplySenderOptions {
  */
 export class ReplySender {
   private readonly rated: RatedLog;
+  /** Dead letters, one warning per kind per interval: garbage can come in floods. */
+  private readonly deadLettered: RatedLog;
   private readonly retryMs: number;
   private readonly givenUp = new Map<string, number>();
 
@@ -38,6 +40,7 @@ export class ReplySender {
     options: ReplySenderOptions = {},
   ) {
     this.rated = new RatedLog((line) => this.logger.error(line));
+    this.deadLettered = new RatedLog((line) => this.logger.warn(line));
     this.retryMs = options.publishRetryMs ?? DEFAULT_PUBLISH_RETRY_MS;
   }
 
@@ -90,7 +93,7 @@ export class ReplySender {
    */
   async deadLetter(message: IncomingMessage, reason: string): Promise<void> {
     const source = `${message.topic}[${message.partition}]@${message.offset}`;
-    this.logger.warn(`dead-lettered ${logText(source)}: ${logText(reason, 300)}`);
+    this.deadLettered.note(reason.split(':')[0], `dead-lettered ${logText(source)}: ${logText(reason, 300)}`);
     const copy = deadLetterCopy(message, this.deadLetterTopic, reason, source);
     const limit = this.bus.maxMessageBytes;
     const bytes = messageBytes(copy);
@@ -111,6 +114,7 @@ export class ReplySender {
   /** Writes what is counted and not yet logged. */
   close(): void {
     this.rated.close();
+    this.deadLettered.close();
   }
 
   /** Publishes, retrying retriable failures until `until` (default: `publishRetryMs` from now). */
