@@ -35,6 +35,7 @@ export { VRPC_PATH_METADATA, VRPC_TASK_KEY_METADATA } from './protocol/vrpc.cons
 export { VrpcCallError } from './errors/vrpc-call.error.js';
 export { VrpcConfigError } from './errors/vrpc-config.error.js';
 export { VrpcBusError } from './errors/vrpc-bus.error.js';
+export { VrpcPublishError, type PublishFailureReason } from './errors/vrpc-publish.error.js';
 export { MissingPackageError } from './errors/missing-package.error.js';
 
 // Buses: choosing one, the default Kafka bus, and the settings of every built-in.

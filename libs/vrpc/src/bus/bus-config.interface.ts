@@ -8,6 +8,8 @@ import type { RabbitMqBusOptions } from './rabbitmq/rabbitmq-bus-options.interfa
 export interface MemoryBusOptions {
   /** Partitions of topics nobody provisioned (default 4). */
   partitions?: number;
+  /** Largest message taken, in bytes of value, key and headers (default: no limit). */
+  maxMessageBytes?: number;
 }
 
 /** The settings of each built-in bus, by its name. */

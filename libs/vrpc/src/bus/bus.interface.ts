@@ -52,11 +52,19 @@ export interface SubscribeOptions {
   concurrency: number;
   /** Messages that share a key are handled one after another. */
   orderByKey?: boolean;
+  /**
+   * Longest `close()` waits for messages in flight, in ms (default 10 000); those unfinished
+   * then are left unacknowledged, to be redelivered.
+   */
+  drainTimeoutMs?: number;
 }
 
 /** A live subscription. */
 export interface BusSubscription {
-  /** Stops taking messages, waits for those in flight, acknowledges them, leaves the group. */
+  /**
+   * Stops taking messages, waits for those in flight (at most `drainTimeoutMs`), acknowledges
+   * those finished, leaves the group.
+   */
   close(): Promise<void>;
 }
 
@@ -120,9 +128,18 @@ export interface BusCapabilities {
 export interface VrpcBus {
   /** What this bus can do beyond the contract (may depend on its settings). */
   readonly capabilities: BusCapabilities;
+  /**
+   * Largest message the broker takes, in bytes of value, key and headers (absent: no known
+   * limit). A client refuses a bigger request at once, a server turns a bigger reply into a
+   * RESOURCE_EXHAUSTED error, and publish batches stay below it.
+   */
+  readonly maxMessageBytes?: number;
   connect(): Promise<void>;
   close(): Promise<void>;
-  /** Publishes messages; resolves when the broker has them. */
+  /**
+   * Publishes messages; resolves when the broker has them. Rejects with a `VrpcPublishError`
+   * that says whether the failure is final (too large, unknown address) or worth a retry.
+   */
   publish(messages: OutgoingMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions, handler: MessageHandler): Promise<BusSubscription>;
   /**

@@ -16,7 +16,7 @@ const BUS_FACTORIES: { readonly [K in VrpcBusName]: BusFactory<K> } = {
   'platformatic-kafka': (settings) => new PlatformaticKafkaBus(settings),
   nats: (settings) => new NatsBus(settings),
   rabbitmq: (settings) => new RabbitMqBus(settings),
-  memory: (settings) => new MemoryBus(settings.partitions),
+  memory: (settings) => new MemoryBus(settings.partitions, settings.maxMessageBytes),
 };
 
 function isBus(option: VrpcBus | VrpcBusConfig): option is VrpcBus {

@@ -1,4 +1,6 @@
+import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { VrpcPublishError } from '../errors/vrpc-publish.error.js';
 import type { BusInbox, OutgoingMessage } from '../bus/bus.interface.js';
 import { decodeRequest } from '../protocol/envelope.js';
 import type { RequestParts } from './request-message.js';
@@ -22,19 +24,38 @@ function parts(overrides: Partial<RequestParts> = {}): RequestParts {
 }
 
 /** A publisher over fakes: a bus that records what it publishes, an inbox and a registry set by the test. */
-function harness({ open = true, ready = true, waiting = true, failures = 0 } = {}) {
+interface HarnessOptions {
+  open?: boolean;
+  ready?: boolean;
+  waiting?: boolean;
+  failures?: number;
+  maxMessageBytes?: number;
+  failure?: Error;
+}
+
+function harness({
+  open = true,
+  ready = true,
+  waiting = true,
+  failures = 0,
+  maxMessageBytes,
+  failure = new Error('broker down'),
+}: HarnessOptions = {}) {
   const published: OutgoingMessage[] = [];
   const ensured: string[] = [];
   let connects = 0;
   let inboxOpened = 0;
   let left = failures;
+  let attempts = 0;
   const bus = {
+    maxMessageBytes,
     connect: () => {
       connects++;
       return Promise.resolve();
     },
     publish: (messages: OutgoingMessage[]) => {
-      if (left-- > 0) return Promise.reject(new Error('broker down'));
+      attempts++;
+      if (left-- > 0) return Promise.reject(failure);
       published.push(...messages);
       return Promise.resolve();
     },
@@ -57,7 +78,7 @@ function harness({ open = true, ready = true, waiting = true, failures = 0 } = {
   );
   if (ready) topics.markReady(['demo.Echo']);
   const publisher = new RequestPublisher(bus, inbox, topics, { has: () => waiting });
-  return { publisher, published, ensured, counts: () => ({ connects, inboxOpened }) };
+  return { publisher, published, ensured, counts: () => ({ connects, inboxOpened }), attempts: () => attempts };
 }
 
 describe('RequestPublisher', () => {
@@ -123,5 +144,23 @@ describe('RequestPublisher', () => {
     await vi.advanceTimersByTimeAsync(500);
     await outcome;
     expect(published).toEqual([]);
+  });
+
+  it('refuses a request over the bus limit at once with RESOURCE_EXHAUSTED, publishing nothing', async () => {
+    for (const open of [true, false]) {
+      const { publisher, published, attempts } = harness({ open, maxMessageBytes: 1_000 });
+      const sent = publisher.publish(parts({ payload: Buffer.alloc(2_000) }), Date.now() + 60_000);
+      await expect(sent).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+      await expect(sent).rejects.toThrow(/the request is 2\d{3} bytes, over the bus's limit of 1000 bytes/);
+      expect(published).toEqual([]);
+      expect(attempts()).toBe(0);
+    }
+  });
+
+  it('does not retry a final publish error', async () => {
+    const failure = new VrpcPublishError('test', 'too-large', true, 'too large for the broker');
+    const { publisher, attempts } = harness({ failures: Infinity, failure });
+    await expect(publisher.publish(parts(), Date.now() + 60_000)).rejects.toBe(failure);
+    expect(attempts()).toBe(1);
   });
 });

@@ -2,6 +2,7 @@ import { type Metadata, status } from '@grpc/grpc-js';
 import { Observable, throwError } from 'rxjs';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { isTooLargeError } from '../errors/vrpc-publish.error.js';
 import { asBuffer } from '../protocol/bytes.js';
 import type { RpcService } from '../protocol/proto-registry.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
@@ -102,9 +103,7 @@ export class UnaryCaller implements ServiceCaller {
     const parts = this.parts(serviceName, methodName, payload, metadata, options, false);
     const { id } = parts;
     this.calls.add(id, sink, parts.deadline, parts.now);
-    this.router.send(parts).catch((error: unknown) => {
-      this.calls.fail(id, new VrpcCallError(status.UNAVAILABLE, VrpcMessages.publishFailed(String(error))));
-    });
+    this.router.send(parts).catch((error: unknown) => this.calls.fail(id, publishFailure(error)));
     return () => this.calls.forget(id);
   }
 
@@ -120,4 +119,11 @@ export class UnaryCaller implements ServiceCaller {
     const deadline = resolveDeadline(options, this.timeoutMs, now);
     return { clientId: this.instanceId, serviceName, method, id: this.calls.nextId(), payload, metadata, options, deadline, now, oneWay };
   }
+}
+
+/** What a call whose request could not be sent fails with: its own error, else RESOURCE_EXHAUSTED (too large) or UNAVAILABLE. */
+function publishFailure(error: unknown): VrpcCallError {
+  if (error instanceof VrpcCallError) return error;
+  const code = isTooLargeError(error) ? status.RESOURCE_EXHAUSTED : status.UNAVAILABLE;
+  return new VrpcCallError(code, VrpcMessages.publishFailed(String(error)));
 }

@@ -29,6 +29,9 @@ export const VrpcMessages = {
   missingPackage: (feature: string, packages: string[]) =>
     `vRPC: ${feature} needs ${packages.map((name) => `"${name}"`).join(' and ')}, which cannot be loaded; ` +
     `install it in your app: npm install ${packages.join(' ')}`,
+  replyTooLarge: (bytes: number, limit: number) => `vRPC: the reply is ${bytes} bytes, over the bus's limit of ${limit} bytes`,
+  replyRefusedAsTooLarge: (reason: string) => `vRPC: the reply was refused by the broker as too large: ${reason}`,
+  requestTooLarge: (bytes: number, limit: number) => `vRPC: the request is ${bytes} bytes, over the bus's limit of ${limit} bytes`,
 } as const;
 
 /** Bodies of `VrpcConfigError`s, which say `vRPC: <option>: <body>`. */

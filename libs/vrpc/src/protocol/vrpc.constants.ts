@@ -6,6 +6,13 @@ export const VRPC_HEADERS = {
   status: 'vrpc-status',
   deadReason: 'vrpc-dead-reason',
   deadSource: 'vrpc-dead-source',
+  /**
+   * On a dead letter that is a truncated copy (the message was too large for the broker): why
+   * it was cut (`too-large: <bytes> bytes over the limit of <limit>`).
+   */
+  deadTruncated: 'vrpc-dead-truncated',
+  /** On a truncated dead letter: the size of the original value, in bytes. */
+  deadOriginalBytes: 'vrpc-dead-original-bytes',
   /** The message key, on buses whose messages have none of their own (NATS, AMQP). */
   busKey: 'vrpc-bus-key',
 } as const;
@@ -28,3 +35,7 @@ export const DEFAULT_TASK_TTL_MS = 60_000;
 export const DEFAULT_TASK_LEASE_MS = 30_000;
 export const DEFAULT_TASK_POLL_MS = 50;
 export const DEFAULT_MAX_DELIVERIES = 5;
+/** Longest a closing subscription waits for requests in flight, in ms. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+/** Longest a server retries publishing a reply or a dead letter after a retriable failure, in ms. */
+export const DEFAULT_PUBLISH_RETRY_MS = 5_000;

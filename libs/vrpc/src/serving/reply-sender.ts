@@ -1,53 +1,155 @@
+import { status } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
-import type { IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
+import type { IncomingMessage, OutgoingMessage, VrpcBus } from '../bus/bus.interface.js';
+import { messageBytes } from '../bus/core/message-size.js';
+import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { isFinalPublishError, isTooLargeError } from '../errors/vrpc-publish.error.js';
 import { encodeResponse, type RequestEnvelope, type ResponseEnvelope } from '../protocol/envelope.js';
-import { VRPC_HEADERS } from '../protocol/vrpc.constants.js';
+import { DEFAULT_PUBLISH_RETRY_MS, VRPC_HEADERS } from '../protocol/vrpc.constants.js';
+import { logText } from '../utils/log-text.js';
+import { RatedLog } from '../utils/rated-log.js';
 import { retryUntil } from '../utils/retry.js';
+import { deadLetterCopy, truncatedCopy } from './dead-letter-copy.js';
+import { errorReply } from './reply.factory.js';
 
-const DEAD_LETTER_RETRY_MS = 30_000;
+/** How a `ReplySender` retries. */
+export interface ReplySenderOptions {
+  /** Longest a retriable publish failure is retried, in ms (default 5 000); final ones are not. */
+  publishRetryMs?: number;
+}
 
-/** Publishes what the dispatcher sends out: replies to callers and dead letters. */
+/**
+ * Publishes what the dispatcher sends out: replies to callers and dead letters. A retriable
+ * failure is retried for `publishRetryMs` at most, never for the request's own deadline (the
+ * sender chooses that); a final one (a missing reply topic, a message too large) is not
+ * retried, and the request is done with and committed past. Only a retriable failure that
+ * outlasts the bound (a broker outage) rejects, leaving the message unacknowledged, to be read
+ * again rather than lost; a reply whose call has expired by then is dropped instead.
+ */
 export class ReplySender {
+  private readonly rated: RatedLog;
+  /** Dead letters, one warning per kind per interval: garbage can come in floods. */
+  private readonly deadLettered: RatedLog;
+  private readonly retryMs: number;
+  private readonly givenUp = new Map<string, number>();
+
   constructor(
     private readonly bus: VrpcBus,
     private readonly deadLetterTopic: string,
     private readonly logger: Logger,
-  ) {}
+    options: ReplySenderOptions = {},
+  ) {
+    this.rated = new RatedLog((line) => this.logger.error(line));
+    this.deadLettered = new RatedLog((line) => this.logger.warn(line));
+    this.retryMs = options.publishRetryMs ?? DEFAULT_PUBLISH_RETRY_MS;
+  }
 
-  /** Publishes the reply, retrying until the call's deadline; one-way calls get none. */
+  /** Replies and dead letters given up so far, by `reply:<reason>` and `dead-letter:<reason>`. */
+  get dropped(): ReadonlyMap<string, number> {
+    return this.givenUp;
+  }
+
+  /**
+   * Publishes the reply (one-way calls get none). A reply over the bus's max message size is
+   * replaced by a RESOURCE_EXHAUSTED error reply saying so. A final failure is logged and
+   * counted, and the request done with; so is a retriable one once the call's deadline has
+   * passed. A retriable failure past `publishRetryMs` while the caller still waits rejects: the
+   * request stays unacknowledged and is run again after a rebalance or restart.
+   */
   async reply(envelope: RequestEnvelope, reply: ResponseEnvelope): Promise<void> {
     if (envelope.oneWay || !envelope.replyTo) return;
-    const deadline = envelope.deadline > 0 ? envelope.deadline : Date.now() + DEAD_LETTER_RETRY_MS;
-    try {
-      await retryUntil(deadline, () =>
-        this.bus.publish([
-          {
-            topic: envelope.replyTo,
-            partition: envelope.replyPartition,
-            key: envelope.replyPartition === undefined ? envelope.requestId : undefined,
-            value: encodeResponse(reply),
-            headers: { [VRPC_HEADERS.id]: envelope.requestId, [VRPC_HEADERS.status]: String(reply.statusCode) },
-          },
-        ]),
+    const limit = this.bus.maxMessageBytes;
+    let message = replyMessage(envelope, reply);
+    const bytes = messageBytes(message);
+    if (limit !== undefined && bytes > limit) {
+      message = replyMessage(
+        envelope,
+        errorReply(envelope, { code: status.RESOURCE_EXHAUSTED, message: VrpcMessages.replyTooLarge(bytes, limit) }),
       );
+    }
+    const bound = Date.now() + this.retryMs;
+    // No retry past the call's deadline: its caller has given up by then.
+    const expires = envelope.deadline > 0 && envelope.deadline <= bound;
+    try {
+      await this.publish(message, expires ? envelope.deadline : bound);
     } catch (error: unknown) {
-      this.logger.error(`reply to ${envelope.requestId} not published before its deadline: ${String(error)}`);
+      // Retriable, and the caller still waits: left unacknowledged, to be run again and answered.
+      if (!isFinalPublishError(error) && !expires) throw error;
+      if (!isTooLargeError(error) || reply.statusCode === Number(status.RESOURCE_EXHAUSTED)) return this.dropReply(envelope, error);
+      // The broker's limit is below the one the bus states: the caller still learns why.
+      const refused = errorReply(envelope, {
+        code: status.RESOURCE_EXHAUSTED,
+        message: VrpcMessages.replyRefusedAsTooLarge(error.message),
+      });
+      await this.publish(replyMessage(envelope, refused)).catch((again: unknown) => this.dropReply(envelope, again));
     }
   }
 
-  /** Publishes the message as it came to the dead-letter topic, with the reason in a header. */
+  /**
+   * Publishes the message as it came to the dead-letter topic, with the reason in a header; a
+   * copy too large for the broker is replaced by a truncated one (`vrpc-dead-truncated`,
+   * `vrpc-dead-original-bytes`). A final failure is logged and counted, and the message is done
+   * with; a retriable one past `publishRetryMs` rejects (the message is redelivered).
+   */
   async deadLetter(message: IncomingMessage, reason: string): Promise<void> {
     const source = `${message.topic}[${message.partition}]@${message.offset}`;
-    this.logger.warn(`dead-lettered ${source}: ${reason}`);
-    await retryUntil(Date.now() + DEAD_LETTER_RETRY_MS, () =>
-      this.bus.publish([
-        {
-          topic: this.deadLetterTopic,
-          key: message.key ?? undefined,
-          value: message.value,
-          headers: { ...message.headers, [VRPC_HEADERS.deadReason]: reason, [VRPC_HEADERS.deadSource]: source },
-        },
-      ]),
-    );
+    this.deadLettered.note(reason.split(':')[0], `dead-lettered ${logText(source)}: ${logText(reason, 300)}`);
+    const copy = deadLetterCopy(message, this.deadLetterTopic, reason, source);
+    const limit = this.bus.maxMessageBytes;
+    const bytes = messageBytes(copy);
+    let outgoing = copy;
+    if (limit !== undefined && bytes > limit) outgoing = truncatedCopy(copy, `too-large: ${bytes} bytes over the limit of ${limit}`, limit);
+    try {
+      await this.publish(outgoing);
+    } catch (error: unknown) {
+      if (!isFinalPublishError(error)) throw error;
+      if (!isTooLargeError(error) || outgoing !== copy) return this.dropDeadLetter(source, error);
+      await this.publish(truncatedCopy(copy, `too-large: ${error.message}`)).catch((again: unknown) => {
+        if (!isFinalPublishError(again)) throw again;
+        this.dropDeadLetter(source, again);
+      });
+    }
   }
+
+  /** Writes what is counted and not yet logged. */
+  close(): void {
+    this.rated.close();
+    this.deadLettered.close();
+  }
+
+  /** Publishes, retrying retriable failures until `until` (default: `publishRetryMs` from now). */
+  private publish(message: OutgoingMessage, until = Date.now() + this.retryMs): Promise<void> {
+    return retryUntil(until, () => this.bus.publish([message]), isFinalPublishError);
+  }
+
+  private dropReply(envelope: RequestEnvelope, error: unknown): void {
+    const kind = `reply:${publishReason(error)}`;
+    this.count(kind);
+    const to = `${logText(envelope.replyTo)}[${envelope.replyPartition ?? 'key'}]`;
+    this.rated.note(kind, `reply to ${logText(envelope.requestId)} not published to ${to}, given up: ${logText(String(error), 300)}`);
+  }
+
+  private dropDeadLetter(source: string, error: unknown): void {
+    const kind = `dead-letter:${publishReason(error)}`;
+    this.count(kind);
+    this.rated.note(kind, `dead letter of ${logText(source)} not published, given up (committed past): ${logText(String(error), 300)}`);
+  }
+
+  private count(kind: string): void {
+    this.givenUp.set(kind, (this.givenUp.get(kind) ?? 0) + 1);
+  }
+}
+
+function replyMessage(envelope: RequestEnvelope, reply: ResponseEnvelope): OutgoingMessage {
+  return {
+    topic: envelope.replyTo,
+    partition: envelope.replyPartition,
+    key: envelope.replyPartition === undefined ? envelope.requestId : undefined,
+    value: encodeResponse(reply),
+    headers: { [VRPC_HEADERS.id]: envelope.requestId, [VRPC_HEADERS.status]: String(reply.statusCode) },
+  };
+}
+
+function publishReason(error: unknown): string {
+  return isFinalPublishError(error) ? error.reason : 'retries-exhausted';
 }

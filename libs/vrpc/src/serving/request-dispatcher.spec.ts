@@ -69,7 +69,7 @@ function message(value: Buffer, overrides: Partial<IncomingMessage> = {}): Incom
 }
 
 /** A dispatcher on a fake bus whose executor counts its runs and answers OK with the request's payload. */
-function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor; limits?: VrpcRequestLimits } = {}) {
+function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor; limits?: VrpcRequestLimits; publishRetryMs?: number } = {}) {
   const bus = new FakeBus();
   const runs: string[] = [];
   const execute: RequestExecutor =
@@ -84,6 +84,7 @@ function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor; lim
     deadLetterTopic: DEAD,
     maxDeliveries: options.maxDeliveries,
     limits: options.limits,
+    publishRetryMs: options.publishRetryMs,
   });
   return { bus, runs, dispatcher };
 }
@@ -204,7 +205,7 @@ describe('RequestDispatcher', () => {
 
   it('logs and resolves when the reply cannot be published before the call’s deadline', async () => {
     const error = vi.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    const { bus, runs, dispatcher } = setUp();
+    const { bus, runs, dispatcher } = setUp({ publishRetryMs: 60_000 });
     bus.failPublishes = true;
     const deadline = Date.now() + 300;
     await expect(dispatcher.dispatch(message(encodeRequest(envelope({ deadline }))))).resolves.toBeUndefined();
@@ -212,7 +213,17 @@ describe('RequestDispatcher', () => {
     // Retried with backoff (50, 100 ms …) until the next wait would pass the deadline.
     expect(bus.publishAttempts).toBeGreaterThan(1);
     expect(Date.now()).toBeGreaterThanOrEqual(deadline - 200);
-    expect(error).toHaveBeenCalledWith(expect.stringMatching(/reply to inst\/1 not published before its deadline: Error: broker down/));
+    expect(error).toHaveBeenCalledWith(expect.stringMatching(/reply to inst\/1 not published to .*, given up: Error: broker down/));
+  });
+
+  it('stops retrying a reply at publishRetryMs however far the deadline, leaving the request unacknowledged', async () => {
+    const { bus, runs, dispatcher } = setUp({ publishRetryMs: 300 });
+    bus.failPublishes = true;
+    const started = Date.now();
+    await expect(dispatcher.dispatch(message(encodeRequest(envelope({ deadline: started + 600_000 }))))).rejects.toThrow('broker down');
+    expect(runs).toEqual(['inst/1']);
+    expect(bus.publishAttempts).toBeGreaterThan(1);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
   it.each([
     ['service_name', { serviceName: 's'.repeat(257) }, 'service_name is over its limit of 256 characters'],

@@ -23,6 +23,8 @@ export interface DispatcherDeps {
   replyTopic?: string;
   /** Deliveries after which a request that never finished is dead-lettered (default 5). */
   maxDeliveries?: number;
+  /** Longest a retriable failure to publish a reply or dead letter is retried, in ms (default 5 000). */
+  publishRetryMs?: number;
   /** Logger context (default `VrpcServer`). */
   name?: string;
   /** Limits on the fields of a request (defaults: `DEFAULT_REQUEST_LIMITS`). */
@@ -34,7 +36,7 @@ export interface DispatcherDeps {
  * executor (once per request id in this process), publishes the reply. Resolves only when the
  * request is done with (reply published, or skipped for a logged reason), so the bus may
  * acknowledge it. Bad input never makes it reject; only a bus that cannot take a dead letter
- * for 30 s does, which leaves the message unacknowledged, to be read again.
+ * for `publishRetryMs` (a retriable failure) does, which leaves the message unacknowledged.
  */
 export class RequestDispatcher {
   private readonly logger: Logger;
@@ -48,7 +50,7 @@ export class RequestDispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
-    this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger);
+    this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger, { publishRetryMs: deps.publishRetryMs });
     this.foreign = new ForeignRequests(deps.replyTopic, this.logger);
     this.limits = requestLimits(deps.limits);
     this.warnings = new RatedLog((line) => this.logger.warn(line));
@@ -59,6 +61,7 @@ export class RequestDispatcher {
   close(): void {
     this.warnings.close();
     this.notes.close();
+    this.sender.close();
   }
 
   async dispatch(message: IncomingMessage): Promise<void> {

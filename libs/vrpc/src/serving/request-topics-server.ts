@@ -68,6 +68,7 @@ export class RequestTopicsServer {
       maxDeliveries: serving.maxDeliveries,
       name,
       limits: serving.limits,
+      publishRetryMs: serving.publishRetryMs,
     });
     this.dispatchers.push(dispatcher);
     // Joined one by one: a failure leaves only the ones made so far to close.

@@ -13,6 +13,19 @@ export interface VrpcServingOptions {
    */
   groupPrefix?: string;
   /**
+   * Longest a reply or a dead letter is retried after a retriable publish failure (the broker
+   * unreachable), in ms (default 5 000); never the request's own deadline. Final failures (a
+   * `reply_to` naming a missing topic or partition, a message too large) are not retried: they
+   * are logged and counted, and the request is committed past. A retriable failure that outlasts
+   * it leaves the request unacknowledged while its caller still waits (it runs again later).
+   */
+  publishRetryMs?: number;
+  /**
+   * Longest `close()` (SIGTERM) waits for requests in flight, in ms (default 10 000); those
+   * unfinished then are left uncommitted, to be redelivered to another server.
+   */
+  drainTimeoutMs?: number;
+  /**
    * Longest fields a request may carry; a request over one is answered INVALID_ARGUMENT (or
    * dead-lettered when it cannot be answered) without running. Each left out keeps its default.
    */

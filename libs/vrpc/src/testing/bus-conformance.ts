@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { acknowledgementTests } from './bus-conformance/acknowledgement.js';
+import { boundedOutputTests } from './bus-conformance/bounded-output.js';
 import { connectionTests, provisioningTests } from './bus-conformance/connection.js';
 import { crashRedeliveryTests } from './bus-conformance/crash-redelivery.js';
 import { inboxRoutingTests } from './bus-conformance/inbox-routing.js';
@@ -32,6 +33,7 @@ export function describeBusConformance(plugin: BusPlugin): void {
       poisonRequestTests(suite);
     });
     describe('inbox', () => inboxRoutingTests(suite));
+    describe('bounded output', () => boundedOutputTests(suite));
     describe.runIf(plugin.throughProxy !== undefined)('reconnect', () => reconnectTests(suite));
   });
 }

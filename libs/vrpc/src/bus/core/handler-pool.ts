@@ -131,9 +131,30 @@ export class HandlerPool {
     this.running.add(waiting);
   }
 
-  /** Resolves once every message taken so far is settled. */
-  async drain(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  /**
+   * Resolves once every message taken so far is settled (true), or once `deadline` (ms since
+   * the epoch) passes with some still unsettled (false): those are left to finish on their own,
+   * and whoever waits for a slot is let through then, so that a fetch loop of a closing
+   * subscription sees the close (and hands its slot back) instead of waiting forever.
+   */
+  async drain(deadline = Infinity): Promise<boolean> {
+    while (this.running.size > 0) {
+      const settled = Promise.allSettled([...this.running]);
+      if (deadline === Infinity) {
+        await settled;
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        while (this.waiters.length > 0) this.waiters.shift()?.();
+        return false;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, left)));
+      await Promise.race([settled, expired]);
+      clearTimeout(timer);
+    }
+    return true;
   }
 
   private start(message: IncomingMessage, key: string | null, handler: MessageHandler, settle: Settle): void {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { VrpcPublishError } from '../../errors/vrpc-publish.error.js';
 import { PublishBatcher } from './publish-batcher.js';
 
 /** A send that records its batches and completes when told to. */
@@ -70,5 +71,52 @@ describe('PublishBatcher', () => {
     const batcher = new PublishBatcher<number>(() => Promise.reject(new Error('broker down')));
     const results = await Promise.allSettled([batcher.publish([1]), batcher.publish([2])]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  it('caps the bytes of a send: what does not fit goes in the next one', async () => {
+    const { batches, send, completeAll } = recordingSend();
+    const batcher = new PublishBatcher(send, { maxBytes: 1000, size: (item: number) => item });
+    const all = [batcher.publish([100]), batcher.publish([400]), batcher.publish([400]), batcher.publish([400]), batcher.publish([1500])];
+    completeAll();
+    await turn();
+    expect(batches).toEqual([[100], [400, 400]]);
+    completeAll();
+    await turn();
+    completeAll();
+    await turn();
+    completeAll();
+    await Promise.all(all);
+    // A lone publish over the cap still goes, alone: the broker says whether it takes it.
+    expect(batches).toEqual([[100], [400, 400], [400], [1500]]);
+  });
+
+  it('fails only the faulty publish of a batch that fails with a final error', async () => {
+    const sent: number[][] = [];
+    const tooLarge = new VrpcPublishError('test', 'too-large', true, 'too large');
+    const batcher = new PublishBatcher<number>((items) => {
+      sent.push(items);
+      return items.includes(666) ? Promise.reject(tooLarge) : Promise.resolve();
+    });
+    const first = batcher.publish([1]);
+    const rest = [batcher.publish([2]), batcher.publish([666]), batcher.publish([3])];
+    await first;
+    const results = await Promise.allSettled(rest);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBe(tooLarge);
+    expect(sent).toEqual([[1], [2, 666, 3], [2], [666], [3]]);
+  });
+
+  it('fails a whole batch at once on a retriable error (the next attempt sends it together again)', async () => {
+    const sent: number[][] = [];
+    const batcher = new PublishBatcher<number>((items) => {
+      sent.push(items);
+      return items.length > 1 ? Promise.reject(new VrpcPublishError('test', 'unavailable', false, 'down')) : Promise.resolve();
+    });
+    const first = batcher.publish([1]);
+    const rest = [batcher.publish([2]), batcher.publish([3])];
+    await first;
+    const results = await Promise.allSettled(rest);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(sent).toEqual([[1], [2, 3]]);
   });
 });

@@ -20,4 +20,10 @@ export interface KafkaCommonOptions {
    * `zstd` needs Node >= 22.15 (its zlib writes zstd); on older Nodes it is refused at start.
    */
   compression?: KafkaCompression;
+  /**
+   * Largest message vRPC publishes, in bytes of value, key and headers (default 1 048 076: the
+   * broker's default `message.max.bytes`, 1 048 588, less room for the batch's framing). Set it
+   * from your brokers' and topics' `message.max.bytes` when they differ.
+   */
+  maxMessageBytes?: number;
 }

@@ -22,6 +22,7 @@ describe('withKafkaDefaults', () => {
       maxWaitTimeMs: 50,
       commitIntervalMs: 20,
       compression: 'lz4',
+      maxMessageBytes: 500_000,
     };
     expect(withKafkaDefaults(given)).toEqual(given);
   });

@@ -15,6 +15,8 @@ export const KAFKA_DEFAULTS = {
   maxWaitTimeMs: 100,
   commitIntervalMs: 100,
   compression: 'none',
+  // The broker's default message.max.bytes less room for a record batch's framing.
+  maxMessageBytes: 1_048_588 - 512,
 } as const satisfies Omit<ResolvedKafkaOptions, 'brokers'>;
 
 /** `options` with the defaults for what they leave out (an explicit `undefined` too). */
@@ -27,6 +29,7 @@ export function withKafkaDefaults(options: KafkaCommonOptions): ResolvedKafkaOpt
     maxWaitTimeMs: options.maxWaitTimeMs ?? KAFKA_DEFAULTS.maxWaitTimeMs,
     commitIntervalMs: options.commitIntervalMs ?? KAFKA_DEFAULTS.commitIntervalMs,
     compression: checkedCompression(options.compression ?? KAFKA_DEFAULTS.compression),
+    maxMessageBytes: options.maxMessageBytes ?? KAFKA_DEFAULTS.maxMessageBytes,
   };
 }
 

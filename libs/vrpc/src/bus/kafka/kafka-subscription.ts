@@ -14,6 +14,7 @@ import { keyedByOwnId, toIncoming } from './kafka-message.js';
 import type { KafkaClients } from './kafkajs-client.js';
 import { stickyAssigner } from './sticky-assigner.js';
 import type { PartitionsByTopic } from './sticky-plan.js';
+import { drainDeadline } from '../core/drain-deadline.js';
 
 const ASSIGNMENT_COUNT_TIMEOUT_MS = 2_000;
 
@@ -93,7 +94,8 @@ export class KafkaSubscription implements BusSubscription {
     if (this.closing) return;
     this.closing = true;
     this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
-    await this.pool.drain();
+    // What is unfinished at the drain timeout stays uncommitted: it is redelivered.
+    await this.pool.drain(drainDeadline(this.options));
     this.commits.stop();
     await this.commits.flush();
     await this.consumer.disconnect();

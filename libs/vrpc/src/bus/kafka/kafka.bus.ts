@@ -14,7 +14,10 @@ import type {
 } from '../bus.interface.js';
 import { BusLifecycle } from '../core/bus-lifecycle.js';
 import { provisionTopics } from '../core/provision-topics.js';
+import { messageBytes } from '../core/message-size.js';
 import { PublishBatcher } from '../core/publish-batcher.js';
+import { kafkaPublishError } from '../kafka-common/kafka-publish-errors.js';
+import { PartitionCheck } from '../kafka-common/partition-check.js';
 import { heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from '../kafka-common/kafka-defaults.js';
 import type { KafkaCompression } from '../kafka-common/kafka-common-options.interface.js';
 import type { KafkaBusOptions } from './kafka-bus-options.interface.js';
@@ -40,6 +43,12 @@ export class KafkaBus implements VrpcBus {
   private readonly batcher: PublishBatcher<OutgoingMessage>;
   /** kafkajs' `CompressionTypes` value of the `compression` option (the enum is kafkajs' own, loaded lazily). */
   private readonly compression: number;
+  private readonly partitions = new PartitionCheck('kafka', async (topic) => {
+    const { topics } = await (await this.lifecycle.client()).admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]?.partitions.length ?? 0;
+  });
+  /** Largest message published (`maxMessageBytes`, default about 1 MiB). */
+  readonly maxMessageBytes: number;
   private readonly lifecycle = new BusLifecycle<KafkaClients>(
     () => this.open(),
     async ({ producer, admin }) => void (await Promise.allSettled([producer.disconnect(), admin.disconnect()])),
@@ -48,7 +57,8 @@ export class KafkaBus implements VrpcBus {
   constructor(private readonly options: KafkaBusOptions = {}) {
     this.settings = withKafkaDefaults(options);
     this.compression = KAFKAJS_COMPRESSION[this.settings.compression];
-    this.batcher = new PublishBatcher((messages) => this.send(messages));
+    this.maxMessageBytes = this.settings.maxMessageBytes;
+    this.batcher = new PublishBatcher((messages) => this.send(messages), { maxBytes: this.maxMessageBytes, size: messageBytes });
   }
 
   /** Loads kafkajs and connects the producer and the admin client; idempotent. */
@@ -142,7 +152,7 @@ export class KafkaBus implements VrpcBus {
       allowAutoTopicCreation: false,
       // kafkajs' own produce retry skips brokers that already answered, so messages whose
       // partition moved to such a broker are acknowledged but never written (tulios/kafkajs#1303).
-      // vRPC retries whole publishes itself, until each call's deadline.
+      // vRPC retries whole publishes itself, retriable failures only, within its own bounds.
       retry: { retries: 0 },
       createPartitioner: kafkaPartitioner,
     });
@@ -158,7 +168,12 @@ export class KafkaBus implements VrpcBus {
 
   private async send(messages: OutgoingMessage[]): Promise<void> {
     const { producer } = await this.lifecycle.client();
-    await producer.sendBatch({ acks: this.settings.acks, compression: this.compression, topicMessages: toTopicMessages(messages) });
+    try {
+      await this.partitions.check(messages);
+      await producer.sendBatch({ acks: this.settings.acks, compression: this.compression, topicMessages: toTopicMessages(messages) });
+    } catch (error: unknown) {
+      throw kafkaPublishError('kafka', error);
+    }
   }
 
   /**

@@ -24,10 +24,10 @@ export class MemoryGroupMember {
     this.pool.submit(message, this.orderByKey ? message.key : null, this.handle, acknowledge);
   }
 
-  /** Stops, waits for messages in flight, and returns those never acknowledged. */
-  async close(): Promise<IncomingMessage[]> {
+  /** Stops, waits for messages in flight (until `deadline`), and returns those never acknowledged. */
+  async close(deadline?: number): Promise<IncomingMessage[]> {
     this.closed = true;
-    await this.pool.drain();
+    await this.pool.drain(deadline);
     return [...this.unacked];
   }
 

@@ -4,7 +4,8 @@ import { MemoryBus } from './memory.bus.js';
 
 describeBusConformance({
   name: 'in-memory',
-  create: () => new MemoryBus(),
+  // A limit, so that the size tests run here too.
+  create: () => new MemoryBus(4, 1_048_576),
   // One process, one broker: members meet only on the same instance.
   membersShareOneBus: true,
   waitMs: 5_000,

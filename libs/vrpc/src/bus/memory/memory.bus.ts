@@ -12,6 +12,9 @@ import type {
   VrpcBus,
 } from '../bus.interface.js';
 import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
+import { VrpcPublishError } from '../../errors/vrpc-publish.error.js';
+import { drainDeadline } from '../core/drain-deadline.js';
+import { messageBytes } from '../core/message-size.js';
 import { hashString } from '../../utils/hash.js';
 import { MemoryGroupMember } from './memory-group-member.js';
 
@@ -34,7 +37,14 @@ export class MemoryBus implements VrpcBus {
   private readonly topics = new Map<string, TopicState>();
   private connected = false;
 
-  constructor(private readonly defaultPartitions = 4) {}
+  /**
+   * @param defaultPartitions partitions of topics nobody provisioned
+   * @param maxMessageBytes largest message taken (default: no limit), to try size limits without a broker
+   */
+  constructor(
+    private readonly defaultPartitions = 4,
+    readonly maxMessageBytes?: number,
+  ) {}
 
   connect(): Promise<void> {
     this.connected = true;
@@ -57,6 +67,12 @@ export class MemoryBus implements VrpcBus {
 
   publish(messages: OutgoingMessage[]): Promise<void> {
     if (!this.connected) return Promise.reject(new VrpcBusError('memory', 'not connected'));
+    const limit = this.maxMessageBytes ?? Infinity;
+    const tooLarge = messages.find((message) => messageBytes(message) > limit);
+    if (tooLarge) {
+      const text = `a message of ${messageBytes(tooLarge)} bytes to ${tooLarge.topic} is over the limit of ${limit}`;
+      return Promise.reject(new VrpcPublishError('memory', 'too-large', true, text));
+    }
     for (const message of messages) this.route(message);
     return Promise.resolve();
   }
@@ -75,7 +91,7 @@ export class MemoryBus implements VrpcBus {
           (groups.get(options.group) ?? []).filter((m) => m !== member),
         );
       }
-      for (const message of await member.close()) this.deliverToGroup(message, options.group);
+      for (const message of await member.close(drainDeadline(options))) this.deliverToGroup(message, options.group);
     };
     return Promise.resolve({ close });
   }

@@ -7,6 +7,7 @@ import type { NatsModules } from './nats-client.js';
 import { toIncoming } from './nats-message.js';
 import { durableName, streamName } from './nats-subjects.js';
 import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
+import { drainDeadline } from '../core/drain-deadline.js';
 
 /** What a subscription needs from its bus. */
 export interface NatsSubscriptionContext {
@@ -34,6 +35,8 @@ export class NatsSubscription implements BusSubscription {
   private readonly fetches = new Set<ConsumerMessages>();
   private loops: Promise<void>[] = [];
   private closing: Promise<void> | undefined;
+  /** Messages in a handler, with the timer that keeps them ours. */
+  private readonly inFlight = new Map<JsMsg, NodeJS.Timeout>();
 
   constructor(
     private readonly context: NatsSubscriptionContext,
@@ -54,8 +57,12 @@ export class NatsSubscription implements BusSubscription {
     this.closing ??= (async () => {
       this.stop.abort();
       await Promise.allSettled([...this.fetches].map((fetch) => fetch.close()));
+      // A loop waiting for a slot is let through at the drain's deadline, so the loops end after it.
+      const deadline = drainDeadline(this.options);
+      const drained = await this.pool.drain(deadline);
       await Promise.allSettled(this.loops);
-      await this.pool.drain();
+      // Unfinished at the drain timeout: handed back for redelivery now, not acknowledged later.
+      if (!drained || !(await this.pool.drain(deadline))) this.handBack();
       await this.context.flush().catch((error: unknown) => this.logger.warn(`flushing acknowledgements failed: ${String(error)}`));
     })();
     return this.closing;
@@ -128,11 +135,14 @@ export class NatsSubscription implements BusSubscription {
       },
       Math.max(500, this.context.ackWaitMs / 2),
     );
+    this.inFlight.set(message, working);
     const incoming = toIncoming(topic, 0, message);
     // JetStream counts the deliveries of each message to the durable consumer (a crashed member's are redelivered after ack_wait).
     incoming.deliveryCount = message.info.deliveryCount;
     this.pool.run(incoming, this.options.orderByKey ? incoming.key : null, this.handler, (outcome) => {
       clearInterval(working);
+      // Handed back at close: another member may be running it already.
+      if (!this.inFlight.delete(message)) return;
       if (outcome.ok) {
         message.ack();
         return;
@@ -140,5 +150,17 @@ export class NatsSubscription implements BusSubscription {
       this.logger.error(`handler failed for ${topic}@${message.seq}, redelivering: ${String(outcome.error)}`);
       message.nak(this.context.retryDelayMs);
     });
+  }
+
+  private handBack(): void {
+    for (const [message, working] of this.inFlight) {
+      clearInterval(working);
+      try {
+        message.nak();
+      } catch {
+        // Disconnected: the server redelivers after ack_wait anyway.
+      }
+    }
+    this.inFlight.clear();
   }
 }

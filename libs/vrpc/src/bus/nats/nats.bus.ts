@@ -21,6 +21,7 @@ import { resolveNatsServers } from './nats-servers.js';
 import { loadNatsModules, type NatsModules } from './nats-client.js';
 import { NatsInbox } from './nats-inbox.js';
 import { toNatsHeaders } from './nats-message.js';
+import { NATS_DEFAULT_MAX_PAYLOAD, natsPublishError } from './nats-publish-errors.js';
 import { publishSubject, streamName, streamSubjects } from './nats-subjects.js';
 import { NatsSubscription } from './nats-subscription.js';
 import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
@@ -45,6 +46,7 @@ export class NatsBus implements VrpcBus {
   readonly capabilities: BusCapabilities = { deliveryCount: true };
   private readonly logger = new Logger(NatsBus.name);
   private readonly reconnected = new ReconnectHooks(this.logger);
+  private maxPayload = NATS_DEFAULT_MAX_PAYLOAD;
   private readonly lifecycle = new BusLifecycle<Connected>(
     () => this.open(),
     async ({ nc }) => {
@@ -54,6 +56,11 @@ export class NatsBus implements VrpcBus {
 
   /** @param options settings; `clientId` names the connection unless `name` is given. */
   constructor(private readonly options: NatsBusOptions = {}) {}
+
+  /** Largest message published: the server's `max_payload` once connected (NATS' default 1 MiB before). */
+  get maxMessageBytes(): number {
+    return this.maxPayload;
+  }
 
   /** Connects to NATS and checks that JetStream is enabled; idempotent. */
   async connect(): Promise<void> {
@@ -75,7 +82,7 @@ export class NatsBus implements VrpcBus {
         try {
           await js.publish(subject, message.value, headers ? { headers } : undefined);
         } catch (error: unknown) {
-          throw this.publishError(message.topic, subject, error);
+          throw natsPublishError(message.topic, subject, error);
         }
       }),
     );
@@ -187,6 +194,7 @@ export class NatsBus implements VrpcBus {
       ...(token !== undefined ? { token } : {}),
     });
     void this.watch(nc);
+    this.maxPayload = nc.info?.max_payload ?? NATS_DEFAULT_MAX_PAYLOAD;
     try {
       const jsm = await modules.jetstream.jetstreamManager(nc);
       return { modules, nc, jsm, js: jsm.jetstream() };
@@ -209,15 +217,5 @@ export class NatsBus implements VrpcBus {
     } catch (error: unknown) {
       this.logger.debug(`status watch ended: ${String(error)}`);
     }
-  }
-
-  private publishError(topic: string, subject: string, error: unknown): Error {
-    const name = (error as { name?: unknown } | null)?.name;
-    if (name === 'JetStreamNotEnabled' || name === 'NoRespondersError') {
-      return new VrpcBusError('nats', `no stream captures subject ${subject}; is topic ${topic} provisioned (ensureTopics)?`, {
-        cause: error,
-      });
-    }
-    return error instanceof Error ? error : new Error(String(error));
   }
 }

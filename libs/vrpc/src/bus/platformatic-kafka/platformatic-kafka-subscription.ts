@@ -9,6 +9,7 @@ import { DeliveryAttempts } from '../kafka-common/delivery-attempts.js';
 import { PartitionCommits } from '../kafka-common/partition-commits.js';
 import type { PlatformaticGroupOffsets } from './platformatic-kafka-group-offsets.js';
 import { type StringKeyedMessage, toIncoming } from './platformatic-kafka-message.js';
+import { drainDeadline } from '../core/drain-deadline.js';
 
 const ASSIGNMENT_COUNT_TIMEOUT_MS = 2_000;
 
@@ -69,7 +70,7 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
     this.closing ??= (async () => {
       this.stop.abort();
       const closed = this.stream?.close().catch(() => undefined);
-      await this.pool.drain();
+      await this.pool.drain(drainDeadline(this.options));
       await this.loop;
       await closed;
       this.commits.stop();

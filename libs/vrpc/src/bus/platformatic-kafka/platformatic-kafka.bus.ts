@@ -13,7 +13,10 @@ import type {
   VrpcBus,
 } from '../bus.interface.js';
 import { BusLifecycle } from '../core/bus-lifecycle.js';
+import { messageBytes } from '../core/message-size.js';
 import { PublishBatcher } from '../core/publish-batcher.js';
+import { kafkaPublishError } from '../kafka-common/kafka-publish-errors.js';
+import { PartitionCheck } from '../kafka-common/partition-check.js';
 import { heartbeatIntervalMs, withKafkaDefaults, type ResolvedKafkaOptions } from '../kafka-common/kafka-defaults.js';
 import type { PlatformaticKafkaBusOptions } from './platformatic-kafka-bus-options.interface.js';
 import { loadPlatformaticKafka, type PlatformaticKafkaModule } from './platformatic-kafka-client.js';
@@ -46,6 +49,12 @@ export class PlatformaticKafkaBus implements VrpcBus {
   private readonly logger = new Logger(PlatformaticKafkaBus.name);
   private readonly settings: ResolvedKafkaOptions;
   private readonly batcher: PublishBatcher<OutgoingMessage>;
+  /** Largest message published (`maxMessageBytes`, default about 1 MiB). */
+  readonly maxMessageBytes: number;
+  private readonly partitions = new PartitionCheck('platformatic-kafka', async (topic) => {
+    const metadata = await (await this.connected()).admin.metadata({ topics: [topic], forceUpdate: true });
+    return metadata.topics.get(topic)?.partitionsCount ?? 0;
+  });
   private readonly lifecycle = new BusLifecycle<Connected>(
     () => this.open(),
     async ({ producer, admin }) => void (await Promise.allSettled([producer.close(), admin.close()])),
@@ -53,7 +62,8 @@ export class PlatformaticKafkaBus implements VrpcBus {
 
   constructor(private readonly options: PlatformaticKafkaBusOptions = {}) {
     this.settings = withKafkaDefaults(options);
-    this.batcher = new PublishBatcher((messages) => this.send(messages));
+    this.maxMessageBytes = this.settings.maxMessageBytes;
+    this.batcher = new PublishBatcher((messages) => this.send(messages), { maxBytes: this.maxMessageBytes, size: messageBytes });
   }
 
   /** Loads the client, creates the producer and admin, and checks the brokers answer; idempotent. */
@@ -191,6 +201,11 @@ export class PlatformaticKafkaBus implements VrpcBus {
 
   private async send(messages: OutgoingMessage[]): Promise<void> {
     const { producer } = await this.connected();
-    await producer.send({ messages: messages.map(toProduced) });
+    try {
+      await this.partitions.check(messages);
+      await producer.send({ messages: messages.map(toProduced) });
+    } catch (error: unknown) {
+      throw kafkaPublishError('platformatic-kafka', error);
+    }
   }
 }

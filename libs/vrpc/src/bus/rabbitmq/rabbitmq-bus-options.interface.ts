@@ -12,4 +12,6 @@ export interface RabbitMqBusOptions {
   inboxExpiresMs?: number;
   /** Longest delay between reconnect attempts, in ms (default 5 000): a dropped connection is always reopened, waiting from 100 ms up to this. */
   reconnectMaxDelayMs?: number;
+  /** Largest message published, in bytes (default 16 MiB, the broker's `max_message_size` since RabbitMQ 4.0). */
+  maxMessageBytes?: number;
 }

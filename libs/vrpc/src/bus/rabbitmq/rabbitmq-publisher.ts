@@ -2,7 +2,7 @@ import type { ConfirmChannel, Message } from 'amqplib';
 import type { OutgoingMessage } from '../bus.interface.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
 import { KEY_HEADER, routingKey } from './rabbitmq-message.js';
-import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
+import { rabbitMqPublishError, unroutable } from './rabbitmq-publish-errors.js';
 
 const CONFIRM_TIMEOUT_MS = 15_000;
 
@@ -37,16 +37,15 @@ export class RabbitMqPublisher {
     if (message.key !== undefined) headers[KEY_HEADER] = message.key;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new VrpcBusError('rabbitmq', `no confirm for a message to ${message.topic} within ${CONFIRM_TIMEOUT_MS} ms`)),
+        () => reject(rabbitMqPublishError(message.topic, new Error(`no confirm within ${CONFIRM_TIMEOUT_MS} ms`))),
         CONFIRM_TIMEOUT_MS,
       );
       const confirmed = (error: unknown) => {
         clearTimeout(timer);
         const wasReturned = this.returned.delete(id);
         // The broker's reason for closing the channel may be emitted just after the failed confirm.
-        if (error) setImmediate(() => reject(describe(message.topic, this.closeReasons.get(channel) ?? error)));
-        else if (wasReturned)
-          reject(new VrpcBusError('rabbitmq', `no consumer group has a queue on topic ${message.topic} yet; the message was not kept`));
+        if (error) setImmediate(() => reject(rabbitMqPublishError(message.topic, this.closeReasons.get(channel) ?? error)));
+        else if (wasReturned) reject(unroutable(message.topic));
         else resolve();
       };
       try {
@@ -84,12 +83,4 @@ export class RabbitMqPublisher {
     }
     return this.channel;
   }
-}
-
-function describe(topic: string, error: unknown): Error {
-  const text = String((error as { message?: unknown } | null)?.message ?? error);
-  if (/NOT_FOUND|404/.test(text)) {
-    return new VrpcBusError('rabbitmq', `topic ${topic} has no exchange; is it provisioned (ensureTopics)? ${text}`, { cause: error });
-  }
-  return error instanceof Error ? error : new Error(text);
 }

@@ -6,6 +6,7 @@ import type { RabbitMqConnection } from './rabbitmq-connection.js';
 import { deliveryCount } from './rabbitmq-delivery-count.js';
 import { groupQueue, toIncoming } from './rabbitmq-message.js';
 import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
+import { drainDeadline } from '../core/drain-deadline.js';
 
 /** How group queues are declared and failures retried. */
 export interface RabbitMqSubscriptionSettings {
@@ -49,7 +50,7 @@ export class RabbitMqSubscription implements BusSubscription {
       this.stopReconnect();
       const channel = this.channel;
       await Promise.allSettled(channel ? this.consumerTags.map((tag) => channel.cancel(tag)) : []);
-      await this.pool.drain();
+      await this.pool.drain(drainDeadline(this.options));
       for (const [timer, requeue] of this.retries) {
         clearTimeout(timer);
         requeue();

@@ -18,6 +18,7 @@ import { resolveRabbitMqUrl } from './rabbitmq-url.js';
 import { loadAmqp } from './rabbitmq-client.js';
 import { RabbitMqConnection } from './rabbitmq-connection.js';
 import { RabbitMqInbox } from './rabbitmq-inbox.js';
+import { RABBITMQ_DEFAULT_MAX_MESSAGE_BYTES } from './rabbitmq-publish-errors.js';
 import { RabbitMqPublisher } from './rabbitmq-publisher.js';
 import { RabbitMqSubscription } from './rabbitmq-subscription.js';
 import { VrpcBusError } from '../../errors/vrpc-bus.error.js';
@@ -45,9 +46,12 @@ export class RabbitMqBus implements VrpcBus {
 
   /** Quorum queues count deliveries (`x-delivery-count`); classic queues only flag a redelivery. */
   readonly capabilities: BusCapabilities;
+  /** Largest message published (`maxMessageBytes`, default RabbitMQ's 16 MiB). */
+  readonly maxMessageBytes: number;
 
   constructor(private readonly options: RabbitMqBusOptions = {}) {
     this.capabilities = { deliveryCount: (options.queueType ?? 'quorum') === 'quorum' };
+    this.maxMessageBytes = options.maxMessageBytes ?? RABBITMQ_DEFAULT_MAX_MESSAGE_BYTES;
   }
 
   /** Connects (and from then on reconnects when the connection drops); idempotent. */

@@ -119,6 +119,10 @@ export class RecordingBus implements VrpcBus {
     return this.inner.capabilities;
   }
 
+  get maxMessageBytes(): number | undefined {
+    return this.inner.maxMessageBytes;
+  }
+
   connect(): Promise<void> {
     return this.inner.connect();
   }
