@@ -74,7 +74,13 @@ export class RequestTopicsServer {
     // Joined one by one: a failure leaves only the ones made so far to close.
     for (const { topic, services: sharing, group } of served) {
       const subscription = await bus.subscribe(
-        { topics: [topic], group, concurrency: serving.concurrency ?? DEFAULT_CONCURRENCY, orderByKey: true },
+        {
+          topics: [topic],
+          group,
+          concurrency: serving.concurrency ?? DEFAULT_CONCURRENCY,
+          orderByKey: true,
+          drainTimeoutMs: serving.drainTimeoutMs,
+        },
         (message) => dispatcher.dispatch(message),
       );
       this.subscriptions.push(subscription);
@@ -97,7 +103,10 @@ export class RequestTopicsServer {
     };
   }
 
-  /** Stops taking requests, finishes those in flight and publishes their replies, commits, leaves. */
+  /**
+   * Stops taking requests, finishes those in flight and publishes their replies (waiting at most
+   * `drainTimeoutMs`; what is unfinished then is not committed, and is redelivered), commits, leaves.
+   */
   async close(): Promise<void> {
     const subscriptions = this.subscriptions;
     this.subscriptions = [];
