@@ -42,6 +42,12 @@ export function writer(hostile: HostileScope, topic: string, partition: number):
   };
 }
 
+/**
+ * Garbage that the broker takes (its default max is 1,048,588 bytes a batch, some 80 of them
+ * batch and record framing) but whose dead-letter copy, with its reason headers, it refuses.
+ */
+export const GARBAGE_BYTES = 1_048_480;
+
 /** Random bytes of a seeded generator (mulberry32): reproducible garbage. */
 export function seededBytes(length: number, seed: number): Buffer {
   const bytes = Buffer.alloc(length);

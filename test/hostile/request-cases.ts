@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { encodeRequest, type RequestEnvelope } from '@vrpc/nestjs/protocol';
-import { type CaseContext, type HostileCase, seededBytes } from './hostile-case.js';
+import { type CaseContext, GARBAGE_BYTES, type HostileCase, seededBytes } from './hostile-case.js';
 import { ECHO_SERVICE, echoPayload, encodeRequestEnvelope, RawFields, request } from './wire.js';
 
 const KB = 1024;
@@ -130,7 +130,7 @@ export const REQUEST_CASES: HostileCase[] = [
   expecting('deadline 100 years out', status.OK, () => ({ deadline: Date.now() + 100 * 365 * 24 * 3_600_000 })),
   raw('timeout_ms negative (no deadline field)', () => encodeRequestEnvelope({ timeoutMs: -5_000, deadline: 0 })),
   expecting('attempt negative', status.OK, () => ({ attempt: -7 })),
-  raw('1 MB garbage (dead-letter copy over the limit)', () => seededBytes(1_048_000, 2)),
+  raw('1 MB garbage (dead-letter copy over the limit)', () => seededBytes(GARBAGE_BYTES, 2)),
   raw(
     'key of 1 MB',
     () => encodeRequestEnvelope(),

@@ -111,13 +111,13 @@ export class RawFields {
 }
 
 /** The fields 1–8 of a request, as the original Go vRPC writes them (its timestamp in ns). */
-export function goStyleRequest(id: string, payload: Buffer, timeoutMs: number, service = ECHO_SERVICE, method = 'Echo'): Buffer {
+export function goStyleRequest(id: string, payload: Buffer, timeoutMs: number, sentAtMs = Date.now()): Buffer {
   return new RawFields()
     .string(1, id)
-    .string(2, service)
-    .string(3, method)
+    .string(2, ECHO_SERVICE)
+    .string(3, 'Echo')
     .bytes(4, payload)
-    .varint(6, BigInt(Date.now()) * 1_000_000n)
+    .varint(6, BigInt(sentAtMs) * 1_000_000n)
     .varint(7, timeoutMs)
     .string(8, 'go-client')
     .finish();
