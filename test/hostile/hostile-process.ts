@@ -41,6 +41,9 @@ export class RunLog {
 /** The hostile-input server (test/processes/hostile-server.ts) in a child process, with IPC. */
 export class HostileServer {
   private stderr = '';
+  /** Every line the process wrote (each cut to 400 characters), for checks on its logs. */
+  readonly lines: string[] = [];
+  private partial = '';
   private running = true;
   readonly exited: Promise<number | string>;
   private readonly rssWaiters = new Map<number, (rss: number) => void>();
@@ -50,8 +53,16 @@ export class HostileServer {
     private readonly child: ChildProcess,
     runs: RunLog,
   ) {
-    child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-100_000)));
-    child.stdout?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-100_000)));
+    const record = (chunk: Buffer) => {
+      const text = chunk.toString();
+      this.stderr = (this.stderr + text).slice(-100_000);
+      const parts = (this.partial + text).split('\n');
+      this.partial = parts.pop() ?? '';
+      // eslint-disable-next-line no-control-regex
+      for (const line of parts) if (this.lines.length < 200_000) this.lines.push(line.replace(/\u001b\[[0-9;]*m/g, '').slice(0, 400));
+    };
+    child.stderr?.on('data', record);
+    child.stdout?.on('data', record);
     this.exited = new Promise((resolve) =>
       child.on('exit', (code, signal) => {
         this.running = false;

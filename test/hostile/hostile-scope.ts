@@ -1,6 +1,6 @@
 import { firstValueFrom } from 'rxjs';
 import { type Admin, type Kafka, type Producer, Partitioners } from 'kafkajs';
-import { VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { type VrpcCallOptions, VrpcClient, type VrpcModuleOptions } from '@vrpc/nestjs';
 import { ECHO_PROTO, type EchoReply, type EchoRequest, type EchoServiceClient } from '../fixtures/echo.service.js';
 import { testKafka, uniqueName } from '../support/kafka.js';
 import { waitFor } from '../support/wait-for.js';
@@ -74,6 +74,11 @@ export class HostileScope {
     return `${this.scope}.replies`;
   }
 
+  /** A reply topic of the test's own for requests written raw, which no reply case touches. */
+  get watchTopic(): string {
+    return `${this.scope}.watch`;
+  }
+
   get deadLetterTopic(): string {
     return `${this.scope}.dead`;
   }
@@ -91,6 +96,7 @@ export class HostileScope {
     await this.attacker.connect();
     this.admin = this.kafka.admin();
     await this.admin.connect();
+    await this.admin.createTopics({ waitForLeaders: true, topics: [{ topic: this.watchTopic, numPartitions: 1 }] });
     await this.findInbox(20_000);
   }
 
@@ -121,11 +127,12 @@ export class HostileScope {
     request: EchoRequest,
     timeoutMs: number,
     partition?: number,
+    options: VrpcCallOptions = {},
   ): Promise<{ ms: number; reply?: EchoReply; error?: { code?: number; details?: string; message?: string } }> {
     const taskKey = partition === undefined ? undefined : keyOn(partition, this.requestPartitions, `${this.scope}-good-${++this.calls}`);
     const started = Date.now();
     try {
-      const reply = await firstValueFrom(this.echo.echo(request, undefined, { timeoutMs, taskKey }));
+      const reply = await firstValueFrom(this.echo.echo(request, undefined, { ...options, timeoutMs, taskKey }));
       return { ms: Date.now() - started, reply };
     } catch (error: unknown) {
       return { ms: Date.now() - started, error: error as { code?: number; details?: string } };

@@ -12,7 +12,7 @@ const { CompressionTypes, ConfigResourceTypes } = kafkajs;
 export const SLOW_MS = 4_000;
 
 const answered = (context: CaseContext, text = 'hostile') =>
-  request({ replyTo: context.hostile.replyTopic, replyPartition: 0, oneWay: false, payload: echoPayload(text) });
+  request({ replyTo: context.hostile.watchTopic, replyPartition: 0, oneWay: false, payload: echoPayload(text) });
 
 /** A client call pinned to the case's partition that must fail with `code` within 2 s. */
 function clientRefusal(name: string, code: number, text: string): HostileCase {
@@ -66,7 +66,7 @@ export const LOAD_CASES: HostileCase[] = [
         ],
       });
       const envelope = request({
-        replyTo: context.hostile.replyTopic,
+        replyTo: context.hostile.watchTopic,
         replyPartition: 0,
         oneWay: false,
         metadata: { pad: 'p'.repeat(1_200_000) },

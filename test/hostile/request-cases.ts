@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { encodeRequest, type RequestEnvelope } from '@vrpc/nestjs/protocol';
+import { waitFor } from '../support/wait-for.js';
 import { type CaseContext, GARBAGE_BYTES, type HostileCase, seededBytes } from './hostile-case.js';
 import { ECHO_SERVICE, echoPayload, encodeRequestEnvelope, RawFields, request } from './wire.js';
 
 const KB = 1024;
+const FORGED = '[Nest] 1  - 01/01/2026, 0:00:00 AM     LOG [VrpcServer] forged';
 const big = (size: number, char = 'a') => char.repeat(size);
 
 /** A request to the real reply topic, so that its reply (or its absence) can be seen. */
 const answered = (context: CaseContext, changes: Partial<RequestEnvelope>) =>
-  request({ replyTo: context.hostile.replyTopic, replyPartition: 0, oneWay: false, ...changes });
+  request({ replyTo: context.hostile.watchTopic, replyPartition: 0, oneWay: false, ...changes });
 
 /** A request with `changes` that must be answered with `code`. */
 function expecting(name: string, code: number, changes: () => Partial<RequestEnvelope>): HostileCase {
@@ -50,9 +52,37 @@ export const REQUEST_CASES: HostileCase[] = [
   raw('missing service', () => new RawFields().string(1, randomUUID()).string(3, 'Echo').finish()),
   raw('missing method', () => new RawFields().string(1, randomUUID()).string(2, ECHO_SERVICE).finish()),
   expecting('512 KB request id', status.INVALID_ARGUMENT, () => ({ requestId: big(512 * KB, 'i') })),
-  expecting('id with a newline (forged log line)', status.OK, () => ({
-    requestId: `nl-${randomUUID()}\n[Nest] 1  - 01/01/2026, 0:00:00 AM     LOG [VrpcServer] forged`,
-  })),
+  {
+    // Its reply cannot be published (a missing topic, a short deadline): the server logs the id.
+    name: 'id with a newline (forged log line)',
+    on: 'request',
+    async send(context) {
+      const requestId = `nl-${randomUUID()}\n${FORGED}`;
+      const replyTo = `hostile.missing.${randomUUID()}`;
+      await context.write([
+        { value: encodeRequest(request({ requestId, replyTo, replyPartition: 0, oneWay: false, deadline: Date.now() + 1_000 })) },
+      ]);
+      const server = context.hostile.server;
+      await waitFor(() => server.lines.some((line) => line.includes(requestId.slice(0, 39))), 3_000).catch(() => undefined);
+      if (server.lines.some((line) => line.startsWith(FORGED))) context.fail('the id forged a log line');
+    },
+  },
+  {
+    name: '1,000 copies of one request id (log lines)',
+    on: 'request',
+    async send(context) {
+      const requestId = `copies-${randomUUID()}`;
+      const value = encodeRequest(request({ requestId }));
+      await context.write(Array.from({ length: 1_000 }, () => ({ key: requestId, value })));
+      const offsets = await context.hostile.admin.fetchTopicOffsets(context.hostile.requestTopic);
+      const high = Number(offsets.find((p) => p.partition === context.partition)?.high ?? 0);
+      // Every copy handled (committed past), then the lines that name the id are counted.
+      await context.hostile.committedPast(context.partition, high - 1, 3_000);
+      const mentions = context.hostile.server.lines.filter((line) => line.includes(requestId)).length;
+      context.note(`${mentions} log lines name the id`);
+      if (mentions > 10) context.fail(`${mentions} log lines name the id (expected a count, once per interval)`);
+    },
+  },
   expecting('id with ANSI escapes', status.OK, () => ({ requestId: `ansi-${randomUUID()}\u001b[2J\u001b[31mred` })),
   expecting('id with NUL', status.OK, () => ({ requestId: `nul-${randomUUID()}\u0000after` })),
   raw('id with a lone surrogate (invalid UTF-8)', () =>
@@ -83,7 +113,7 @@ export const REQUEST_CASES: HostileCase[] = [
       value
         .entry('x-twice', 'one')
         .entry('x-twice', 'two')
-        .string(16, context.hostile.replyTopic)
+        .string(16, context.hostile.watchTopic)
         .varint(17, 0)
         .varint(18, Date.now() + 30_000);
       await context.write([{ key: id, value: value.finish() }]);

@@ -48,7 +48,7 @@ process.on('message', (message: { rss?: number }) => {
 const app = await NestFactory.createMicroservice(HostileServerModule, {
   inject: [VrpcServer],
   useFactory: (strategy: VrpcServer) => ({ strategy }),
-  logger: ['error', 'warn', 'log'],
+  logger: ['error', 'warn', 'log', 'debug'],
 });
 app.enableShutdownHooks();
 await app.listen();
