@@ -1,5 +1,5 @@
 import { encodeRequest } from '@vrpc/nestjs/protocol';
-import { echoPayload, request, varint } from './wire.js';
+import { echoPayload, reply, request, varint } from './wire.js';
 
 /** mulberry32: a small seeded generator, so that a failing run can be replayed from its seed. */
 export class SeededRandom {
@@ -55,13 +55,26 @@ const appendField: Mutation = (bytes, random) =>
 
 const MUTATIONS = [flipBits, truncate, duplicate, relength, insert, appendField];
 
+function mutate(bytes: Buffer, random: SeededRandom): Buffer {
+  for (let n = 1 + random.below(3); n > 0; n--) bytes = MUTATIONS[random.below(MUTATIONS.length)](bytes, random);
+  return bytes;
+}
+
+/** One mutated reply envelope, for `id` (a pending call's) or for nobody. */
+export function mutatedReply(random: SeededRandom, id: string): Buffer {
+  return mutate(
+    reply(random.next() < 0.5 ? id : `nobody-${random.below(1e9)}`, { metadata: random.next() < 0.3 ? { 'x-fuzz': 'yes' } : {} }),
+    random,
+  );
+}
+
 /**
  * One mutated request envelope: a well-formed one (one-way, or answered on `replyTo` with a
  * short deadline, so that no retry outlives the run) put through one to three mutations.
  */
 export function mutatedEnvelope(random: SeededRandom, replyTo: string): Buffer {
   const answered = random.next() < 0.5;
-  let bytes = encodeRequest(
+  const bytes = encodeRequest(
     request({
       requestId: `fuzz-${random.seed}-${random.below(1e9)}`,
       payload: echoPayload('fuzz'),
@@ -73,6 +86,5 @@ export function mutatedEnvelope(random: SeededRandom, replyTo: string): Buffer {
       deadline: Date.now() + 5_000,
     }),
   );
-  for (let n = 1 + random.below(3); n > 0; n--) bytes = MUTATIONS[random.below(MUTATIONS.length)](bytes, random);
-  return bytes;
+  return mutate(bytes, random);
 }

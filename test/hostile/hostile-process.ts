@@ -28,14 +28,6 @@ export class RunLog {
     return this.runs.find((run) => run.text === text);
   }
 
-  /** Ids (previews) that ran more than once. */
-  repeated(): string[] {
-    const seen = new Map<string, number>();
-    for (const run of this.runs) seen.set(run.run, (seen.get(run.run) ?? 0) + 1);
-    return this.runs
-      .filter((run, i, all) => (seen.get(run.run) ?? 0) > 1 && all.findIndex((r) => r.run === run.run) === i)
-      .map((r) => r.id.slice(0, 60));
-  }
 }
 
 /** The hostile-input server (test/processes/hostile-server.ts) in a child process, with IPC. */
