@@ -16,7 +16,7 @@ export interface HandlerRun {
   pid: number;
 }
 
-/** Every run of every server process of a test, counted per request id across processes. */
+/** Every handler run of every server process of a test (so counts span restarts). */
 export class RunLog {
   readonly runs: HandlerRun[] = [];
 
@@ -27,7 +27,6 @@ export class RunLog {
   find(text: string): HandlerRun | undefined {
     return this.runs.find((run) => run.text === text);
   }
-
 }
 
 /** The hostile-input server (test/processes/hostile-server.ts) in a child process, with IPC. */
