@@ -68,11 +68,12 @@ export const REPLY_CASES: HostileCase[] = [
       .finish(),
     headers: { 'vrpc-id': id },
   })),
+  // Wire type 7 exists in no protobuf: protobufjs refuses it (it reads known fields unchecked).
   hitsPendingCall('reply: undecodable payload for a pending call', (id) => ({
     value: reply(id, {
       payload: new RawFields()
-        .tag(1, 2)
-        .raw(Buffer.from([0x7f]))
+        .tag(15, 7)
+        .raw(Buffer.from([0x01]))
         .finish(),
     }),
   })),
