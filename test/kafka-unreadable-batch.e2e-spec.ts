@@ -19,7 +19,7 @@ import { readTopic, type ReadMessage } from './support/topic-reader.js';
   compress: () => Promise.reject(new Error('this app writes no zstd')),
   decompress: () => Promise.reject(new Error('this app reads no zstd')),
 });
-(compressionsAlgorithms.lz4 as { decompressSync: () => Buffer }).decompressSync = () => {
+(compressionsAlgorithms.lz4 as unknown as { decompressSync: () => Buffer }).decompressSync = () => {
   throw new Error('this app reads no lz4');
 };
 

@@ -22,6 +22,8 @@ export interface CaseContext {
   note(text: string): void;
   /** Expects the reply to `id` on the reply topic within 2 s to carry gRPC status `code`. */
   expectReply(id: string, code: number): Promise<void>;
+  /** Expects a dead letter of the case's partition within 2 s whose reason contains `reason`. */
+  expectDeadLetter(reason: string): Promise<void>;
 }
 
 /** One row of the hostile-input table. */

@@ -8,7 +8,7 @@ import { type CaseRow, formatTable } from './hostile-table.js';
 import { CODEC_CASES, LOAD_CASES, SLOW_MS } from './load-cases.js';
 import { COMPRESSED_REPLY_CASES, REPLY_CASES } from './reply-cases.js';
 import { REQUEST_CASES } from './request-cases.js';
-import { ReplyWatch } from './reply-watch.js';
+import { DeadLetterWatch, ReplyWatch } from './reply-watch.js';
 
 // The issue-13 acceptance table: each case writes hostile messages to a partition of its own,
 // then a good call on that same partition must be answered within 2 s, the server process must
@@ -22,18 +22,20 @@ describe('hostile input: one message never stalls, wedges or bloats a server or 
   const rows: CaseRow[] = [];
   let hostile: HostileScope;
   let watches: ReplyWatch[];
+  let deadLetters: DeadLetterWatch;
 
   beforeAll(async () => {
     hostile = new HostileScope(testBrokers(), REQUESTS.length, 4);
     await hostile.start();
     // Replies to raw requests go to a topic of their own; Go-shaped ones come on the reply topic.
     watches = [hostile.watchTopic, hostile.replyTopic].map((topic) => new ReplyWatch(hostile.kafka, topic, `${topic}.watch`));
-    await Promise.all(watches.map((watch) => watch.start()));
+    deadLetters = new DeadLetterWatch(hostile.kafka, hostile.deadLetterTopic);
+    await Promise.all([...watches.map((watch) => watch.start()), deadLetters.start()]);
   });
 
   afterAll(async () => {
     console.log(formatTable('[hostile] hostile input', rows));
-    await Promise.all((watches ?? []).map((watch) => watch.stop()));
+    await Promise.all([...(watches ?? []).map((watch) => watch.stop()), deadLetters?.stop()]);
     await hostile?.close();
   });
 
@@ -59,6 +61,12 @@ describe('hostile input: one message never stalls, wedges or bloats a server or 
         else if (seen.statusCode !== code)
           failures.push(`reply code ${seen.statusCode} (expected ${code}): ${seen.errorMessage.slice(0, 120)}`);
         else notes.push(`reply ${code}`);
+      },
+      expectDeadLetter: async (reason) => {
+        const letter = await deadLetters.from(`${topic}[${partition}]@`);
+        if (!letter) failures.push(`no dead letter within 2 s (expected "${reason}")`);
+        else if (!letter.reason.includes(reason)) failures.push(`dead letter for "${letter.reason.slice(0, 120)}" (expected "${reason}")`);
+        else notes.push('dead-lettered');
       },
     };
     let skipped: string | void = undefined;

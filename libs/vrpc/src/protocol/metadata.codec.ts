@@ -3,8 +3,8 @@ import { MetadataMessages } from '../errors/vrpc.messages.js';
 import type { MetadataEntry } from './envelope.js';
 
 const BINARY_SUFFIX = '-bin';
-// gRPC's grammar: keys of lower-case letters, digits, "-", "_", "." (grpc-js would fold upper
-// case, so two keys could become one); text values of printable ASCII.
+// gRPC's grammar: keys of lower-case letters, digits, "-", "_", "." (upper case is folded first,
+// as grpc-js folds it, so "X-Id" and "x-id" are one key); text values of printable ASCII.
 const LEGAL_KEY = /^[0-9a-z_.-]+$/;
 const LEGAL_TEXT = /^[ -~]*$/;
 
@@ -79,9 +79,11 @@ function add(
   binaries: readonly Uint8Array[] | undefined,
   onInvalid: OnInvalidMetadata | undefined,
 ): void {
+  const given = key;
+  key = key.toLowerCase();
   const problem = problemOf(key, texts, binaries);
   if (problem) {
-    onInvalid?.({ key, reason: problem });
+    onInvalid?.({ key: given, reason: problem });
     return;
   }
   try {
@@ -90,7 +92,7 @@ function add(
   } catch (error: unknown) {
     // Not reached with the checks above; should grpc-js grow stricter, the key is still dropped.
     metadata.remove(key);
-    onInvalid?.({ key, reason: error instanceof Error ? error.message : String(error) });
+    onInvalid?.({ key: given, reason: error instanceof Error ? error.message : String(error) });
   }
 }
 
