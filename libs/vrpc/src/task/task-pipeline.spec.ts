@@ -192,3 +192,44 @@ describe('task keys inside the Nest pipeline', () => {
     expect(seen.callers).toEqual([{}]);
   });
 });
+
+@Controller()
+class DerivedKeyJobs {
+  readonly runs: string[] = [];
+
+  @VrpcTask<JobRequest>({ key: (request) => request.jobId, callerKey: false })
+  @GrpcMethod('JobService', 'Run')
+  run(request: JobRequest): JobReply {
+    this.runs.push(request.jobId);
+    return { result: `done:${request.jobId}`, servedBy: 'unit', fencingToken: 0 };
+  }
+}
+
+describe('@VrpcTask({ callerKey: false })', () => {
+  let app: INestMicroservice;
+  let jobs: JobServiceClient;
+  let controller: DerivedKeyJobs;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [VrpcModule.forRoot({ protos: JOBS_PROTO, bus: 'memory', client: { timeoutMs: 5_000 } })],
+      controllers: [DerivedKeyJobs],
+    }).compile();
+    app = moduleRef.createNestMicroservice({ strategy: moduleRef.get(VrpcServer), logger: ['error'] });
+    await app.listen();
+    controller = moduleRef.get(DerivedKeyJobs);
+    jobs = moduleRef.get(VrpcClient).getService<JobServiceClient>('JobService');
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('names the task by the derived key alone: a call-supplied key cannot pick another job’s result', async () => {
+    await firstValueFrom(jobs.run({ jobId: 'a' }, undefined, { taskKey: 'chosen' }));
+    const b = await firstValueFrom(jobs.run({ jobId: 'b' }, undefined, { taskKey: 'chosen' }));
+    expect(b.result).toBe('done:b');
+    await firstValueFrom(jobs.run({ jobId: 'a' }));
+    expect(controller.runs).toEqual(['a', 'b']);
+  });
+});
