@@ -1,4 +1,4 @@
-import { RedisTaskStore, VrpcClient, type VrpcModuleOptions, type VrpcServerOptions } from '@vrpc/nestjs';
+import { RedisTaskStore, taskStoreKey, VrpcClient, type VrpcModuleOptions, type VrpcServerOptions } from '@vrpc/nestjs';
 import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS_PROTO, type JobReply, type JobServiceClient } from './fixtures/jobs.service.js';
@@ -137,7 +137,7 @@ describe('task-level singletons across server processes (Kafka + Redis)', () => 
       const again = await firstValueFrom(jobs.run({ jobId: 'ttl-job' }));
       expect(again).toEqual(first);
       expect(await effects.runs('ttl-job')).toBe(1);
-      await waitFor(async () => (await store.getResult('ttl-job')) === null, 5_000);
+      await waitFor(async () => (await store.getResult(taskStoreKey('vrpc.jobs.JobService', 'Run', 'ttl-job'))) === null, 5_000);
       const later = await firstValueFrom(jobs.run({ jobId: 'ttl-job' }));
       expect(await effects.runs('ttl-job')).toBe(2);
       expect(later.fencingToken).toBeGreaterThan(first.fencingToken);

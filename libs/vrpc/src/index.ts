@@ -28,7 +28,8 @@ export type { VrpcServerConfig, VrpcServerOptions } from './server/server-option
 export type { VrpcRequestLimits, VrpcServingOptions } from './serving/serving-options.interface.js';
 
 // Context: what a handler can learn about the call it serves.
-export { VrpcContext, type VrpcTaskInfo } from './server/vrpc.context.js';
+export { VrpcContext, type VrpcCallState, type VrpcTaskInfo } from './server/vrpc.context.js';
+export type { CallerIdentity } from './serving/request-executor.interface.js';
 export { VRPC_PATH_METADATA, VRPC_TASK_KEY_METADATA } from './protocol/vrpc.constants.js';
 
 // Errors: a failed call (grpc-js shaped), a configuration mistake, a bus failure, a missing package.
@@ -74,6 +75,7 @@ export { deadLetterTopic, replyTopic, requestTopic } from './protocol/topic-name
 
 // Tasks: task-level singletons and the stores that coordinate them.
 export { VrpcTask } from './task/vrpc-task.decorator.js';
+export { taskStoreKey } from './task/task-store-key.js';
 export type { VrpcTaskOptions, VrpcTasksOptions } from './task/task-options.interface.js';
 export type { LeaseGrant, StoredTaskResult, TaskStore } from './task/task-store.interface.js';
 export type { MetadataEntry } from './protocol/envelope.js';

@@ -89,10 +89,12 @@ export class VrpcGateway {
   }
 
   private counted(execute: RequestExecutor): RequestExecutor {
-    return async (envelope, message) => {
+    // The caller's identity is the gateway's to check (its own guards, signing); the gRPC
+    // forwarder does not pass it on, as a backend could not tell it from metadata a caller wrote.
+    return async (envelope, message, caller) => {
       this.forwarding++;
       try {
-        return await execute(envelope, message);
+        return await execute(envelope, message, caller);
       } finally {
         this.forwarding--;
       }

@@ -5,8 +5,11 @@ import { lastValueFrom, type Observable } from 'rxjs';
 import { asBuffer } from '../protocol/bytes.js';
 import type { RequestEnvelope } from '../protocol/envelope.js';
 import type { ProtoRegistry, RpcMethod } from '../protocol/proto-registry.js';
+import { taskGate } from '../task/call-task.js';
 import { VRPC_TASK_EXTRA } from '../task/vrpc-task.decorator.js';
 import type { TaskCoordinator } from '../task/task-coordinator.js';
+import { withTaskGate } from '../task/task-gate.js';
+import { taskStoreKey } from '../task/task-store-key.js';
 import type { VrpcTaskOptions } from '../task/task-options.interface.js';
 import type { StoredTaskResult } from '../task/task-store.interface.js';
 import { statusFromError } from '../serving/status-from-error.js';
@@ -15,7 +18,9 @@ import { handlerKey } from './handler-index.js';
 import { errorReply, replyFrom } from '../serving/reply.factory.js';
 import type { RequestExecutor } from '../serving/request-executor.interface.js';
 import { RequestMetadataReader } from '../serving/request-metadata.js';
-import { VrpcContext } from './vrpc.context.js';
+import { RatedLog } from '../utils/rated-log.js';
+import { logText } from '../utils/log-text.js';
+import { type VrpcCallState, VrpcContext } from './vrpc.context.js';
 
 /** Task-level singleton support for the executor. */
 export interface ExecutorTasks {
@@ -34,19 +39,22 @@ export interface NestHandlerExecutorDeps {
   tasks: ExecutorTasks;
 }
 
-/** The task key of a call: its own, else the one the handler's `@VrpcTask` derives from the request. */
-function taskKeyOf(envelope: RequestEnvelope, options: VrpcTaskOptions<unknown> | undefined, data: unknown): string | undefined {
-  if (envelope.taskKey) return envelope.taskKey;
-  return options?.key?.(data) || undefined;
+/** The task key of a call: its own (unless the method refuses them), else the one its `@VrpcTask` derives. */
+function taskKeyOf(envelope: RequestEnvelope, options: VrpcTaskOptions<unknown>, data: unknown): string | undefined {
+  if (envelope.taskKey && options.callerKey !== false) return envelope.taskKey;
+  return options.key?.(data) || undefined;
 }
 
 /**
  * Runs a request through the app's `@GrpcMethod` handler and Nest's pipeline (guards, pipes,
- * interceptors, exception filters), with `(data, metadata, context)` as gRPC would.
+ * interceptors, exception filters), with `(data, metadata, context)` as gRPC would. A
+ * `@VrpcTask` method's task is looked up inside that pipeline, where its body would run
+ * (`withTaskGate`); other methods ignore a call's task key and run every time.
  */
 export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }: NestHandlerExecutorDeps): RequestExecutor {
   const logger = new Logger('VrpcServer');
   const metadataReader = new RequestMetadataReader((line) => logger.warn(line));
+  const notes = new RatedLog((line) => logger.debug(line));
   const runHandler = async (
     handler: NestHandler,
     method: RpcMethod,
@@ -73,7 +81,7 @@ export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }:
     }
   };
 
-  return async (envelope, message) => {
+  return async (envelope, message, caller) => {
     const { serviceName, methodName } = envelope;
     const service = registry.find(serviceName);
     const method = service?.methods.get(methodName);
@@ -92,20 +100,31 @@ export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }:
     } catch {
       return errorReply(envelope, { code: status.INVALID_ARGUMENT, message: VrpcMessages.invalidPayload(serviceName, methodName) });
     }
+    const call: VrpcCallState = { caller };
+    const context = new VrpcContext([envelope, message, call]);
     const taskOptions = handler.extras?.[VRPC_TASK_EXTRA] as VrpcTaskOptions<unknown> | undefined;
-    const key = taskKeyOf(envelope, taskOptions, data);
-    if (key === undefined)
-      return replyFrom(envelope, await runHandler(handler, method, data, metadata, new VrpcContext([envelope, message])));
-    const outcome = await tasks.coordinator.run(
-      {
-        key,
+    if (!taskOptions && envelope.taskKey) {
+      notes.note(
+        'task-key',
+        `ignored the task key of ${logText(envelope.requestId)}: ${service.fullName}/${methodName} is not a @VrpcTask`,
+      );
+    }
+    const key = taskOptions && taskKeyOf(envelope, taskOptions, data);
+    if (!taskOptions || key === undefined) return replyFrom(envelope, await runHandler(handler, method, data, metadata, context));
+    const gate = taskGate({
+      coordinator: tasks.coordinator,
+      run: {
+        key: taskStoreKey(service.fullName, methodName, key),
         owner: `${tasks.instanceId}/${envelope.requestId}`,
-        ttlMs: taskOptions?.ttlMs ?? tasks.ttlMs,
-        leaseMs: taskOptions?.leaseMs ?? tasks.leaseMs,
+        ttlMs: taskOptions.ttlMs ?? tasks.ttlMs,
+        leaseMs: taskOptions.leaseMs ?? tasks.leaseMs,
         deadline: envelope.deadline > 0 ? envelope.deadline : Date.now() + tasks.leaseMs,
       },
-      (fencingToken) => runHandler(handler, method, data, metadata, new VrpcContext([envelope, message, { key, fencingToken }])),
-    );
-    return replyFrom(envelope, outcome);
+      settle: (result) => lastValueFrom(toObservable(result), { defaultValue: {} }),
+      encode: (value) => method.encodeResponse(value),
+      decode: (bytes) => method.decodeResponse(asBuffer(bytes)),
+      holding: (fencingToken) => (call.task = { key, fencingToken }),
+    });
+    return replyFrom(envelope, await withTaskGate(gate, () => runHandler(handler, method, data, metadata, context)));
   };
 }

@@ -106,7 +106,7 @@ export class RequestDispatcher {
       return;
     }
     const ran = await this.recent.once(envelope.requestId, async () =>
-      this.sender.reply(envelope, await this.deps.execute(envelope, message)),
+      this.sender.reply(envelope, await this.deps.execute(envelope, message, {})),
     );
     if (!ran) this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
   }

@@ -94,9 +94,9 @@ export class RequestTopicsServer {
    */
   private boundToTopics(served: readonly ServedTopic[], execute: RequestExecutor): RequestExecutor {
     const home = new Map(served.flatMap(({ topic, services }) => services.map((service) => [service, topic] as const)));
-    return (envelope, message) => {
+    return (envelope, message, caller) => {
       const topic = home.get(envelope.serviceName);
-      if (topic === undefined || topic === message.topic) return execute(envelope, message);
+      if (topic === undefined || topic === message.topic) return execute(envelope, message, caller);
       return Promise.resolve(
         errorReply(envelope, { code: status.UNIMPLEMENTED, message: VrpcMessages.wrongTopic(envelope.serviceName, message.topic) }),
       );

@@ -3,8 +3,13 @@ import type { TaskStore } from './task-store.interface.js';
 
 /** How a handler's calls are made task-level singletons (`@VrpcTask`). */
 export interface VrpcTaskOptions<TRequest = never> {
-  /** Derives the task key from the request; a call's own task key (metadata `vrpc-task-key`) wins. */
+  /** Derives the task key from the request; a call's own task key (metadata `vrpc-task-key`) wins unless `callerKey` is false. */
   key?: (request: TRequest) => string | undefined;
+  /**
+   * Whether a call's own task key is honoured on this method (default true). False: only `key`
+   * names the task, and a call-supplied key is ignored as on methods without `@VrpcTask`.
+   */
+  callerKey?: boolean;
   /** How long a finished result is remembered, in ms (default: the module's `tasks.ttlMs`). */
   ttlMs?: number;
   /** How long a lease lasts without renewal, in ms (default: the module's `tasks.leaseMs`). */

@@ -13,6 +13,7 @@ import type { VrpcContext } from '../server/vrpc.context.js';
 import { VRPC_TASK_KEY_METADATA } from '../protocol/vrpc.constants.js';
 import { VRPC_TASK_STORE } from '../module/vrpc.tokens.js';
 import type { TaskStore } from './task-store.interface.js';
+import { taskStoreKey } from './task-store-key.js';
 import { VrpcModule } from '../module/vrpc.module.js';
 
 @Controller()
@@ -78,7 +79,7 @@ describe('task-level singletons on the in-memory bus', () => {
   it('runs again once the decorator TTL has passed', async () => {
     const first = await firstValueFrom(jobs.run({ jobId: 'ttl' }));
     expect((await firstValueFrom(jobs.run({ jobId: 'ttl' }))).result).toBe(first.result);
-    await waitFor(async () => (await store.getResult('ttl')) === null, 2_000);
+    await waitFor(async () => (await store.getResult(taskStoreKey('vrpc.jobs.JobService', 'Run', 'ttl'))) === null, 2_000);
     const later = await firstValueFrom(jobs.run({ jobId: 'ttl' }));
     expect(later.result).toBe('done:ttl:2');
     expect(later.fencingToken).toBe(first.fencingToken + 1);
