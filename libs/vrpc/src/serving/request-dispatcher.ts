@@ -9,6 +9,7 @@ import { logText } from '../utils/log-text.js';
 import { RatedLog } from '../utils/rated-log.js';
 import type { VrpcRequestLimits } from './serving-options.interface.js';
 import { RecentRequests } from './recent-requests.js';
+import { requestDigest } from './request-digest.js';
 import { exceededLimit, requestLimits } from './request-limits.js';
 import { errorReply } from './reply.factory.js';
 import { ReplySender } from './reply-sender.js';
@@ -105,9 +106,16 @@ export class RequestDispatcher {
       );
       return;
     }
-    const ran = await this.recent.once(envelope.requestId, async () =>
+    const outcome = await this.recent.once(envelope.requestId, requestDigest(envelope), async () =>
       this.sender.reply(envelope, await this.deps.execute(envelope, message)),
     );
-    if (!ran) this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
+    if (outcome === 'copy') this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
+    // Not a copy: a client that reuses ids, or a request written first to pre-empt another.
+    if (outcome === 'other-content') {
+      this.warnings.note(
+        'other-content',
+        `ran ${logText(envelope.requestId)} from ${logText(message.topic)}[${message.partition}]@${message.offset}, an id that ran here with other content`,
+      );
+    }
   }
 }
