@@ -12,6 +12,7 @@ import { RecentRequests } from './recent-requests.js';
 import { requestDigest } from './request-digest.js';
 import { exceededLimit, requestLimits } from './request-limits.js';
 import { errorReply } from './reply.factory.js';
+import type { ReplyAddressCheck } from './reply-addresses.js';
 import { ReplySender } from './reply-sender.js';
 import type { RequestExecutor } from './request-executor.interface.js';
 
@@ -30,6 +31,8 @@ export interface DispatcherDeps {
   name?: string;
   /** Limits on the fields of a request (defaults: `DEFAULT_REQUEST_LIMITS`). */
   limits?: VrpcRequestLimits;
+  /** The reply topics replies may go to (default: any but the dead-letter topic; servers pass `ReplyAddresses`). */
+  replyAddresses?: ReplyAddressCheck;
 }
 
 /**
@@ -51,7 +54,10 @@ export class RequestDispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
-    this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger, { publishRetryMs: deps.publishRetryMs });
+    this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger, {
+      publishRetryMs: deps.publishRetryMs,
+      addresses: deps.replyAddresses,
+    });
     this.foreign = new ForeignRequests(deps.replyTopic, this.logger);
     this.limits = requestLimits(deps.limits);
     this.warnings = new RatedLog((line) => this.logger.warn(line));
@@ -106,6 +112,8 @@ export class RequestDispatcher {
       );
       return;
     }
+    // Its reply could go nowhere it may: not run, and committed past.
+    if (!envelope.oneWay && envelope.replyTo && !this.sender.mayReply(envelope, message)) return;
     const outcome = await this.recent.once(envelope.requestId, requestDigest(envelope), async () =>
       this.sender.reply(envelope, await this.deps.execute(envelope, message)),
     );
