@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import type { RequestEnvelope } from '../protocol/envelope.js';
+import { Logger } from '@nestjs/common';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
+import { encodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
+import { okReply } from './reply.factory.js';
+import { RequestDispatcher } from './request-dispatcher.js';
 import { REQUEST_DIGEST_CHARS, requestDigest } from './request-digest.js';
 
 function envelope(overrides: Partial<RequestEnvelope> = {}): RequestEnvelope {
@@ -47,5 +51,39 @@ describe('requestDigest', () => {
     expect(requestDigest(envelope({ serviceName: 'a', methodName: 'bc' }))).not.toBe(
       requestDigest(envelope({ serviceName: 'ab', methodName: 'c' })),
     );
+  });
+});
+
+describe('the dispatcher’s copies', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('skips a copy, but runs a request with a known id and other content, with a warning naming it escaped', async () => {
+    const warnings: string[] = [];
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation((line: unknown) => void warnings.push(String(line)));
+    vi.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+    const bus = { maxMessageBytes: undefined, publish: () => Promise.resolve() } as unknown as VrpcBus;
+    const runs: string[] = [];
+    const dispatcher = new RequestDispatcher({
+      bus,
+      deadLetterTopic: 'dead',
+      execute: (request) => (runs.push(Buffer.from(request.payload).toString()), Promise.resolve(okReply(request, Buffer.alloc(0)))),
+    });
+    const message = (request: RequestEnvelope, offset: string): IncomingMessage => ({
+      topic: 'req',
+      partition: 0,
+      offset,
+      key: 'k',
+      value: encodeRequest(request),
+      headers: {},
+    });
+    const id = 'id\n[Nest] forged';
+    await dispatcher.dispatch(message(envelope({ requestId: id, payload: Buffer.from('pre-empted'), deadline: Date.now() + 60_000 }), '1'));
+    await dispatcher.dispatch(message(envelope({ requestId: id, payload: Buffer.from('genuine'), deadline: Date.now() + 60_000 }), '2'));
+    await dispatcher.dispatch(message(envelope({ requestId: id, payload: Buffer.from('genuine'), deadline: Date.now() + 60_000 }), '3'));
+    expect(runs).toEqual(['pre-empted', 'genuine']);
+    expect(warnings).toEqual([expect.stringContaining('ran id\\n[Nest] forged from req[0]@2, an id that ran here with other content')]);
+    dispatcher.close();
   });
 });
