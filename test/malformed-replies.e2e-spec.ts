@@ -120,7 +120,7 @@ describe('vRPC over Kafka: requests whose metadata gRPC cannot carry', () => {
   const replyTopic = uniqueName('raw-replies');
 
   beforeAll(async () => {
-    options = isolatedOptions();
+    options = isolatedOptions({ server: { replyTopics: [replyTopic] } });
     server = await startEchoApp(options);
     await withTestAdmin((admin) => admin.createTopics({ topics: [{ topic: replyTopic, numPartitions: 1 }], waitForLeaders: true }));
     producer = testKafka().producer();

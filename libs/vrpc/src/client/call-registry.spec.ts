@@ -20,16 +20,16 @@ describe('CallRegistry', () => {
   let calls: CallRegistry;
   beforeEach(() => {
     vi.useFakeTimers({ now: 1_000_000 });
-    calls = new CallRegistry('client-1');
+    calls = new CallRegistry();
   });
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  it('makes distinct ids that start with the instance id', () => {
+  it('makes distinct ids of 128 random bits that name neither the client nor a sequence', () => {
     const ids = [calls.nextId(), calls.nextId(), calls.nextId()];
     expect(new Set(ids).size).toBe(3);
-    for (const id of ids) expect(id.startsWith('client-1/')).toBe(true);
+    for (const id of ids) expect(Buffer.from(id, 'base64url')).toHaveLength(16);
   });
 
   it('delivers an OK reply to its call and forgets the call', () => {

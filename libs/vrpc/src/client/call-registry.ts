@@ -4,6 +4,7 @@ import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import { MetadataMessages, VrpcMessages } from '../errors/vrpc.messages.js';
 import type { ResponseEnvelope } from '../protocol/envelope.js';
 import { logText } from '../utils/log-text.js';
+import { CallIds } from './call-ids.js';
 import { replyMetadata, type ReplyPath } from './reply-metadata.js';
 
 /** Where a call's outcome goes: its successful reply (which ends the call), or its failure. */
@@ -26,19 +27,16 @@ interface PendingCall {
 export class CallRegistry {
   private readonly logger = new Logger('VrpcClient');
   private readonly calls = new Map<string, PendingCall>();
-  private sequence = 0;
-
-  /** @param instanceId the client's instance id, which every call id starts with */
-  constructor(private readonly instanceId: string) {}
+  private readonly ids = new CallIds();
 
   /** Calls waiting for a reply. */
   get size(): number {
     return this.calls.size;
   }
 
-  /** A fresh correlation id. */
+  /** A fresh correlation id: 128 random bits, unrelated to the client's instance id or earlier ids. */
   nextId(): string {
-    return `${this.instanceId}/${(this.sequence++).toString(36)}`;
+    return this.ids.next();
   }
 
   /** Registers a call; at `deadline` (ms since the epoch) it fails with DEADLINE_EXCEEDED. */

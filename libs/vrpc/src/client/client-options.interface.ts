@@ -10,7 +10,7 @@ export interface VrpcClientOptions {
   timeoutMs?: number;
   /** Fallback paths per `package.Service`: see `VrpcFallbackRoute`. */
   fallback?: Record<string, VrpcFallbackRoute>;
-  /** Start of this client's instance id, which names its reply group and call ids (default `vrpc`). */
+  /** Start of this client's instance id, which names its reply group (default `vrpc`); call ids are random, and name no client. */
   instanceIdPrefix?: string;
   /**
    * Which replies this client reads (default `own-partition`: the reply partition its instance

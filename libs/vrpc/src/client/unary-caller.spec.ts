@@ -34,7 +34,7 @@ function okReply(requestId: string, value: unknown): ResponseEnvelope {
 /** A caller over a real registry and a router that records what it is given. */
 function harness(send: (parts: RequestParts) => Promise<void> = () => Promise.resolve()) {
   const sent: RequestParts[] = [];
-  const calls = new CallRegistry('client-1');
+  const calls = new CallRegistry();
   const caller = new UnaryCaller('client-1', 2_000, calls, {
     send: (parts) => {
       sent.push(parts);

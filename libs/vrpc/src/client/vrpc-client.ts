@@ -57,7 +57,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     this.ownsBus = bus === undefined;
     this.protos = new ProtoRegistry(config.protos, true);
     this.instanceId = `${settings.instanceIdPrefix}-${randomUUID()}`;
-    this.calls = new CallRegistry(this.instanceId);
+    this.calls = new CallRegistry();
     const topics = new RequestTopics(this.bus, settings.topics);
     const services = this.protos.services.map((service) => service.fullName);
     this.inbox = new ReplyInbox(this.bus, this.instanceId, settings.topics, topics, services, this.calls, settings.replyInbox);

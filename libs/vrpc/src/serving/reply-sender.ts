@@ -10,12 +10,15 @@ import { logText } from '../utils/log-text.js';
 import { RatedLog } from '../utils/rated-log.js';
 import { retryUntil } from '../utils/retry.js';
 import { deadLetterCopy, truncatedCopy } from './dead-letter-copy.js';
+import { AnyReplyAddress, type ReplyAddressCheck } from './reply-addresses.js';
 import { errorReply } from './reply.factory.js';
 
 /** How a `ReplySender` retries. */
 export interface ReplySenderOptions {
   /** Longest a retriable publish failure is retried, in ms (default 5 000); final ones are not. */
   publishRetryMs?: number;
+  /** The reply topics it may write to (default: any but the dead-letter topic; servers pass `ReplyAddresses`). */
+  addresses?: ReplyAddressCheck;
 }
 
 /**
@@ -30,7 +33,10 @@ export class ReplySender {
   private readonly rated: RatedLog;
   /** Dead letters, one warning per kind per interval: garbage can come in floods. */
   private readonly deadLettered: RatedLog;
+  /** Refused reply addresses, one warning per reason per interval: an attacker can send many. */
+  private readonly refused: RatedLog;
   private readonly retryMs: number;
+  private readonly addresses: ReplyAddressCheck;
   private readonly givenUp = new Map<string, number>();
 
   constructor(
@@ -41,10 +47,16 @@ export class ReplySender {
   ) {
     this.rated = new RatedLog((line) => this.logger.error(line));
     this.deadLettered = new RatedLog((line) => this.logger.warn(line));
+    this.refused = new RatedLog((line) => this.logger.warn(line));
     this.retryMs = options.publishRetryMs ?? DEFAULT_PUBLISH_RETRY_MS;
+    this.addresses = options.addresses ?? new AnyReplyAddress(deadLetterTopic);
   }
 
-  /** Replies and dead letters given up so far, by `reply:<reason>` and `dead-letter:<reason>`. */
+  /**
+   * Replies and dead letters given up so far, by `reply:<reason>` and `dead-letter:<reason>`;
+   * replies refused for their address count as `reply:request-topic`, `reply:dead-letter-topic`
+   * and `reply:unlisted-topic`.
+   */
   get dropped(): ReadonlyMap<string, number> {
     return this.givenUp;
   }
@@ -57,7 +69,7 @@ export class ReplySender {
    * request stays unacknowledged and is run again after a rebalance or restart.
    */
   async reply(envelope: RequestEnvelope, reply: ResponseEnvelope): Promise<void> {
-    if (envelope.oneWay || !envelope.replyTo) return;
+    if (envelope.oneWay || !envelope.replyTo || !this.mayReply(envelope)) return;
     const limit = this.bus.maxMessageBytes;
     let message = replyMessage(envelope, reply);
     const bytes = messageBytes(message);
@@ -83,6 +95,25 @@ export class ReplySender {
       });
       await this.publish(replyMessage(envelope, refused)).catch((again: unknown) => this.dropReply(envelope, again));
     }
+  }
+
+  /**
+   * Whether replies to this request may go where it asks; if not, the refusal is counted and
+   * logged (rated), naming the address and where the request came from, and nothing is
+   * published: the request is to be done with (committed past) without running.
+   */
+  mayReply(envelope: RequestEnvelope, source?: IncomingMessage): boolean {
+    const refusal = this.addresses.refusal(envelope.replyTo);
+    if (refusal === undefined) return true;
+    const kind = `reply:${refusal}`;
+    this.count(kind);
+    const to = `${logText(envelope.replyTo)}[${envelope.replyPartition ?? 'key'}]`;
+    const from = source ? ` (from ${logText(source.topic)}[${source.partition}]@${source.offset})` : '';
+    this.refused.note(
+      kind,
+      `refused to reply to ${logText(envelope.requestId)} of client ${logText(envelope.clientId)}${from} at ${to}: ${refusal}`,
+    );
+    return false;
   }
 
   /**
@@ -115,6 +146,7 @@ export class ReplySender {
   close(): void {
     this.rated.close();
     this.deadLettered.close();
+    this.refused.close();
   }
 
   /** Publishes, retrying retriable failures until `until` (default: `publishRetryMs` from now). */

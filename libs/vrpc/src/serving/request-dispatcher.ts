@@ -9,8 +9,10 @@ import { logText } from '../utils/log-text.js';
 import { RatedLog } from '../utils/rated-log.js';
 import type { VrpcRequestLimits } from './serving-options.interface.js';
 import { RecentRequests } from './recent-requests.js';
+import { requestDigest } from './request-digest.js';
 import { exceededLimit, requestLimits } from './request-limits.js';
 import { errorReply } from './reply.factory.js';
+import type { ReplyAddressCheck } from './reply-addresses.js';
 import { ReplySender } from './reply-sender.js';
 import type { RequestExecutor } from './request-executor.interface.js';
 
@@ -29,6 +31,8 @@ export interface DispatcherDeps {
   name?: string;
   /** Limits on the fields of a request (defaults: `DEFAULT_REQUEST_LIMITS`). */
   limits?: VrpcRequestLimits;
+  /** The reply topics replies may go to (default: any but the dead-letter topic; servers pass `ReplyAddresses`). */
+  replyAddresses?: ReplyAddressCheck;
 }
 
 /**
@@ -50,7 +54,10 @@ export class RequestDispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
-    this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger, { publishRetryMs: deps.publishRetryMs });
+    this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger, {
+      publishRetryMs: deps.publishRetryMs,
+      addresses: deps.replyAddresses,
+    });
     this.foreign = new ForeignRequests(deps.replyTopic, this.logger);
     this.limits = requestLimits(deps.limits);
     this.warnings = new RatedLog((line) => this.logger.warn(line));
@@ -105,9 +112,18 @@ export class RequestDispatcher {
       );
       return;
     }
-    const ran = await this.recent.once(envelope.requestId, async () =>
+    // Its reply could go nowhere it may: not run, and committed past.
+    if (!envelope.oneWay && envelope.replyTo && !this.sender.mayReply(envelope, message)) return;
+    const outcome = await this.recent.once(envelope.requestId, requestDigest(envelope), async () =>
       this.sender.reply(envelope, await this.deps.execute(envelope, message, {})),
     );
-    if (!ran) this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
+    if (outcome === 'copy') this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
+    // Not a copy: a client that reuses ids, or a request written first to pre-empt another.
+    if (outcome === 'other-content') {
+      this.warnings.note(
+        'other-content',
+        `ran ${logText(envelope.requestId)} from ${logText(message.topic)}[${message.partition}]@${message.offset}, an id that ran here with other content`,
+      );
+    }
   }
 }

@@ -6,6 +6,7 @@ import { deadLetterTopic, replyTopic } from '../protocol/topic-names.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_REPLY_PARTITIONS, DEFAULT_REQUEST_PARTITIONS } from '../protocol/vrpc.constants.js';
 import { capabilityWarnings } from './capability-warnings.js';
+import { ReplyAddresses } from './reply-addresses.js';
 import { errorReply } from './reply.factory.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import type { RequestExecutor } from './request-executor.interface.js';
@@ -69,6 +70,7 @@ export class RequestTopicsServer {
       name,
       limits: serving.limits,
       publishRetryMs: serving.publishRetryMs,
+      replyAddresses: new ReplyAddresses({ topics, allowed: serving.replyTopics, served: served.map(({ topic }) => topic) }),
     });
     this.dispatchers.push(dispatcher);
     // Joined one by one: a failure leaves only the ones made so far to close.

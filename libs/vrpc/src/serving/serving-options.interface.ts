@@ -30,6 +30,14 @@ export interface VrpcServingOptions {
    * dead-lettered when it cannot be answered) without running. Each left out keeps its default.
    */
   limits?: VrpcRequestLimits;
+  /**
+   * Reply topics this server answers on besides `topics.replies` (always allowed): names, or a
+   * pattern the whole name must match. A request whose `reply_to` names any other topic is not
+   * run: it is dropped with a counted, logged reason and committed past. A request topic (one
+   * served here, one `topics.requests` names, one under `topics.requestPrefix`) and the
+   * dead-letter topic are refused even when listed. Default: none besides `topics.replies`.
+   */
+  replyTopics?: readonly string[] | RegExp;
 }
 
 /** Limits on the fields read from a request, so that no message can make a server hold much memory. */
