@@ -67,7 +67,9 @@ export async function startKafka({ nodes = 1, node, fresh = false, secure = fals
       } else toStart.push(n);
     }
     const t0 = Date.now();
-    const users = cluster.secure ? await secureUsers(cluster.secure) : undefined;
+    const users = cluster.secure
+      ? await secureUsers(cluster.secure, { dataDirs: toStart.map((n) => n.dataDir), running: toStart.length < selected.length })
+      : undefined;
     if (toStart.length > 0) {
       const id = await clusterId(cluster);
       // a new CA at every start of the secure broker; a running one keeps the files it started with

@@ -36,9 +36,15 @@ export function secureFiles(runDir) {
   };
 }
 
-/** Passwords of the SCRAM users, made once per run dir (they live in the formatted storage). @param {SecureFiles} files */
-export async function secureUsers(files) {
+/**
+ * Passwords of the SCRAM users, made once per run dir: they live in the formatted storage, so new
+ * ones mean formatting again (the `dataDirs` to start are wiped; a running broker cannot be).
+ * @param {SecureFiles} files @param {{ dataDirs: string[], running: boolean }} nodes
+ */
+export async function secureUsers(files, { dataDirs, running }) {
   if (existsSync(files.usersFile)) return /** @type {Record<string, string>} */ (JSON.parse(await readFile(files.usersFile, 'utf8')));
+  if (running) throw new Error(`${files.usersFile} is gone but the secure broker runs: node scripts/kafka.mjs reset --secure`);
+  await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
   /** @type {Record<string, string>} */
   const users = {};
   for (const user of SECURE_USERS) users[user] = randomBytes(18).toString('hex');

@@ -1,5 +1,6 @@
 import { type Admin, type ITopicConfig, Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import { startKafka, stopKafka } from '../../scripts/kafka/index.mjs';
+import { waitFor } from './wait-for.js';
 
 /** A SCRAM user of the secure broker (scripts/kafka/secure.mjs). */
 export type SecureUser = 'admin' | 'client' | 'server' | 'gateway' | 'stranger';
@@ -61,13 +62,17 @@ export async function startSecureKafka(timeoutMs = 60_000): Promise<SecureKafka>
   try {
     // The script cannot authenticate its probe: the first FindCoordinator (which makes the broker
     // create __consumer_offsets) is the super user's, so the apps' consumers find a coordinator.
-    await secure.asAdmin((admin) => admin.describeGroups(['vrpc-kafka-warmup']));
+    // On a freshly formatted broker the coordinator is loading for a while (NOT_COORDINATOR).
+    await secure.asAdmin((admin) => waitFor(() => admin.describeGroups(['vrpc-kafka-warmup']).then(ready, notYet), timeoutMs));
   } catch (error: unknown) {
     await secure.stop();
     throw error;
   }
   return secure;
 }
+
+const ready = (): boolean => true;
+const notYet = (): boolean => false;
 
 /** Creates topics as the super user (the roles below have no CREATE right) and waits for their leaders. */
 export async function createTopicsAsAdmin(secure: SecureKafka, topics: ITopicConfig[]): Promise<void> {
