@@ -1,6 +1,9 @@
 import { VrpcClient, type VrpcModuleOptions, replyTopic, requestTopic } from '@vrpc/nestjs';
-import { firstValueFrom } from 'rxjs';
+import { VrpcGateway } from '@vrpc/nestjs/gateway';
+import { firstValueFrom, type Observable } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CalcResult } from '../fixtures/calculator.client.js';
+import { CALCULATOR_PROTO_PATH, CalculatorServer } from '../fixtures/calculator.server.js';
 import { ECHO_PROTO, type EchoServiceClient } from '../fixtures/echo.service.js';
 import { type EchoApp, startEchoApp } from '../support/echo-app.js';
 import { uniqueName, waitFor } from '../support/kafka.js';
@@ -8,6 +11,8 @@ import { clientAcls, serverAcls, type VrpcAclScope } from '../support/secure-kaf
 import { createTopicsAsAdmin, refusal, type SecureKafka, type SecureUser, startSecureKafka } from '../support/secure-kafka.js';
 
 const ECHO_SERVICE = 'vrpc.echo.EchoService';
+const CALCULATOR = 'vrpc.calc.Calculator';
+const CALC_PROTO = { protoPath: CALCULATOR_PROTO_PATH, package: 'vrpc.calc', loader: { longs: Number } };
 
 /** One line per attack, as the issue's closing note lists them. */
 function report(attack: string, outcome: string): void {
@@ -100,6 +105,39 @@ describe('Kafka security: SASL_SSL (SCRAM-SHA-512) and per-role ACLs on the proj
       await other.close();
     }
     report('call over SASL_SSL from @platformatic/kafka, client ACLs only', 'answered');
+  });
+
+  it('carries calls through a VrpcGateway with the gateway principal and the server recipe', async () => {
+    const target = new CalculatorServer('sasl-target');
+    await target.start(0);
+    const calcScope = { ...scope, requestPrefix: `${scope.groupPrefix}calc.`, groupPrefix: `${scope.groupPrefix}gw.` };
+    // A client provisions the topics of every service in its protos: ServerInfo's too.
+    await createTopicsAsAdmin(
+      secure,
+      [CALCULATOR, 'vrpc.calc.ServerInfo'].map((service) => ({ topic: requestTopic(service, calcScope), numPartitions: 2 })),
+    );
+    await secure.asAdmin((admin) =>
+      admin.createAcls({ acl: [...serverAcls('User:gateway', calcScope), ...clientAcls('User:client', calcScope)] }),
+    );
+    const topics = { ...options('client').topics, requestPrefix: calcScope.requestPrefix };
+    const gateway = new VrpcGateway({
+      targets: { [CALCULATOR]: target.address },
+      bus: { type: 'kafka', brokers: secure.brokers, client: secure.clientSettings('gateway') },
+      topics,
+      groupPrefix: calcScope.groupPrefix,
+    });
+    const caller = new VrpcClient({ ...options('client'), protos: CALC_PROTO, topics });
+    try {
+      await gateway.start();
+      await caller.connect();
+      const calc = caller.getService<{ add(request: object): Observable<CalcResult> }>('Calculator');
+      expect((await firstValueFrom(calc.add({ a: 2, b: 3 }))).value).toBe(5);
+    } finally {
+      await caller.close();
+      await gateway.close();
+      target.stop();
+    }
+    report('call through a VrpcGateway over SASL_SSL, gateway principal with the server recipe', 'answered');
   });
 
   it('refuses a reply forged by the client principal (no WRITE on the reply topic)', async () => {
