@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // Local Kafka for development and tests. See scripts/kafka/README.md.
-//   node scripts/kafka.mjs start|stop|status|reset [--nodes 3] [--node i] [--fresh]
+//   node scripts/kafka.mjs start|stop|status|reset [--nodes 3] [--node i] [--fresh] [--secure]
 import { parseArgs } from 'node:util';
 import { kafkaStatus, resetKafka, startKafka, stopKafka } from './kafka/index.mjs';
 
-const USAGE = `usage: node scripts/kafka.mjs <start|stop|status|reset> [--nodes N] [--node i] [--fresh]
+const USAGE = `usage: node scripts/kafka.mjs <start|stop|status|reset> [--nodes N] [--node i] [--fresh] [--secure]
   start   start (or reuse) the broker(s) and wait until ready
   stop    stop the broker(s); with --node only that node of the cluster
   status  print running/stopped and the brokers; exit 0 if all nodes answer, else 1
   reset   stop and delete data + logs (same as start --fresh without starting)
   --nodes N   1 (default, "single" on 19092) or N combined broker+controllers ("clusterN" on 19192..)
   --node i    only node i (1-based) of the cluster, for failover tests
-  --fresh     wipe the cluster's data before starting`;
+  --fresh     wipe the cluster's data before starting
+  --secure    the SASL_SSL (SCRAM-SHA-512) + ACL broker ("secure" on 19392): new CA at start, users in <run>/secure/users.json`;
 
 /** @param {string | undefined} value @param {string} name */
 function int(value, name) {
@@ -28,6 +29,7 @@ async function main() {
       nodes: { type: 'string' },
       node: { type: 'string' },
       fresh: { type: 'boolean', default: false },
+      secure: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -38,18 +40,24 @@ async function main() {
   }
   const nodes = int(values.nodes, 'nodes') ?? 1;
   const node = int(values.node, 'node');
+  const secure = values.secure;
   switch (command) {
-    case 'start':
-      await startKafka({ nodes, node, fresh: values.fresh });
+    case 'start': {
+      const { security } = await startKafka({ nodes, node, fresh: values.fresh, secure });
+      if (security)
+        console.log(
+          `SASL_SSL ${security.mechanism}: CA ${security.caFile}; users ${Object.keys(security.users).join(', ')} (passwords in users.json)`,
+        );
       return 0;
+    }
     case 'stop':
-      await stopKafka({ nodes, node });
+      await stopKafka({ nodes, node, secure });
       return 0;
     case 'reset':
-      await resetKafka({ nodes });
+      await resetKafka({ nodes, secure });
       return 0;
     case 'status': {
-      const status = await kafkaStatus({ nodes });
+      const status = await kafkaStatus({ nodes, secure });
       for (const n of status.nodes) {
         const pid = 'pid' in n && n.pid !== undefined ? ` pid ${n.pid}` : '';
         console.log(`node ${n.id} ${n.address}: ${n.answering ? 'up' : 'down'}${pid}`);

@@ -51,12 +51,12 @@ export async function livePid(pidFile, marker) {
 
 /**
  * Runs a command to completion, capturing output.
- * @param {string} cmd @param {string[]} args
+ * @param {string} cmd @param {string[]} args @param {{ cwd?: string }} [opts]
  * @returns {Promise<{ code: number | null, output: string }>}
  */
-export function runToEnd(cmd, args) {
+export function runToEnd(cmd, args, { cwd } = {}) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

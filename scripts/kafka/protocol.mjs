@@ -1,5 +1,6 @@
 // Minimal raw Kafka wire protocol client: ApiVersions v0, Metadata v1..v8, FindCoordinator v0..v2 (non-flexible).
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 const API_METADATA = 3;
 const API_FIND_COORDINATOR = 10;
@@ -52,11 +53,12 @@ class Reader {
 /**
  * One connection, a list of requests sent in order, responses read by size prefix.
  * @param {string} host @param {number} port @param {Buffer[]} requests @param {number} timeoutMs
+ * @param {{ ca: string }} [tls] speak TLS, trusting this CA
  * @returns {Promise<Buffer[]>} response payloads (after the size prefix, including correlation id)
  */
-function exchange(host, port, requests, timeoutMs) {
+function exchange(host, port, requests, timeoutMs, tls) {
   return new Promise((resolvePromise, reject) => {
-    const socket = connect({ host, port });
+    const socket = tls ? connectTls({ host, port, ca: tls.ca }) : connect({ host, port });
     /** @type {Buffer[]} */
     const responses = [];
     let pending = Buffer.alloc(0);
@@ -70,7 +72,7 @@ function exchange(host, port, requests, timeoutMs) {
     socket.on('close', () => {
       if (responses.length < requests.length) fail(new Error(`connection to ${host}:${port} closed early`));
     });
-    socket.on('connect', () => socket.write(requests[next++]));
+    socket.on(tls ? 'secureConnect' : 'connect', () => socket.write(requests[next++]));
     socket.on('data', (chunk) => {
       pending = Buffer.concat([pending, chunk]);
       while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
@@ -161,11 +163,21 @@ function hostPort(address) {
   return { host: address.slice(0, idx), port: Number(address.slice(idx + 1)) };
 }
 
-/** @param {string} address @param {number} timeoutMs */
-async function apiVersionsOf(address, timeoutMs) {
+/** @param {string} address @param {number} timeoutMs @param {{ ca: string }} [tls] */
+async function apiVersionsOf(address, timeoutMs, tls) {
   const { host, port } = hostPort(address);
-  const [payload] = await exchange(host, port, [frame(API_VERSIONS, 0, 1, Buffer.alloc(0))], timeoutMs);
+  const [payload] = await exchange(host, port, [frame(API_VERSIONS, 0, 1, Buffer.alloc(0))], timeoutMs, tls);
   return parseApiVersions(payload);
+}
+
+/**
+ * ApiVersions over TLS: the one request a SASL listener answers before authentication, so the
+ * readiness probe of the secure profile (its listener opens once the broker has caught up).
+ * @param {string} address @param {{ ca: string, timeoutMs?: number }} opts
+ * @returns {Promise<Map<number, [number, number]>>}
+ */
+export function probeTlsBroker(address, { ca, timeoutMs = 2000 }) {
+  return apiVersionsOf(address, timeoutMs, { ca });
 }
 
 /**

@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { log4j2Xml, serverProperties } from './config.mjs';
 import { javaBin, runToEnd } from './process.mjs';
+import { scramFormatArgs } from './secure.mjs';
 
 /** Main classes on the kafka_2.13 classpath (Kafka 4.x). */
 export const BROKER_MAIN = 'kafka.Kafka';
@@ -52,13 +53,15 @@ export function jvmArgs(cluster, node) {
 
 /**
  * Writes the node's config files and formats its storage unless already formatted.
+ * With SCRAM users (secure profile) the format writes their credentials into the metadata.
  * @param {ClusterLayout} cluster @param {NodeLayout} node @param {string} id cluster id (see clusterId)
+ * @param {Record<string, string>} [users]
  * @returns {Promise<boolean>} true if storage was formatted now
  */
-export async function prepareNode(cluster, node, id) {
+export async function prepareNode(cluster, node, id, users) {
   await mkdir(node.dataDir, { recursive: true });
   await mkdir(node.logDir, { recursive: true });
-  await writeFile(node.propsFile, serverProperties(cluster, node));
+  await writeFile(node.propsFile, serverProperties(cluster, node, users), { mode: 0o600 });
   await writeFile(node.log4jFile, log4j2Xml(node));
   if (existsSync(join(node.dataDir, 'meta.properties'))) return false;
   const args = [
@@ -68,6 +71,7 @@ export async function prepareNode(cluster, node, id) {
     `--cluster-id=${id}`,
     `--config=${node.propsFile}`,
     '--ignore-formatted',
+    ...(users ? scramFormatArgs(users) : []),
   ];
   const { code, output } = await runToEnd(javaBin(), args);
   if (code !== 0) throw new Error(`kafka-storage format failed for node ${node.id} (exit ${code}):\n${output}`);

@@ -1,7 +1,7 @@
 // Bounded readiness wait: brokers answer ApiVersions/Metadata and advertise the expected node ids.
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findGroupCoordinator, probeBroker } from './protocol.mjs';
+import { findGroupCoordinator, probeBroker, probeTlsBroker } from './protocol.mjs';
 import { isAlive } from './process.mjs';
 
 /** Last `lines` lines of a file, or a note that it is missing. @param {string} file @param {number} [lines] */
@@ -18,12 +18,17 @@ export async function tail(file, lines = 40) {
 }
 
 /**
- * Ids of brokers advertised by `address`, or undefined if it does not answer.
- * @param {string} address
+ * Ids of brokers advertised by `address`, or undefined if it does not answer. With `ca` (a SASL_SSL
+ * listener) only ApiVersions is answered before authentication: [] when it answers.
+ * @param {string} address @param {{ ca?: string }} [opts]
  * @returns {Promise<number[] | undefined>}
  */
-export async function advertisedIds(address) {
+export async function advertisedIds(address, { ca } = {}) {
   try {
+    if (ca !== undefined) {
+      await probeTlsBroker(address, { ca, timeoutMs: 1500 });
+      return [];
+    }
     const { brokers } = await probeBroker(address, { timeoutMs: 1500 });
     return brokers.map((b) => b.nodeId);
   } catch {
@@ -36,20 +41,21 @@ export async function advertisedIds(address) {
  */
 
 /**
- * Waits until every target answers and its Metadata lists all `expectIds`.
- * Fails fast if a target's process exits; the error carries the log tails.
- * @param {WaitTarget[]} targets @param {number[]} expectIds @param {{ timeoutMs?: number }} [opts]
+ * Waits until every target answers and its Metadata lists all `expectIds` (with `ca`, a SASL_SSL
+ * listener: until it answers ApiVersions over TLS). Fails fast if a target's process exits; the
+ * error carries the log tails.
+ * @param {WaitTarget[]} targets @param {number[]} expectIds @param {{ timeoutMs?: number, ca?: string }} [opts]
  */
-export async function waitForBrokers(targets, expectIds, { timeoutMs = 90_000 } = {}) {
+export async function waitForBrokers(targets, expectIds, { timeoutMs = 90_000, ca } = {}) {
   const deadline = Date.now() + timeoutMs;
   /** @type {Map<number, string>} */
   const lastState = new Map();
   for (;;) {
-    const results = await Promise.all(targets.map((t) => advertisedIds(t.address)));
+    const results = await Promise.all(targets.map((t) => advertisedIds(t.address, { ca })));
     let ready = true;
     for (let i = 0; i < targets.length; i++) {
       const ids = results[i];
-      const ok = ids !== undefined && expectIds.every((id) => ids.includes(id));
+      const ok = ids !== undefined && (ca !== undefined || expectIds.every((id) => ids.includes(id)));
       lastState.set(targets[i].id, ids === undefined ? 'not answering' : `advertises brokers [${ids.join(',')}]`);
       if (!ok) ready = false;
     }
