@@ -19,7 +19,7 @@ export class DirectCaller {
 
   /** The reply of the target; UNAVAILABLE when it cannot be reached. */
   call(envelope: RequestEnvelope): Promise<ResponseEnvelope> {
-    return this.forward(envelope, NO_MESSAGE);
+    return this.forward(envelope, NO_MESSAGE, {});
   }
 
   /** Whether a reply means the target could not be reached at all. */

@@ -16,6 +16,8 @@ import { errorReply } from './reply.factory.js';
 export interface ReplySenderOptions {
   /** Longest a retriable publish failure is retried, in ms (default 5 000); final ones are not. */
   publishRetryMs?: number;
+  /** Signs every reply before it is sent (`security`); without it replies go unsigned. */
+  sign?: (envelope: RequestEnvelope, reply: ResponseEnvelope) => ResponseEnvelope;
 }
 
 /**
@@ -32,6 +34,7 @@ export class ReplySender {
   private readonly deadLettered: RatedLog;
   private readonly retryMs: number;
   private readonly givenUp = new Map<string, number>();
+  private readonly sign: ReplySenderOptions['sign'];
 
   constructor(
     private readonly bus: VrpcBus,
@@ -42,6 +45,7 @@ export class ReplySender {
     this.rated = new RatedLog((line) => this.logger.error(line));
     this.deadLettered = new RatedLog((line) => this.logger.warn(line));
     this.retryMs = options.publishRetryMs ?? DEFAULT_PUBLISH_RETRY_MS;
+    this.sign = options.sign;
   }
 
   /** Replies and dead letters given up so far, by `reply:<reason>` and `dead-letter:<reason>`. */
@@ -59,10 +63,10 @@ export class ReplySender {
   async reply(envelope: RequestEnvelope, reply: ResponseEnvelope): Promise<void> {
     if (envelope.oneWay || !envelope.replyTo) return;
     const limit = this.bus.maxMessageBytes;
-    let message = replyMessage(envelope, reply);
+    let message = this.replyMessage(envelope, reply);
     const bytes = messageBytes(message);
     if (limit !== undefined && bytes > limit) {
-      message = replyMessage(
+      message = this.replyMessage(
         envelope,
         errorReply(envelope, { code: status.RESOURCE_EXHAUSTED, message: VrpcMessages.replyTooLarge(bytes, limit) }),
       );
@@ -81,7 +85,7 @@ export class ReplySender {
         code: status.RESOURCE_EXHAUSTED,
         message: VrpcMessages.replyRefusedAsTooLarge(error.message),
       });
-      await this.publish(replyMessage(envelope, refused)).catch((again: unknown) => this.dropReply(envelope, again));
+      await this.publish(this.replyMessage(envelope, refused)).catch((again: unknown) => this.dropReply(envelope, again));
     }
   }
 
@@ -120,6 +124,10 @@ export class ReplySender {
   /** Publishes, retrying retriable failures until `until` (default: `publishRetryMs` from now). */
   private publish(message: OutgoingMessage, until = Date.now() + this.retryMs): Promise<void> {
     return retryUntil(until, () => this.bus.publish([message]), isFinalPublishError);
+  }
+
+  private replyMessage(envelope: RequestEnvelope, reply: ResponseEnvelope): OutgoingMessage {
+    return replyMessage(envelope, this.sign ? this.sign(envelope, reply) : reply);
   }
 
   private dropReply(envelope: RequestEnvelope, error: unknown): void {

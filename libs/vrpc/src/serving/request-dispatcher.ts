@@ -13,6 +13,8 @@ import { exceededLimit, requestLimits } from './request-limits.js';
 import { errorReply } from './reply.factory.js';
 import { ReplySender } from './reply-sender.js';
 import type { RequestExecutor } from './request-executor.interface.js';
+import { RequestVerification } from './request-verification.js';
+import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
 
 /** What the dispatcher needs. */
 export interface DispatcherDeps {
@@ -29,6 +31,8 @@ export interface DispatcherDeps {
   name?: string;
   /** Limits on the fields of a request (defaults: `DEFAULT_REQUEST_LIMITS`). */
   limits?: VrpcRequestLimits;
+  /** Signed envelopes: requests are verified before anything else, replies signed. */
+  security?: VrpcSecurityOptions;
 }
 
 /**
@@ -47,11 +51,18 @@ export class RequestDispatcher {
   /** Events that one message each can cause, so that a flood of them cannot flood the log. */
   private readonly warnings: RatedLog;
   private readonly notes: RatedLog;
+  private readonly verification: RequestVerification;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
-    this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger, { publishRetryMs: deps.publishRetryMs });
     this.foreign = new ForeignRequests(deps.replyTopic, this.logger);
+    this.verification = new RequestVerification(deps.security, {
+      logger: this.logger,
+      answerable: (envelope) => this.answerable(envelope),
+      reply: (envelope, reply) => this.sender.reply(envelope, reply),
+    });
+    const sign = deps.security ? this.verification.sign.bind(this.verification) : undefined;
+    this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger, { publishRetryMs: deps.publishRetryMs, sign });
     this.limits = requestLimits(deps.limits);
     this.warnings = new RatedLog((line) => this.logger.warn(line));
     this.notes = new RatedLog((line) => this.logger.debug(line));
@@ -62,6 +73,7 @@ export class RequestDispatcher {
     this.warnings.close();
     this.notes.close();
     this.sender.close();
+    this.verification.close();
   }
 
   async dispatch(message: IncomingMessage): Promise<void> {
@@ -71,11 +83,15 @@ export class RequestDispatcher {
     }
     let envelope: RequestEnvelope;
     try {
-      envelope = this.foreign.complete(decodeRequest(message.value));
+      envelope = decodeRequest(message.value);
     } catch (error: unknown) {
       await this.sender.deadLetter(message, `unreadable envelope: ${String(error)}`);
       return;
     }
+    // Checked as it arrived: the signature covers the fields the sender wrote, not those filled in here.
+    const caller = await this.verification.verify(envelope, message);
+    if (!caller) return;
+    envelope = this.foreign.complete(envelope);
     const exceeded = exceededLimit(envelope, this.limits);
     if (exceeded) {
       const reason = VrpcMessages.overLimit(exceeded.field, exceeded.limit, exceeded.unit);
@@ -106,8 +122,16 @@ export class RequestDispatcher {
       return;
     }
     const ran = await this.recent.once(envelope.requestId, async () =>
-      this.sender.reply(envelope, await this.deps.execute(envelope, message)),
+      this.sender.reply(envelope, await this.deps.execute(envelope, message, caller)),
     );
     if (!ran) this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
+  }
+
+  /** The request as it would be answered, or undefined when it cannot be (one-way, no address, an id or address over its limit). */
+  private answerable(raw: RequestEnvelope): RequestEnvelope | undefined {
+    const envelope = this.foreign.complete(raw);
+    const field = exceededLimit(envelope, this.limits)?.field;
+    if (envelope.oneWay || !envelope.replyTo || field === 'request_id' || field === 'reply_to') return undefined;
+    return envelope;
   }
 }

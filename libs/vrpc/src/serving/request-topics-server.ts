@@ -4,6 +4,7 @@ import type { BusSubscription, VrpcBus } from '../bus/bus.interface.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
 import { deadLetterTopic, replyTopic } from '../protocol/topic-names.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
+import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_REPLY_PARTITIONS, DEFAULT_REQUEST_PARTITIONS } from '../protocol/vrpc.constants.js';
 import { capabilityWarnings } from './capability-warnings.js';
 import { errorReply } from './reply.factory.js';
@@ -17,6 +18,8 @@ export interface RequestTopicsServerOptions {
   bus: VrpcBus;
   topics?: VrpcTopicOptions;
   serving?: VrpcServingOptions;
+  /** Signed envelopes (`security`): requests verified, replies signed. */
+  security?: VrpcSecurityOptions;
   /** Logger context of the loop and its dispatcher (`VrpcServer`, `VrpcGateway`). */
   name: string;
 }
@@ -69,6 +72,7 @@ export class RequestTopicsServer {
       name,
       limits: serving.limits,
       publishRetryMs: serving.publishRetryMs,
+      security: this.options.security,
     });
     this.dispatchers.push(dispatcher);
     // Joined one by one: a failure leaves only the ones made so far to close.
@@ -94,9 +98,9 @@ export class RequestTopicsServer {
    */
   private boundToTopics(served: readonly ServedTopic[], execute: RequestExecutor): RequestExecutor {
     const home = new Map(served.flatMap(({ topic, services }) => services.map((service) => [service, topic] as const)));
-    return (envelope, message) => {
+    return (envelope, message, caller) => {
       const topic = home.get(envelope.serviceName);
-      if (topic === undefined || topic === message.topic) return execute(envelope, message);
+      if (topic === undefined || topic === message.topic) return execute(envelope, message, caller);
       return Promise.resolve(
         errorReply(envelope, { code: status.UNIMPLEMENTED, message: VrpcMessages.wrongTopic(envelope.serviceName, message.topic) }),
       );
