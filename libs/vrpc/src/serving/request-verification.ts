@@ -28,13 +28,16 @@ const REASONS: Record<SignatureFailure, string> = {
 /**
  * The server's check of `security`: run on the envelope as decoded, before anything reads it
  * (limits, deadline, the duplicate memory, the handler), since none of its fields is to be
- * trusted until then. A request that fails it is answered UNAUTHENTICATED where it can be
- * answered, or dropped (counted, and logged once per interval); it never runs.
+ * trusted until then (nor does a refused copy enter the duplicate memory, where it would stand
+ * for the genuine request). A request that fails it is answered UNAUTHENTICATED (unsigned)
+ * where it can be answered, or dropped; either way counted, logged once per interval, never run.
  */
 export class RequestVerification {
   private readonly signer: EnvelopeSigner | undefined;
   private readonly rated: RatedLog;
   private readonly refused = new Map<SignatureFailure, number>();
+  /** The UNAUTHENTICATED replies, which go out unsigned. */
+  private readonly refusals = new WeakSet<ResponseEnvelope>();
 
   constructor(
     security: VrpcSecurityOptions | undefined,
@@ -62,14 +65,22 @@ export class RequestVerification {
     const key = envelope.keyId === undefined ? '' : ` (key id ${logText(envelope.keyId)})`;
     const outcome = target ? `answered UNAUTHENTICATED at ${logText(target.replyTo)}` : 'dropped';
     this.rated.note(`unauthenticated:${verdict.reason}`, `refused ${call} from ${from}${key}: ${reason}; ${outcome}`);
-    if (target)
-      await this.deps.reply(target, errorReply(target, { code: status.UNAUTHENTICATED, message: VrpcMessages.unauthenticated(reason) }));
+    if (!target) return undefined;
+    const refusal = errorReply(target, { code: status.UNAUTHENTICATED, message: VrpcMessages.unauthenticated(reason) });
+    this.refusals.add(refusal);
+    await this.deps.reply(target, refusal);
     return undefined;
   }
 
-  /** The reply, signed when signing is on (with the key its request was verified with, where listed). */
+  /**
+   * The reply, signed when signing is on (with the key its request was verified with, where
+   * listed). An UNAUTHENTICATED refusal is not: the server vouches for nothing it did not verify,
+   * so a tampered copy of a pending call cannot end that call with a signed refusal (a signing
+   * client ignores it and waits for the genuine reply; a client without keys reads it).
+   */
   sign(envelope: RequestEnvelope, reply: ResponseEnvelope): ResponseEnvelope {
-    return this.signer ? this.signer.signReply(envelope.serviceName, reply, envelope.keyId) : reply;
+    if (!this.signer || this.refusals.has(reply)) return reply;
+    return this.signer.signReply(envelope.serviceName, reply, envelope.keyId);
   }
 
   close(): void {
