@@ -46,9 +46,10 @@ class Canonical {
     return this.text(value === undefined ? '' : String(Number.isFinite(value) ? Math.trunc(value) : 0));
   }
 
+  /** A length or a count; the buffer is reused, as a sink takes the bytes at once. */
   count(value: number): this {
     this.length.writeUInt32BE(value >>> 0);
-    this.sink(Buffer.from(this.length));
+    this.sink(this.length);
     return this;
   }
 
