@@ -44,6 +44,13 @@ export const runNames = (config: RunConfig) => ({
     groupPrefix: `${config.runId}.vrpc.`,
     clientId: `${config.runId}-vrpc`,
   },
+  vrpcSigned: {
+    requestPrefix: `${config.runId}.vrpcsig.req.`,
+    replies: `${config.runId}.vrpcsig.replies`,
+    deadLetter: `${config.runId}.vrpcsig.dead`,
+    groupPrefix: `${config.runId}.vrpcsig.`,
+    clientId: `${config.runId}-vrpcsig`,
+  },
   nestKafka: {
     /** Nest's request topic is the message pattern; replies go to `<pattern>.reply`. */
     pattern: `${config.runId}.nest.echo`,

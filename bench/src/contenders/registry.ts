@@ -1,12 +1,13 @@
 import type { Contender } from './contender.js';
 
 /** The contenders, in the order the tables list them. */
-export const CONTENDER_IDS = ['vrpc', 'nest-kafka', 'grpc', 'raw-kafka', 'raw-kafka-vrpc-wire'] as const;
+export const CONTENDER_IDS = ['vrpc', 'vrpc-signed', 'nest-kafka', 'grpc', 'raw-kafka', 'raw-kafka-vrpc-wire'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 /** How each contender is named in output. */
 export const CONTENDER_LABELS: Record<ContenderId, string> = {
   vrpc: 'vRPC over Kafka',
+  'vrpc-signed': 'vRPC, signed envelopes',
   'nest-kafka': 'Nest ClientKafka → ServerKafka',
   grpc: 'Nest gRPC (direct)',
   'raw-kafka': 'raw kafkajs (floor)',
@@ -16,6 +17,7 @@ export const CONTENDER_LABELS: Record<ContenderId, string> = {
 // Loaded on demand: a child process imports only its own contender, so its RSS is its own.
 const loaders: Record<ContenderId, () => Promise<Contender>> = {
   vrpc: async () => (await import('./vrpc/vrpc.contender.js')).vrpcContender,
+  'vrpc-signed': async () => (await import('./vrpc/vrpc.contender.js')).vrpcSignedContender,
   'nest-kafka': async () => (await import('./nest-kafka/nest-kafka.contender.js')).nestKafkaContender,
   grpc: async () => (await import('./grpc/grpc.contender.js')).grpcContender,
   'raw-kafka': async () => (await import('./raw-kafka/raw-kafka.contender.js')).rawKafkaContender,

@@ -8,6 +8,7 @@ const RIGHT = 150;
 const ROW = 34;
 const COLORS: Record<ContenderId, string> = {
   vrpc: '#2563eb',
+  'vrpc-signed': '#7c3aed',
   'nest-kafka': '#dc2626',
   grpc: '#16a34a',
   'raw-kafka': '#6b7280',

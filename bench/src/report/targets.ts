@@ -42,6 +42,7 @@ function plateau(leak: LeakResult): string {
 export function explainGap(contenders: ContenderResult[]): TargetCheck[] {
   const find = (id: ContenderId) => contenders.find((c) => c.id === id && c.ok && c.rounds.length > 0);
   const vrpc = find('vrpc');
+  const signed = find('vrpc-signed');
   const wire = find('raw-kafka-vrpc-wire');
   const raw = find('raw-kafka');
   const lines: TargetCheck[] = [];
@@ -62,6 +63,8 @@ export function explainGap(contenders: ContenderResult[]): TargetCheck[] {
   add("vRPC throughput at 64 in flight, relative to raw kafkajs carrying vRPC's wire format", vrpc, wire, at(64));
   add("raw kafkajs with vRPC's wire format, relative to the minimal floor, at 64 in flight", wire, raw, at(64));
   add("vRPC p50 at 1 in flight, relative to raw kafkajs carrying vRPC's wire format", vrpc, wire, p50);
+  add('vRPC with signed envelopes, throughput at 64 in flight relative to unsigned', signed, vrpc, at(64));
+  add('vRPC with signed envelopes, p50 at 1 in flight relative to unsigned', signed, vrpc, p50);
   return lines;
 }
 

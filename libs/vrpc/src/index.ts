@@ -71,6 +71,9 @@ export { loadOptionalPackage } from './utils/optional-package.js';
 
 // Topic names: where a service's requests, the replies and set-aside requests go.
 export type { VrpcTopicOptions } from './protocol/topic-options.interface.js';
+
+// Security: signed envelopes (HMAC-SHA256 with key ids for rotation), shared by client, server and gateway.
+export type { VrpcKeyRing, VrpcKeys, VrpcSecurityOptions } from './protocol/security-options.interface.js';
 export { deadLetterTopic, replyTopic, requestTopic } from './protocol/topic-names.js';
 
 // Tasks: task-level singletons and the stores that coordinate them.

@@ -10,6 +10,8 @@ export {
   type ResponseEnvelope,
 } from './protocol/envelope.js';
 export { ENVELOPE_PROTO } from './protocol/envelope.proto.js';
+export { EnvelopeSigner, type SignatureFailure, type SignatureVerdict } from './protocol/envelope-signature.js';
+export type { VrpcKeyRing, VrpcKeys, VrpcSecurityOptions } from './protocol/security-options.interface.js';
 export {
   DEFAULT_DEAD_LETTER_TOPIC,
   DEFAULT_REPLY_PARTITIONS,

@@ -1,4 +1,4 @@
-import { VrpcClient, VrpcModule, VrpcServer, type VrpcModuleOptions } from '@vrpc/nestjs';
+import { VrpcClient, VrpcModule, VrpcServer, type VrpcModuleOptions, type VrpcSecurityOptions } from '@vrpc/nestjs';
 import { firstValueFrom } from 'rxjs';
 import { runNames, type RunConfig } from '../../config/run-config.js';
 import { BENCH_PACKAGE, BENCH_PROTO, BENCH_SERVICE } from '../../paths.js';
@@ -6,9 +6,13 @@ import type { Contender } from '../contender.js';
 import { type BenchServiceClient, EchoGrpcController } from '../echo-grpc.controller.js';
 import { benchModule, startContext, startMicroservice } from '../nest-apps.js';
 
+/** The signed row's keys: a fixed bench key (not a secret), the same in the client and server processes. */
+const BENCH_SECURITY: VrpcSecurityOptions = { keys: { bench: Buffer.alloc(32, 0x5a) }, signWith: 'bench' };
+
+type VrpcNames = ReturnType<typeof runNames>['vrpc'];
+
 /** vRPC with its defaults, as the README configures it; only names are made unique to the run. */
-function vrpcOptions(config: RunConfig): VrpcModuleOptions {
-  const names = runNames(config).vrpc;
+function vrpcOptions(config: RunConfig, names: VrpcNames = runNames(config).vrpc, security?: VrpcSecurityOptions): VrpcModuleOptions {
   return {
     protos: { protoPath: BENCH_PROTO, package: BENCH_PACKAGE },
     bus: { type: 'kafka', brokers: config.brokers, clientId: names.clientId },
@@ -21,27 +25,38 @@ function vrpcOptions(config: RunConfig): VrpcModuleOptions {
     },
     client: { timeoutMs: config.callTimeoutMs, instanceIdPrefix: names.clientId },
     server: { groupPrefix: names.groupPrefix },
+    ...(security && { security }),
+  };
+}
+
+/** A vRPC contender whose options are `options(config)`. */
+function vrpcContenderWith(options: (config: RunConfig) => VrpcModuleOptions): Contender {
+  return {
+    async startServer(config) {
+      const app = await startMicroservice(
+        benchModule({ imports: [VrpcModule.forRoot(options(config))], controllers: [EchoGrpcController] }),
+        { inject: [VrpcServer], useFactory: (strategy: VrpcServer) => ({ strategy }) },
+      );
+      return { close: () => app.close() };
+    },
+
+    async startClient(config) {
+      const app = await startContext(benchModule({ imports: [VrpcModule.forRoot(options(config))] }));
+      const client = app.get(VrpcClient);
+      await client.connect();
+      const service = client.getService<BenchServiceClient>(BENCH_SERVICE);
+      return {
+        call: (request) => firstValueFrom(service.echo(request)),
+        close: () => app.close(),
+      };
+    },
   };
 }
 
 /** vRPC over Kafka (kafkajs bus): `VrpcClient.getService()` → `VrpcServer` → the `@GrpcMethod` handler. */
-export const vrpcContender: Contender = {
-  async startServer(config) {
-    const app = await startMicroservice(
-      benchModule({ imports: [VrpcModule.forRoot(vrpcOptions(config))], controllers: [EchoGrpcController] }),
-      { inject: [VrpcServer], useFactory: (strategy: VrpcServer) => ({ strategy }) },
-    );
-    return { close: () => app.close() };
-  },
+export const vrpcContender: Contender = vrpcContenderWith((config) => vrpcOptions(config));
 
-  async startClient(config) {
-    const app = await startContext(benchModule({ imports: [VrpcModule.forRoot(vrpcOptions(config))] }));
-    const client = app.get(VrpcClient);
-    await client.connect();
-    const service = client.getService<BenchServiceClient>(BENCH_SERVICE);
-    return {
-      call: (request) => firstValueFrom(service.echo(request)),
-      close: () => app.close(),
-    };
-  },
-};
+/** The same with `security`: every request and reply signed (HMAC-SHA256) and checked; its own topics. */
+export const vrpcSignedContender: Contender = vrpcContenderWith((config) =>
+  vrpcOptions(config, runNames(config).vrpcSigned, BENCH_SECURITY),
+);

@@ -18,6 +18,8 @@ export interface ReplySink {
 interface PendingCall {
   sink: ReplySink;
   timer: NodeJS.Timeout;
+  /** The service called, whose keys check the reply (`security.services`). */
+  service?: string;
 }
 
 /**
@@ -39,20 +41,25 @@ export class CallRegistry {
     return this.ids.next();
   }
 
-  /** Registers a call; at `deadline` (ms since the epoch) it fails with DEADLINE_EXCEEDED. */
-  add(id: string, sink: ReplySink, deadline: number, now: number): void {
+  /** Registers a call (to `service`); at `deadline` (ms since the epoch) it fails with DEADLINE_EXCEEDED. */
+  add(id: string, sink: ReplySink, deadline: number, now: number, service?: string): void {
     const timer = setTimeout(
       () => {
         this.fail(id, new VrpcCallError(status.DEADLINE_EXCEEDED, VrpcMessages.deadlineExceeded(deadline - now)));
       },
       Math.max(0, deadline - now),
     );
-    this.calls.set(id, { sink, timer });
+    this.calls.set(id, { sink, timer, service });
   }
 
   /** Whether the call still waits. */
   has(id: string): boolean {
     return this.calls.has(id);
+  }
+
+  /** The service call `id` waits on, if it waits and was registered with one. */
+  serviceOf(id: string): string | undefined {
+    return this.calls.get(id)?.service;
   }
 
   /** Forgets the call (unsubscribed): its outcome goes nowhere. */

@@ -2,6 +2,7 @@ import type { VrpcBusOption } from '../bus/bus-config.interface.js';
 import type { InboxScope } from '../bus/bus.interface.js';
 import type { VrpcProtoOptions } from '../protocol/proto-options.interface.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
+import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
 import type { VrpcFallbackRoute } from './fallback-route.interface.js';
 
 /** Settings only a client reads (`VrpcModuleOptions.client`). */
@@ -29,5 +30,7 @@ export interface VrpcClientConfig {
   /** The bus, when none is given to the constructor (default `'kafka'`). */
   bus?: VrpcBusOption;
   topics?: VrpcTopicOptions;
+  /** Signed envelopes: requests are signed, unsigned or forged replies ignored (see `VrpcSecurityOptions`). */
+  security?: VrpcSecurityOptions;
   client?: VrpcClientOptions;
 }

@@ -1,5 +1,6 @@
 import type { InboxScope } from '../bus/bus.interface.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
+import type { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import type { VrpcFallbackRoute } from './fallback-route.interface.js';
 
 /** A client's settings with their defaults applied, as its parts read them. */
@@ -10,4 +11,6 @@ export interface ClientSettings {
   instanceIdPrefix: string;
   topics: VrpcTopicOptions;
   replyInbox: InboxScope;
+  /** Signs requests and checks replies (`security`); none when signing is off. */
+  signer?: EnvelopeSigner;
 }

@@ -4,6 +4,7 @@ import type { BusInbox, IncomingMessage, InboxScope, VrpcBus } from '../bus/bus.
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import { MetadataMessages } from '../errors/vrpc.messages.js';
 import { decodeResponse, type ResponseEnvelope } from '../protocol/envelope.js';
+import type { EnvelopeSigner, SignatureFailure } from '../protocol/envelope-signature.js';
 import { hasMetadata, type InvalidMetadata, readMetadata } from '../protocol/metadata.codec.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 import { replyTopic } from '../protocol/topic-names.js';
@@ -17,6 +18,8 @@ import type { RequestTopics } from './request-topics.js';
 export interface ReplyTarget {
   /** Whether call `id` waits for a reply here. */
   has(id: string): boolean;
+  /** The service call `id` waits on, whose keys check its reply (default: the `security` keys). */
+  serviceOf?(id: string): string | undefined;
   /** A readable reply. */
   settle(reply: ResponseEnvelope, path: 'bus'): void;
   /** A reply to call `id` that cannot be delivered: the call fails at once. */
@@ -34,11 +37,13 @@ export class ReplyInbox {
   private readonly connection = new LazyConnection<BusInbox>(() => this.open());
   /** Replies no call of this client waited for: other clients' (a whole topic carries them all), or late ones. */
   private readonly strays = new RatedLog((line) => this.logger.debug(line));
+  private readonly refused = new Map<SignatureFailure, number>();
 
   /**
    * @param services the services of the protos: their request topics are created with the inbox
    * @param calls the calls waiting here: each readable reply settles one, an unreadable one fails it
    * @param scope which replies the inbox reads (`client.replyInbox`)
+   * @param signer checks every reply (`security`): an unsigned or forged one is ignored, and its call keeps waiting
    */
   constructor(
     private readonly bus: VrpcBus,
@@ -48,7 +53,13 @@ export class ReplyInbox {
     private readonly services: string[],
     private readonly calls: ReplyTarget,
     private readonly scope: InboxScope = 'own-partition',
+    private readonly signer?: EnvelopeSigner,
   ) {}
+
+  /** Replies ignored as unsigned or forged so far, by reason. */
+  get refusedReplies(): ReadonlyMap<SignatureFailure, number> {
+    return this.refused;
+  }
 
   /** The inbox if it is open (synchronously, for the publishing fast path). */
   current(): BusInbox | undefined {
@@ -63,6 +74,7 @@ export class ReplyInbox {
   /** Closes the inbox if one was opened (or is opening); the next `get()` opens a new one. */
   async close(): Promise<void> {
     this.rated.close();
+    this.strays.close();
     await this.connection.take()?.then(
       (inbox) => inbox.close(),
       () => undefined,
@@ -100,6 +112,7 @@ export class ReplyInbox {
       this.strays.note('stray', `dropped a reply for a call not waiting here, at ${logText(message.topic)}[${message.partition}]`);
       return Promise.resolve();
     }
+    if (this.signer && !this.authentic(reply, message)) return Promise.resolve();
     const invalid = hasMetadata(reply) ? this.invalidMetadata(reply) : undefined;
     // An error reply keeps its status (minus the key); a reply that claims success cannot be trusted.
     if (invalid && reply.statusCode === (status.OK as number)) {
@@ -108,6 +121,20 @@ export class ReplyInbox {
       this.calls.settle(reply, 'bus');
     }
     return Promise.resolve();
+  }
+
+  /** Whether the reply is signed by a key of its call's service; one that is not is counted and logged (rated), never delivered. */
+  private authentic(reply: ResponseEnvelope, message: IncomingMessage): boolean {
+    const verdict = (this.signer as EnvelopeSigner).verifyReply(reply, this.calls.serviceOf?.(reply.requestId));
+    if (verdict.ok) return true;
+    this.refused.set(verdict.reason, (this.refused.get(verdict.reason) ?? 0) + 1);
+    const where = `${logText(message.topic)}[${message.partition}]@${message.offset}`;
+    const key = reply.keyId === undefined ? '' : ` (key id ${logText(reply.keyId)})`;
+    this.rated.note(
+      `reply:${verdict.reason}`,
+      `ignored a reply to ${logText(reply.requestId)} at ${where}${key}: ${verdict.reason}; the call waits on`,
+    );
+    return false;
   }
 
   /** The first metadata key of the reply that gRPC cannot carry, if any; each is logged (rated). */

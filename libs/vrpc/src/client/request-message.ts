@@ -1,6 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { BusInbox, OutgoingMessage } from '../bus/bus.interface.js';
 import { encodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
+import type { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import { writeMetadata } from '../protocol/metadata.codec.js';
 import { VRPC_HEADERS, VRPC_TASK_KEY_METADATA } from '../protocol/vrpc.constants.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
@@ -47,12 +48,15 @@ export function requestEnvelope(
   return envelope;
 }
 
-/** The bus message that carries an envelope to `topic`: keyed by task key, else by id; ids in headers. */
-export function requestMessage(envelope: RequestEnvelope, topic: string): OutgoingMessage {
+/**
+ * The bus message that carries an envelope to `topic`: keyed by task key, else by id; ids in
+ * headers; signed by `signer` when signing is on (last, over the envelope exactly as sent).
+ */
+export function requestMessage(envelope: RequestEnvelope, topic: string, signer?: EnvelopeSigner): OutgoingMessage {
   return {
     topic,
     key: envelope.taskKey || envelope.requestId,
-    value: encodeRequest(envelope),
+    value: encodeRequest(signer ? signer.signRequest(envelope) : envelope),
     headers: {
       [VRPC_HEADERS.id]: envelope.requestId,
       [VRPC_HEADERS.service]: envelope.serviceName,

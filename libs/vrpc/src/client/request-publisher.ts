@@ -6,6 +6,7 @@ import { isFinalPublishError } from '../errors/vrpc-publish.error.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
 import { retryUntil } from '../utils/retry.js';
 import type { CallRegistry } from './call-registry.js';
+import type { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import type { ReplyInbox } from './reply-inbox.js';
 import { requestEnvelope, requestMessage, type RequestParts } from './request-message.js';
 import type { RequestTopics } from './request-topics.js';
@@ -17,6 +18,8 @@ export class RequestPublisher {
     private readonly inbox: Pick<ReplyInbox, 'current' | 'get'>,
     private readonly topics: RequestTopics,
     private readonly calls: Pick<CallRegistry, 'has'>,
+    /** Signs every request (`security`). */
+    private readonly signer?: EnvelopeSigner,
   ) {}
 
   /**
@@ -34,7 +37,7 @@ export class RequestPublisher {
     if (!inbox || topic === undefined || parts.oneWay) return this.publishWhenReady(parts);
     // Forgotten (unsubscribed, or past its deadline) while a previous attempt failed: nothing to send.
     if (!this.calls.has(parts.id)) return Promise.resolve();
-    return this.send(requestMessage(requestEnvelope(parts, inbox), topic));
+    return this.send(requestMessage(requestEnvelope(parts, inbox), topic, this.signer));
   }
 
   private async publishWhenReady(parts: RequestParts): Promise<void> {
@@ -46,7 +49,7 @@ export class RequestPublisher {
       if (!this.calls.has(parts.id)) return;
     }
     await this.topics.ensure(parts.serviceName);
-    await this.send(requestMessage(requestEnvelope(parts, inbox), this.topics.name(parts.serviceName)));
+    await this.send(requestMessage(requestEnvelope(parts, inbox), this.topics.name(parts.serviceName), this.signer));
   }
 
   /** Publishes one request, refusing it (RESOURCE_EXHAUSTED, nothing sent) when it is over the bus's limit. */

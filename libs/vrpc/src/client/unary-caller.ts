@@ -102,7 +102,7 @@ export class UnaryCaller implements ServiceCaller {
   ): () => void {
     const parts = this.parts(serviceName, methodName, payload, metadata, options, false);
     const { id } = parts;
-    this.calls.add(id, sink, parts.deadline, parts.now);
+    this.calls.add(id, sink, parts.deadline, parts.now, serviceName);
     this.router.send(parts).catch((error: unknown) => this.calls.fail(id, publishFailure(error)));
     return () => this.calls.forget(id);
   }

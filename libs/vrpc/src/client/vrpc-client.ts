@@ -8,6 +8,7 @@ import { createBus } from '../bus/create-bus.js';
 import type { DirectCaller } from '../grpc/direct-caller.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import { ProtoRegistry } from '../protocol/proto-registry.js';
 import { DEFAULT_TIMEOUT_MS } from '../protocol/vrpc.constants.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
@@ -31,6 +32,7 @@ function clientSettings(config: VrpcClientConfig): ClientSettings {
     instanceIdPrefix: config.client?.instanceIdPrefix ?? 'vrpc',
     topics: config.topics ?? {},
     replyInbox: config.client?.replyInbox ?? 'own-partition',
+    signer: config.security && new EnvelopeSigner(config.security),
   };
 }
 
@@ -60,9 +62,10 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     this.calls = new CallRegistry();
     const topics = new RequestTopics(this.bus, settings.topics);
     const services = this.protos.services.map((service) => service.fullName);
-    this.inbox = new ReplyInbox(this.bus, this.instanceId, settings.topics, topics, services, this.calls, settings.replyInbox);
+    const { topics: topicOptions, replyInbox, signer } = settings;
+    this.inbox = new ReplyInbox(this.bus, this.instanceId, topicOptions, topics, services, this.calls, replyInbox, signer);
     this.direct = directCallerFor(settings.fallback);
-    const publisher = new RequestPublisher(this.bus, this.inbox, topics, this.calls);
+    const publisher = new RequestPublisher(this.bus, this.inbox, topics, this.calls, settings.signer);
     const router = new CallRouter(publisher, this.calls, settings.fallback, this.direct);
     this.caller = new UnaryCaller(this.instanceId, settings.timeoutMs, this.calls, router);
   }

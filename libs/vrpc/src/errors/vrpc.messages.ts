@@ -32,6 +32,8 @@ export const VrpcMessages = {
   replyTooLarge: (bytes: number, limit: number) => `vRPC: the reply is ${bytes} bytes, over the bus's limit of ${limit} bytes`,
   replyRefusedAsTooLarge: (reason: string) => `vRPC: the reply was refused by the broker as too large: ${reason}`,
   requestTooLarge: (bytes: number, limit: number) => `vRPC: the request is ${bytes} bytes, over the bus's limit of ${limit} bytes`,
+  /** A request refused by `security`: `reason` says which check failed (no secret is named). */
+  unauthenticated: (reason: string) => `vRPC: the request is not authenticated (${reason}); sign it with a key the server lists`,
 } as const;
 
 /** Bodies of `VrpcConfigError`s, which say `vRPC: <option>: <body>`. */
@@ -48,6 +50,9 @@ export const ConfigMessages = {
   zstdUnwritable: (node: string) =>
     `zstd cannot be written on Node ${node} (its zlib has no zstd before Node 22.15); zstd is still read. Use 'lz4', 'snappy' or 'gzip', or a newer Node`,
   invalidTaskStore: (store: string) => `${store} is not a task store; use 'memory', 'redis' or a TaskStore`,
+  noKeys: 'no keys are listed; give { keys: { <keyId>: <secret> }, signWith: <keyId> }',
+  unknownSigningKey: (id: string) => `"${id}" is not one of the keys listed beside it`,
+  shortKey: (id: string, bytes: number) => `key "${id}" is ${bytes} bytes; HMAC keys need at least 16 (32 random bytes recommended)`,
 } as const;
 
 /** Messages of the gateway. */

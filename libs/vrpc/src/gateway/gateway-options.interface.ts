@@ -3,6 +3,7 @@ import type { VrpcBusOption } from '../bus/bus-config.interface.js';
 import type { BusHealth } from '../bus/bus.interface.js';
 import type { GatewayTargetHealth } from '../grpc/grpc-target-health.interface.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
+import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
 import type { VrpcServingOptions } from '../serving/serving-options.interface.js';
 
 /** Options of `VrpcGateway`: where requests come from (as for a server) and where they go. */
@@ -12,6 +13,8 @@ export interface VrpcGatewayOptions extends VrpcServingOptions {
   /** The bus, when none is given to the constructor (default `'kafka'`): a name, a config or an instance. */
   bus?: VrpcBusOption;
   topics?: VrpcTopicOptions;
+  /** Signed envelopes, as a server's: requests checked before they are forwarded, replies signed. */
+  security?: VrpcSecurityOptions;
   /** Credentials of the channels to the targets (default: insecure). */
   credentials?: ChannelCredentials;
   /** grpc-js options of those channels, over the gateway's defaults (reconnect backoff at most 5 s). */

@@ -37,7 +37,13 @@ export class VrpcGateway {
     this.pool = new GrpcTargetPool(options.targets, options.credentials, options.channelOptions);
     this.bus = bus ?? createBus(options.bus);
     this.ownsBus = bus === undefined;
-    this.requests = new RequestTopicsServer({ bus: this.bus, topics: options.topics, serving: options, name: VrpcGateway.name });
+    this.requests = new RequestTopicsServer({
+      bus: this.bus,
+      topics: options.topics,
+      serving: options,
+      security: options.security,
+      name: VrpcGateway.name,
+    });
   }
 
   get state(): VrpcGatewayState {

@@ -54,7 +54,7 @@ describe('grpcForwardExecutor', () => {
   it('answers UNIMPLEMENTED for a service without a target', async () => {
     const pool = new GrpcTargetPool({ 'pkg.Known': '127.0.0.1:1' });
     try {
-      const reply = await grpcForwardExecutor(pool)(envelope, {} as IncomingMessage);
+      const reply = await grpcForwardExecutor(pool)(envelope, {} as IncomingMessage, {});
       expect(reply).toMatchObject({ requestId: 'r1', statusCode: status.UNIMPLEMENTED });
       expect(reply.errorMessage).toContain('pkg.Unknown');
     } finally {

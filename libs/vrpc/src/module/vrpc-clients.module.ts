@@ -8,11 +8,12 @@ import { VRPC_BUS, VRPC_MODULE_OPTIONS } from './vrpc.tokens.js';
 /** The clients one `registerClient()` made, so that its module can close them. */
 const REGISTERED_CLIENTS = Symbol('VRPC_REGISTERED_CLIENTS');
 
-/** A named client on the root module's bus, with the root's topics. */
+/** A named client on the root module's bus, with the root's topics and security. */
 function namedClientProvider({ name, protos, client }: VrpcNamedClientOptions): Provider {
   return {
     provide: getVrpcClientToken(name),
-    useFactory: (root: VrpcModuleOptions, bus: VrpcBus) => new VrpcClient({ protos, topics: root.topics, client }, bus),
+    useFactory: (root: VrpcModuleOptions, bus: VrpcBus) =>
+      new VrpcClient({ protos, topics: root.topics, security: root.security, client }, bus),
     inject: [VRPC_MODULE_OPTIONS, VRPC_BUS],
   };
 }

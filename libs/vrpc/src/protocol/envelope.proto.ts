@@ -2,7 +2,8 @@
  * The vRPC envelope. Fields 1–8 keep the numbers of the original vRPC's `VRPCRequest` and
  * `VRPCResponse`, so the two can read each other; fields of this project start at 16.
  * `metadata_entries` carries metadata exactly (repeated and binary values) when the
- * `metadata` map cannot; the map is still written, for peers that know only it.
+ * `metadata` map cannot; the map is still written, for peers that know only it. `signature` and
+ * `key_id` authenticate the envelope (HMAC-SHA256, see `envelope-signature.ts`) when signing is on.
  */
 export const ENVELOPE_PROTO = `
 syntax = "proto3";
@@ -24,6 +25,8 @@ message VRPCRequest {
   int32 attempt = 20;
   bool one_way = 21;
   repeated MetadataEntry metadata_entries = 22;
+  bytes signature = 23;
+  string key_id = 24;
 }
 
 message VRPCResponse {
@@ -34,6 +37,8 @@ message VRPCResponse {
   map<string, string> metadata = 5;
   int64 timestamp = 6;
   repeated MetadataEntry metadata_entries = 16;
+  bytes signature = 17;
+  string key_id = 18;
 }
 
 message MetadataEntry {

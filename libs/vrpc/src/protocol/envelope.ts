@@ -32,6 +32,10 @@ export interface RequestEnvelope {
   oneWay: boolean;
   /** The metadata exactly, when `metadata` (one text per key) cannot carry it; read before `metadata`. */
   metadataEntries?: MetadataEntry[];
+  /** HMAC-SHA256 of the other fields (`security`); absent when unsigned. */
+  signature?: Uint8Array;
+  /** The id of the key that made `signature`. */
+  keyId?: string;
 }
 
 /** A reply as it travels on the bus. */
@@ -45,6 +49,10 @@ export interface ResponseEnvelope {
   timestamp: number;
   /** As on a request. */
   metadataEntries?: MetadataEntry[];
+  /** As on a request. */
+  signature?: Uint8Array;
+  /** As on a request. */
+  keyId?: string;
 }
 
 const root = protobuf.parse(ENVELOPE_PROTO, { keepCase: false }).root;
@@ -74,6 +82,9 @@ interface DecodedRequest {
   oneWay: boolean;
   /** Not on the wire: an empty array. */
   metadataEntries: DecodedEntry[];
+  /** Not on the wire: an empty array. */
+  signature: Uint8Array;
+  keyId: string;
 }
 
 /** A decoded `MetadataEntry`; repeated fields not on the wire read as empty arrays. */
@@ -92,6 +103,8 @@ interface DecodedResponse {
   metadata: Record<string, string> | null;
   timestamp: DecodedLong;
   metadataEntries: DecodedEntry[];
+  signature: Uint8Array;
+  keyId: string;
 }
 
 /** As `toObject({ longs: Number })` converts an int64 (Long's signed high/low arithmetic). */
@@ -115,6 +128,12 @@ function copyMap(map: Record<string, string> | null): Record<string, string> {
 function copyEntries(entries: DecodedEntry[]): MetadataEntry[] | undefined {
   if (entries.length === 0) return undefined;
   return entries.map(({ key, values, binaryValues }) => ({ key, values: [...values], binaryValues: [...binaryValues] }));
+}
+
+/** Copies the signature fields that are on the wire. */
+function copySignature(message: { signature: Uint8Array; keyId: string }, env: { signature?: Uint8Array; keyId?: string }): void {
+  if (message.signature.length > 0) env.signature = message.signature;
+  if (message.keyId) env.keyId = message.keyId;
 }
 
 /** Encodes a request envelope. */
@@ -148,6 +167,7 @@ export function decodeRequest(bytes: Uint8Array): RequestEnvelope {
   if (message.replyPartition !== null && message.replyPartition !== undefined) env.replyPartition = message.replyPartition;
   const entries = copyEntries(message.metadataEntries);
   if (entries) env.metadataEntries = entries;
+  copySignature(message, env);
   if (!env.requestId || !env.serviceName || !env.methodName) {
     throw new Error(VrpcMessages.incompleteRequest);
   }
@@ -173,6 +193,7 @@ export function decodeResponse(bytes: Uint8Array): ResponseEnvelope {
   };
   const entries = copyEntries(message.metadataEntries);
   if (entries) env.metadataEntries = entries;
+  copySignature(message, env);
   if (!env.requestId) throw new Error(VrpcMessages.incompleteReply);
   return env;
 }

@@ -1,6 +1,7 @@
 import type { VrpcBusOption } from '../bus/bus-config.interface.js';
 import type { VrpcProtoOptions } from '../protocol/proto-options.interface.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
+import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
 import type { VrpcServingOptions } from '../serving/serving-options.interface.js';
 import type { VrpcTasksOptions } from '../task/task-options.interface.js';
 
@@ -17,5 +18,7 @@ export interface VrpcServerConfig {
   /** The bus, when none is given to the constructor (default `'kafka'`). */
   bus?: VrpcBusOption;
   topics?: VrpcTopicOptions;
+  /** Signed envelopes: requests are checked before they run, replies signed (see `VrpcSecurityOptions`). */
+  security?: VrpcSecurityOptions;
   server?: VrpcServerOptions;
 }

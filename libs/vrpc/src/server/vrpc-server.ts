@@ -50,6 +50,7 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
       bus: this.bus,
       topics: vrpcConfig.topics,
       serving: vrpcConfig.server,
+      security: vrpcConfig.security,
       name: VrpcServer.name,
     });
   }

@@ -19,6 +19,8 @@ export interface ReplySenderOptions {
   publishRetryMs?: number;
   /** The reply topics it may write to (default: any but the dead-letter topic; servers pass `ReplyAddresses`). */
   addresses?: ReplyAddressCheck;
+  /** Signs every reply before it is sent (`security`); without it replies go unsigned. */
+  sign?: (envelope: RequestEnvelope, reply: ResponseEnvelope) => ResponseEnvelope;
 }
 
 /**
@@ -38,6 +40,7 @@ export class ReplySender {
   private readonly retryMs: number;
   private readonly addresses: ReplyAddressCheck;
   private readonly givenUp = new Map<string, number>();
+  private readonly sign: ReplySenderOptions['sign'];
 
   constructor(
     private readonly bus: VrpcBus,
@@ -50,6 +53,7 @@ export class ReplySender {
     this.refused = new RatedLog((line) => this.logger.warn(line));
     this.retryMs = options.publishRetryMs ?? DEFAULT_PUBLISH_RETRY_MS;
     this.addresses = options.addresses ?? new AnyReplyAddress(deadLetterTopic);
+    this.sign = options.sign;
   }
 
   /**
@@ -71,10 +75,10 @@ export class ReplySender {
   async reply(envelope: RequestEnvelope, reply: ResponseEnvelope): Promise<void> {
     if (envelope.oneWay || !envelope.replyTo || !this.mayReply(envelope)) return;
     const limit = this.bus.maxMessageBytes;
-    let message = replyMessage(envelope, reply);
+    let message = this.replyMessage(envelope, reply);
     const bytes = messageBytes(message);
     if (limit !== undefined && bytes > limit) {
-      message = replyMessage(
+      message = this.replyMessage(
         envelope,
         errorReply(envelope, { code: status.RESOURCE_EXHAUSTED, message: VrpcMessages.replyTooLarge(bytes, limit) }),
       );
@@ -93,7 +97,7 @@ export class ReplySender {
         code: status.RESOURCE_EXHAUSTED,
         message: VrpcMessages.replyRefusedAsTooLarge(error.message),
       });
-      await this.publish(replyMessage(envelope, refused)).catch((again: unknown) => this.dropReply(envelope, again));
+      await this.publish(this.replyMessage(envelope, refused)).catch((again: unknown) => this.dropReply(envelope, again));
     }
   }
 
@@ -152,6 +156,10 @@ export class ReplySender {
   /** Publishes, retrying retriable failures until `until` (default: `publishRetryMs` from now). */
   private publish(message: OutgoingMessage, until = Date.now() + this.retryMs): Promise<void> {
     return retryUntil(until, () => this.bus.publish([message]), isFinalPublishError);
+  }
+
+  private replyMessage(envelope: RequestEnvelope, reply: ResponseEnvelope): OutgoingMessage {
+    return replyMessage(envelope, this.sign ? this.sign(envelope, reply) : reply);
   }
 
   private dropReply(envelope: RequestEnvelope, error: unknown): void {

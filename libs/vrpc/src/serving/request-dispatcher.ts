@@ -14,7 +14,12 @@ import { exceededLimit, requestLimits } from './request-limits.js';
 import { errorReply } from './reply.factory.js';
 import type { ReplyAddressCheck } from './reply-addresses.js';
 import { ReplySender } from './reply-sender.js';
-import type { RequestExecutor } from './request-executor.interface.js';
+import type { CallerIdentity, RequestExecutor } from './request-executor.interface.js';
+import { RequestVerification } from './request-verification.js';
+import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
+
+/** The caller of a request that carries no verified identity. */
+const UNVERIFIED: CallerIdentity = Object.freeze({});
 
 /** What the dispatcher needs. */
 export interface DispatcherDeps {
@@ -33,6 +38,8 @@ export interface DispatcherDeps {
   limits?: VrpcRequestLimits;
   /** The reply topics replies may go to (default: any but the dead-letter topic; servers pass `ReplyAddresses`). */
   replyAddresses?: ReplyAddressCheck;
+  /** Signed envelopes: requests are verified before anything else, replies signed. */
+  security?: VrpcSecurityOptions;
 }
 
 /**
@@ -51,14 +58,22 @@ export class RequestDispatcher {
   /** Events that one message each can cause, so that a flood of them cannot flood the log. */
   private readonly warnings: RatedLog;
   private readonly notes: RatedLog;
+  private readonly verification: RequestVerification;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
+    this.foreign = new ForeignRequests(deps.replyTopic, this.logger);
+    this.verification = new RequestVerification(deps.security, {
+      logger: this.logger,
+      answerable: (envelope) => this.answerable(envelope),
+      reply: (envelope, reply) => this.sender.reply(envelope, reply),
+    });
+    const sign = deps.security ? this.verification.sign.bind(this.verification) : undefined;
     this.sender = new ReplySender(deps.bus, deps.deadLetterTopic, this.logger, {
       publishRetryMs: deps.publishRetryMs,
       addresses: deps.replyAddresses,
+      sign,
     });
-    this.foreign = new ForeignRequests(deps.replyTopic, this.logger);
     this.limits = requestLimits(deps.limits);
     this.warnings = new RatedLog((line) => this.logger.warn(line));
     this.notes = new RatedLog((line) => this.logger.debug(line));
@@ -69,6 +84,7 @@ export class RequestDispatcher {
     this.warnings.close();
     this.notes.close();
     this.sender.close();
+    this.verification.close();
   }
 
   async dispatch(message: IncomingMessage): Promise<void> {
@@ -78,11 +94,16 @@ export class RequestDispatcher {
     }
     let envelope: RequestEnvelope;
     try {
-      envelope = this.foreign.complete(decodeRequest(message.value));
+      envelope = decodeRequest(message.value);
     } catch (error: unknown) {
       await this.sender.deadLetter(message, `unreadable envelope: ${String(error)}`);
       return;
     }
+    // Checked as it arrived: the signature covers the fields the sender wrote, not those filled in here.
+    // Without signing there is nothing to wait for: no promise on every request's path.
+    const caller = this.verification.active ? await this.verification.verify(envelope, message) : UNVERIFIED;
+    if (!caller) return;
+    envelope = this.foreign.complete(envelope);
     const exceeded = exceededLimit(envelope, this.limits);
     if (exceeded) {
       const reason = VrpcMessages.overLimit(exceeded.field, exceeded.limit, exceeded.unit);
@@ -115,7 +136,7 @@ export class RequestDispatcher {
     // Its reply could go nowhere it may: not run, and committed past.
     if (!envelope.oneWay && envelope.replyTo && !this.sender.mayReply(envelope, message)) return;
     const outcome = await this.recent.once(envelope.requestId, requestDigest(envelope), async () =>
-      this.sender.reply(envelope, await this.deps.execute(envelope, message, {})),
+      this.sender.reply(envelope, await this.deps.execute(envelope, message, caller)),
     );
     if (outcome === 'copy') this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
     // Not a copy: a client that reuses ids, or a request written first to pre-empt another.
@@ -125,5 +146,13 @@ export class RequestDispatcher {
         `ran ${logText(envelope.requestId)} from ${logText(message.topic)}[${message.partition}]@${message.offset}, an id that ran here with other content`,
       );
     }
+  }
+
+  /** The request as it would be answered, or undefined when it cannot be (one-way, no address, an id or address over its limit). */
+  private answerable(raw: RequestEnvelope): RequestEnvelope | undefined {
+    const envelope = this.foreign.complete(raw);
+    const field = exceededLimit(envelope, this.limits)?.field;
+    if (envelope.oneWay || !envelope.replyTo || field === 'request_id' || field === 'reply_to') return undefined;
+    return this.sender.mayReply(envelope) ? envelope : undefined;
   }
 }

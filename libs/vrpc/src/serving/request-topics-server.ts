@@ -4,6 +4,7 @@ import type { BusSubscription, VrpcBus } from '../bus/bus.interface.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
 import { deadLetterTopic, replyTopic } from '../protocol/topic-names.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
+import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_REPLY_PARTITIONS, DEFAULT_REQUEST_PARTITIONS } from '../protocol/vrpc.constants.js';
 import { capabilityWarnings } from './capability-warnings.js';
 import { ReplyAddresses } from './reply-addresses.js';
@@ -18,6 +19,8 @@ export interface RequestTopicsServerOptions {
   bus: VrpcBus;
   topics?: VrpcTopicOptions;
   serving?: VrpcServingOptions;
+  /** Signed envelopes (`security`): requests verified, replies signed. */
+  security?: VrpcSecurityOptions;
   /** Logger context of the loop and its dispatcher (`VrpcServer`, `VrpcGateway`). */
   name: string;
 }
@@ -71,6 +74,7 @@ export class RequestTopicsServer {
       limits: serving.limits,
       publishRetryMs: serving.publishRetryMs,
       replyAddresses: new ReplyAddresses({ topics, allowed: serving.replyTopics, served: served.map(({ topic }) => topic) }),
+      security: this.options.security,
     });
     this.dispatchers.push(dispatcher);
     // Joined one by one: a failure leaves only the ones made so far to close.
