@@ -94,6 +94,8 @@ describe('hostile input: one message never stalls, wedges or bloats a server or 
         ? `FAIL ${failures.join('; ')}`
         : `ok${notes.length ? ` (${notes.join(', ')})` : ''}`;
     rows.push({ name, outcome, goodCallMs: good.reply ? good.ms : `${good.ms} (failed)`, committed });
+    // What the server said last, to tell why a case failed.
+    if (failures.length > 0) console.log(`[hostile] server's last lines after "${name}":\n${hostile.server.lines.slice(-15).join('\n')}`);
     expect(failures).toEqual([]);
   });
 });

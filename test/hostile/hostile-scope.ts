@@ -36,7 +36,10 @@ export class HostileScope {
   readonly scope = uniqueName('hostile');
   readonly runs = new RunLog();
   readonly kafka: Kafka = testKafka();
-  readonly options: Omit<VrpcModuleOptions, 'protos'>;
+  /** The server's options (the client takes them too, minus `replyTopicsPattern`, which only the server process reads). */
+  readonly options: Omit<VrpcModuleOptions, 'protos' | 'server'> & {
+    server: NonNullable<VrpcModuleOptions['server']> & { replyTopicsPattern: string };
+  };
   server!: HostileServer;
   client!: VrpcClient;
   echo!: EchoServiceClient;
@@ -61,7 +64,14 @@ export class HostileScope {
         requestPartitions,
         replyPartitions,
       },
-      server: { groupPrefix: `${this.scope}.`, drainTimeoutMs: DRAIN_TIMEOUT_MS },
+      // Raw requests are answered on a topic of their own (the watch topic), and some name a
+      // topic that does not exist (a reply that cannot be published): the server allows both.
+      server: {
+        groupPrefix: `${this.scope}.`,
+        drainTimeoutMs: DRAIN_TIMEOUT_MS,
+        // A pattern, sent to the server process as its source (see test/processes/hostile-server.ts).
+        replyTopicsPattern: `^(${this.scope.replace(/\./g, '\\.')}\\.watch|hostile\\.missing\\..+)$`,
+      },
       client,
     };
   }

@@ -10,7 +10,15 @@ import { GrpcMethod } from '@nestjs/microservices';
 import { VrpcContext, VrpcModule, VrpcServer, type VrpcModuleOptions } from '@vrpc/nestjs';
 import { ECHO_PROTO, type EchoReply, type EchoRequest } from '../fixtures/echo.service.js';
 
-const options = JSON.parse(process.env.VRPC_TEST_OPTIONS ?? '{}') as Omit<VrpcModuleOptions, 'protos'>;
+const given = JSON.parse(process.env.VRPC_TEST_OPTIONS ?? '{}') as Omit<VrpcModuleOptions, 'protos'> & {
+  server?: { replyTopicsPattern?: string };
+};
+// JSON carries no RegExp: the allowed reply topics come as a pattern's source.
+const { replyTopicsPattern, ...server } = given.server ?? {};
+const options: Omit<VrpcModuleOptions, 'protos'> = {
+  ...given,
+  server: replyTopicsPattern === undefined ? server : { ...server, replyTopics: new RegExp(replyTopicsPattern) },
+};
 const send = (message: object): void => {
   if (process.connected) process.send?.(message);
 };
