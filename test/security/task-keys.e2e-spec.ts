@@ -236,3 +236,31 @@ describe('security: task keys cannot bypass guards or leak results (issue 14, po
     );
   });
 });
+
+describe('security: a guard sees the key a signed request was verified with (issue 14, point 6)', () => {
+  const security = { keys: { ops: 'ops-key-0123456789abcdef0123456789' }, signWith: 'ops' };
+  const options = isolatedOptions({ protos: VAULT_PROTO, security });
+  let app: INestMicroservice;
+  let vault: VaultClient;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [VrpcModule.forRoot(options)], controllers: [VaultController] }).compile();
+    app = moduleRef.createNestMicroservice({ strategy: moduleRef.get(VrpcServer), logger: ['error'] });
+    await app.listen();
+    const client = moduleRef.get(VrpcClient);
+    await client.connect();
+    vault = client.getService<VaultClient>('Vault');
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('passes the verified key id to VrpcContext.getCaller(), for guards and handlers', async () => {
+    seen.callers.length = 0;
+    const reply = await firstValueFrom(vault.whoAmI({ name: 'me' }));
+    expect(seen.callers).toEqual([{ keyId: 'ops' }]);
+    expect(JSON.parse(reply.text)).toEqual({ keyId: 'ops' });
+    report('signed request, read by a guard via VrpcContext.getCaller()', 'the guard sees { keyId: "ops" }, the key it was verified with');
+  });
+});
