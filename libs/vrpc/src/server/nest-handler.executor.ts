@@ -5,7 +5,7 @@ import { lastValueFrom, type Observable } from 'rxjs';
 import { asBuffer } from '../protocol/bytes.js';
 import type { RequestEnvelope } from '../protocol/envelope.js';
 import type { ProtoRegistry, RpcMethod } from '../protocol/proto-registry.js';
-import { taskGate } from '../task/call-task.js';
+import { failedResult, taskGate } from '../task/call-task.js';
 import { VRPC_TASK_EXTRA } from '../task/vrpc-task.decorator.js';
 import type { TaskCoordinator } from '../task/task-coordinator.js';
 import { withTaskGate } from '../task/task-gate.js';
@@ -69,15 +69,7 @@ export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }:
       const value = await lastValueFrom(toObservable(result), { defaultValue: {} });
       return { payload: method.encodeResponse(value ?? {}), statusCode: status.OK, errorMessage: '', metadata: {} };
     } catch (error: unknown) {
-      const reply = statusFromError(error);
-      const failed: StoredTaskResult = {
-        payload: new Uint8Array(),
-        statusCode: reply.code,
-        errorMessage: reply.message,
-        metadata: reply.metadata ?? {},
-      };
-      if (reply.metadataEntries) failed.metadataEntries = reply.metadataEntries;
-      return failed;
+      return failedResult(statusFromError(error));
     }
   };
 

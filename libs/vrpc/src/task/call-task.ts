@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { MESSAGES } from '@nestjs/core/constants.js';
 import { RpcException } from '@nestjs/microservices';
 import { readMetadata } from '../protocol/metadata.codec.js';
-import { statusFromError } from '../serving/status-from-error.js';
+import { type ReplyStatus, statusFromError } from '../serving/status-from-error.js';
 import type { TaskCoordinator, TaskRun } from './task-coordinator.js';
 import type { TaskGate } from './task-gate.js';
 import type { StoredTaskResult } from './task-store.interface.js';
@@ -25,10 +25,15 @@ export interface CallTask {
  * `RpcException`s keep theirs, anything else is INTERNAL with Nest's safe text.
  */
 function failureOf(error: unknown): StoredTaskResult {
-  const reply =
+  return failedResult(
     error instanceof RpcException
       ? statusFromError(error.getError())
-      : { code: status.INTERNAL, message: MESSAGES.UNKNOWN_EXCEPTION_MESSAGE };
+      : { code: status.INTERNAL, message: MESSAGES.UNKNOWN_EXCEPTION_MESSAGE },
+  );
+}
+
+/** A failed call's outcome as a task remembers it (and as the executor replies with it). */
+export function failedResult(reply: ReplyStatus): StoredTaskResult {
   const failed: StoredTaskResult = {
     payload: new Uint8Array(),
     statusCode: reply.code,
