@@ -61,7 +61,9 @@ describe.skipIf(Boolean(process.env.VRPC_KAFKA_BROKERS))('broker faults on a 3-n
   }, 180_000);
 
   it('answers calls whose deadline outlasts a stop of the whole cluster', async () => {
-    scenario = new FaultScenario(brokers, { replicationFactor: 3 });
+    // Riding out an outage longer than the default 5 s of reply retries is the operator's choice:
+    // the servers here retry a reply for up to 2 minutes (always within the call's deadline).
+    scenario = new FaultScenario(brokers, { replicationFactor: 3, publishRetryMs: 120_000 });
     await scenario.startServers(2);
     const echo = await scenario.echo();
     const tag = 'all-brokers';

@@ -16,6 +16,8 @@ export interface ScenarioTuning {
   replicationFactor?: number;
   requestPartitions?: number;
   maxDeliveries?: number;
+  /** How long the servers retry a reply the brokers refuse for a while (`server.publishRetryMs`). */
+  publishRetryMs?: number;
 }
 
 /** Server processes, a client and the side-effect record of one fault scenario. */
@@ -39,7 +41,7 @@ export class FaultScenario {
         replyPartitions: 4,
         replicationFactor: tuning.replicationFactor,
       },
-      server: { groupPrefix: `${this.scope}.`, maxDeliveries: tuning.maxDeliveries },
+      server: { groupPrefix: `${this.scope}.`, maxDeliveries: tuning.maxDeliveries, publishRetryMs: tuning.publishRetryMs },
     };
   }
 

@@ -18,6 +18,10 @@ const CASES: HostileCase[] = [...REQUEST_CASES, ...LOAD_CASES, ...REPLY_CASES, .
 const REQUESTS = CASES.filter((c) => c.on === 'request');
 const SLOW = new Set(['100 copies of one slow request id', '1 slow request + 70 messages sharing its key']);
 
+// How long a case's commit may take to move past it: commits go every 100 ms, but a loaded
+// machine (CI runs the whole suite at once) has been seen to take over 3 s for one partition.
+const COMMIT_WAIT_MS = 10_000;
+
 describe('hostile input: one message never stalls, wedges or bloats a server or a client', () => {
   const rows: CaseRow[] = [];
   let hostile: HostileScope;
@@ -84,7 +88,7 @@ describe('hostile input: one message never stalls, wedges or bloats a server or 
     if (!hostile.server.alive()) failures.push('server process died');
     let committed = 'n/a (reply inbox)';
     if (onRequests) {
-      const at = await hostile.committedPast(partition, last, SLOW.has(name) ? SLOW_MS + 4_000 : 3_000);
+      const at = await hostile.committedPast(partition, last, SLOW.has(name) ? SLOW_MS + 4_000 : COMMIT_WAIT_MS);
       committed = `${at} (last hostile offset ${last})`;
       if (at <= last) failures.push(`commit stuck at ${at} (hostile message at ${last})`);
     }

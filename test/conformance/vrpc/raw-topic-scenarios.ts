@@ -1,4 +1,4 @@
-import { encodeRequest } from '@vrpc/nestjs/protocol';
+import { decodeRequest, encodeRequest } from '@vrpc/nestjs/protocol';
 import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { uniqueName, waitFor } from '../conformance-support.js';
@@ -23,7 +23,9 @@ export function rawTopicScenarios(ctx: VrpcScenarioContext, open: () => RawTopic
     await waitFor(() => seen.some((m) => m.headers['vrpc-method'] === 'Echo'));
     const request = seen.find((m) => m.headers['vrpc-method'] === 'Echo');
     expect(request?.headers['vrpc-service']).toBe(ECHO_SERVICE);
-    expect(request?.headers['vrpc-id']).toMatch(/\//);
+    // The call id: 128 random bits in base64url, the same as the envelope's.
+    expect(request?.headers['vrpc-id']).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(decodeRequest(request!.value).requestId).toBe(request?.headers['vrpc-id']);
   });
 
   it('does not run a request whose deadline has passed', async () => {
