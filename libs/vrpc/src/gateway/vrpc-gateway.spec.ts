@@ -7,6 +7,7 @@ import {
   CalculatorServer,
   loadCalculatorPackage,
   unary,
+  waitFor,
 } from '@vrpc/test-support';
 import { MemoryBus } from '../bus/memory/memory.bus.js';
 import { VrpcClient } from '../client/vrpc-client.js';
@@ -21,14 +22,6 @@ function failure(result: Promise<unknown>): Promise<ServiceError> {
     () => expect.fail('the call succeeded'),
     (error: unknown) => error as ServiceError,
   );
-}
-
-async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const stop = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > stop) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe('VrpcGateway and the client interceptor on the in-memory bus', () => {
@@ -88,7 +81,7 @@ describe('VrpcGateway and the client interceptor on the in-memory bus', () => {
   it('cancelling the call stops the wait', async () => {
     const served = target.calls.length;
     const { call, result } = unary<CalcResult>(viaVrpc, 'slow', { delayMs: 3_000 }, new Metadata(), { deadline: Date.now() + 1_000 });
-    await until(() => target.calls.length > served);
+    await waitFor(() => target.calls.length > served, 5_000);
     expect(vrpc.pendingCount).toBe(1);
     call.cancel();
     const error = await failure(result);
@@ -145,7 +138,7 @@ describe('VrpcGateway and the client interceptor on the in-memory bus', () => {
     });
     try {
       const { result } = unary<CalcResult>(calc, 'slow', { delayMs: 300, value: 7 }, new Metadata());
-      await until(() => lateGateway.inFlight === 1);
+      await waitFor(() => lateGateway.inFlight === 1, 5_000);
       await lateGateway.close();
       expect(lateGateway.state).toBe('closed');
       await expect(result).resolves.toEqual({ value: 7, servedBy: 'target' });

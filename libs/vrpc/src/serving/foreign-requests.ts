@@ -21,6 +21,11 @@ export class ForeignRequests {
     this.rated = new RatedLog((line) => logger.log(line));
   }
 
+  /** Writes what is counted and not yet logged. */
+  close(): void {
+    this.rated.close();
+  }
+
   /** The envelope as the dispatcher serves it: the same object when nothing is missing. */
   complete(envelope: RequestEnvelope, now = Date.now()): RequestEnvelope {
     const deadline = requestDeadline(envelope, now);

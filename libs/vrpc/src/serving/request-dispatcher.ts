@@ -84,6 +84,7 @@ export class RequestDispatcher {
     this.warnings.close();
     this.notes.close();
     this.sender.close();
+    this.foreign.close();
     this.verification.close();
   }
 

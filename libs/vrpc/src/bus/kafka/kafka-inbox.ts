@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Consumer, ConsumerConfig } from 'kafkajs';
 import type { BusInbox, InboxAddress, IncomingMessage, MessageHandler } from '../bus.interface.js';
 import { logText } from '../../utils/log-text.js';
+import { RatedLog } from '../../utils/rated-log.js';
 import { hashString } from '../../utils/hash.js';
 import { retryUntil } from '../../utils/retry.js';
 import { restartAfterCrash } from './consumer-restarter.js';
@@ -22,6 +23,8 @@ export type ConsumerTimings = Pick<ConsumerConfig, 'sessionTimeout' | 'heartbeat
  */
 export class KafkaInbox implements BusInbox {
   private readonly logger = new Logger(KafkaInbox.name);
+  /** Unreadable batches can come in floods: one line per interval. */
+  private readonly skippedBatches = new RatedLog((line) => this.logger.warn(line));
   private consumer: Consumer | undefined;
   private groupId = '';
   address: InboxAddress = { topic: '' };
@@ -90,12 +93,13 @@ export class KafkaInbox implements BusInbox {
 
   /** A batch of replies kafkajs could not read: nothing in it can be matched to a call, so it is passed over. */
   private skipUnreadable({ topic, partition, unreadable }: IncomingMessage): Promise<void> {
-    this.logger.warn(`unreadable batch on ${logText(topic)}[${partition}], skipped: ${logText(unreadable, 400)}`);
+    this.skippedBatches.note('unreadable', `unreadable batch on ${logText(topic)}[${partition}], skipped: ${logText(unreadable, 400)}`);
     return Promise.resolve();
   }
 
   /** Leaves the group and deletes it: its commits are of no use once this instance is gone. */
   async close(): Promise<void> {
+    this.skippedBatches.close();
     const consumer = this.consumer;
     this.consumer = undefined;
     if (!consumer) return;

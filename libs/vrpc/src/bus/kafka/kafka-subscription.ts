@@ -4,7 +4,6 @@ import type { BusSubscription, IncomingMessage, MessageHandler, SubscribeOptions
 import { HandlerPool, type Outcome } from '../core/handler-pool.js';
 import type { OffsetTracker } from '../kafka-common/offset-tracker.js';
 import { PartitionCommits } from '../kafka-common/partition-commits.js';
-import { logText } from '../../utils/log-text.js';
 import { raceDeadline } from '../../utils/race-deadline.js';
 import { restartAfterCrash } from './consumer-restarter.js';
 import { DeliveryAttempts } from '../kafka-common/delivery-attempts.js';
@@ -134,10 +133,6 @@ export class KafkaSubscription implements BusSubscription {
         continue;
       }
       const incoming = toIncoming(batch.topic, batch.partition, message);
-      if (incoming.unreadable)
-        this.logger.warn(
-          `unreadable batch on ${logText(batch.topic)}[${batch.partition}], dead-lettered: ${logText(incoming.unreadable, 400)}`,
-        );
       const counted = this.attempts.deliveries(batch.topic, batch.partition, message.offset);
       incoming.deliveryCount = typeof counted === 'number' ? counted : await counted;
       // A request keyed by its own id needs no place in a queue of its key.

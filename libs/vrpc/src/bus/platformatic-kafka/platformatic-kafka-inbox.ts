@@ -4,6 +4,7 @@ import type { Consumer, KafkaRecord, RecordsBatch } from '@platformatic/kafka';
 import type { BusHeaders, BusInbox, IncomingMessage, InboxAddress, MessageHandler } from '../bus.interface.js';
 import { hashString } from '../../utils/hash.js';
 import { logText } from '../../utils/log-text.js';
+import { RatedLog } from '../../utils/rated-log.js';
 import { unreadableReason } from '../kafka-common/unreadable-batch.js';
 
 type AnyConsumer = Consumer<string, Buffer | undefined, string, string>;
@@ -34,6 +35,8 @@ function toIncoming(topic: string, partition: number, offset: bigint, record: Ka
  */
 export class PlatformaticKafkaInbox implements BusInbox {
   private readonly logger = new Logger(PlatformaticKafkaInbox.name);
+  /** Unreadable batches can come in floods: one line per interval. */
+  private readonly skippedBatches = new RatedLog((line) => this.logger.warn(line));
   private readonly stop = new AbortController();
   private loop: Promise<void> = Promise.resolve();
   address: InboxAddress = { topic: '' };
@@ -56,6 +59,7 @@ export class PlatformaticKafkaInbox implements BusInbox {
   }
 
   async close(): Promise<void> {
+    this.skippedBatches.close();
     this.stop.abort();
     await this.loop;
     await this.consumer.close().catch((error: unknown) => this.logger.warn(`closing the inbox failed: ${String(error)}`));
@@ -123,7 +127,10 @@ export class PlatformaticKafkaInbox implements BusInbox {
         if (offset < from) continue;
         const unreadable = unreadableReason(record.value ?? null);
         if (unreadable !== undefined) {
-          this.logger.warn(`unreadable batch on ${logText(topic)}[${partition}], skipped: ${logText(unreadable, 400)}`);
+          this.skippedBatches.note(
+            'unreadable',
+            `unreadable batch on ${logText(topic)}[${partition}], skipped: ${logText(unreadable, 400)}`,
+          );
           continue;
         }
         handler(toIncoming(topic, partition, offset, record)).catch((error: unknown) =>

@@ -3,7 +3,6 @@ import { Logger } from '@nestjs/common';
 import type { Consumer, MessagesStream } from '@platformatic/kafka';
 import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
 import { HandlerPool } from '../core/handler-pool.js';
-import { logText } from '../../utils/log-text.js';
 import { raceDeadline } from '../../utils/race-deadline.js';
 import { DeliveryAttempts } from '../kafka-common/delivery-attempts.js';
 import { PartitionCommits } from '../kafka-common/partition-commits.js';
@@ -142,10 +141,6 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
       return;
     }
     const incoming = toIncoming(message);
-    if (incoming.unreadable)
-      this.logger.warn(
-        `unreadable batch on ${logText(message.topic)}[${message.partition}], dead-lettered: ${logText(incoming.unreadable, 400)}`,
-      );
     incoming.deliveryCount = deliveryCount;
     this.pool.run(incoming, this.options.orderByKey ? incoming.key : null, this.handler, (outcome) => {
       if (outcome.ok) {
