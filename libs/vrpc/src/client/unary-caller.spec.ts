@@ -18,7 +18,15 @@ const ECHO: RpcMethod = {
   encodeResponse: (value) => Buffer.from(JSON.stringify(value)),
   decodeResponse: (bytes) => JSON.parse(bytes.toString()) as unknown,
 };
-const SERVICE: RpcService = { fullName: 'demo.EchoService', shortName: 'EchoService', methods: new Map([['Echo', ECHO]]) };
+const STREAM: RpcMethod = { ...ECHO, name: 'EchoStream', originalName: 'echoStream', path: '/demo.EchoService/EchoStream', streaming: true };
+const SERVICE: RpcService = {
+  fullName: 'demo.EchoService',
+  shortName: 'EchoService',
+  methods: new Map([
+    ['Echo', ECHO],
+    ['EchoStream', STREAM],
+  ]),
+};
 
 function okReply(requestId: string, value: unknown): ResponseEnvelope {
   return {
@@ -50,6 +58,17 @@ describe('UnaryCaller', () => {
   });
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  it('refuses a streaming method at once with UNIMPLEMENTED, sending nothing', async () => {
+    const { caller, calls, sent } = harness();
+    await expect(firstValueFrom(caller.call(SERVICE, 'EchoStream', { text: 'hi' }))).rejects.toMatchObject({
+      code: status.UNIMPLEMENTED,
+      details: expect.stringContaining('demo.EchoService/EchoStream is a streaming RPC') as unknown,
+    });
+    await expect(caller.emit(SERVICE, 'EchoStream', { text: 'hi' })).rejects.toMatchObject({ code: status.UNIMPLEMENTED });
+    expect(sent).toEqual([]);
+    expect(calls.size).toBe(0);
   });
 
   it('sends a call on subscription with the default deadline, and decodes its reply', async () => {

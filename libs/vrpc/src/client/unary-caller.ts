@@ -33,6 +33,10 @@ export class UnaryCaller implements ServiceCaller {
     if (!method) {
       return throwError(() => new VrpcCallError(status.UNIMPLEMENTED, VrpcMessages.unknownMethod(service.fullName, methodName)));
     }
+    // Encoding a request stream as one message would answer wrongly: refused before anything is sent.
+    if (method.streaming) {
+      return throwError(() => new VrpcCallError(status.UNIMPLEMENTED, VrpcMessages.streamingUnsupported(service.fullName, methodName)));
+    }
     // One Observable straight on the pending call, decoding in its sink: this is every call's path.
     return new Observable<unknown>((subscriber) => {
       let payload: Buffer;
@@ -88,6 +92,7 @@ export class UnaryCaller implements ServiceCaller {
   async emit(service: RpcService, methodName: string, data: unknown): Promise<void> {
     const method = service.methods.get(methodName);
     if (!method) throw new VrpcCallError(status.UNIMPLEMENTED, VrpcMessages.unknownMethod(service.fullName, methodName));
+    if (method.streaming) throw new VrpcCallError(status.UNIMPLEMENTED, VrpcMessages.streamingUnsupported(service.fullName, methodName));
     await this.router.send(this.parts(service.fullName, method.name, method.encodeRequest(data), undefined, undefined, true));
   }
 
