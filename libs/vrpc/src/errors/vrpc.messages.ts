@@ -36,6 +36,20 @@ export const VrpcMessages = {
   unauthenticated: (reason: string) => `vRPC: the request is not authenticated (${reason}); sign it with a key the server lists`,
 } as const;
 
+/** Messages of streaming calls (docs/streaming.md). */
+export const StreamMessages = {
+  bufferFull: (bytes: number) =>
+    `vRPC: the stream's sender held more than ${bytes} bytes beyond the receiver's window (maxBufferedBytes); ` +
+    `a producer that cannot wait (an Observable) outran its reader: return an AsyncIterable to be pulled as the reader takes messages`,
+  pastWindow: (sequence: number, window: number) => `vRPC: the other side sent message ${sequence} past the window it was granted (${window})`,
+  silent: (ms: number) => `vRPC: the other side of the stream has been silent for ${ms} ms (it stopped, or the bus is unreachable)`,
+  tooManyStreams: (limit: number) => `vRPC: the server runs ${limit} streams already (server.streams.maxStreams)`,
+  streamCall: (service: string, method: string) =>
+    `vRPC: ${service}/${method} is a @GrpcStreamCall handler, which takes grpc-js' raw call; vRPC does not carry those: use @GrpcStreamMethod`,
+  cancelled: 'vRPC: the call was cancelled by its caller',
+  serverClosing: 'vRPC: the server is closing',
+} as const;
+
 /** Bodies of `VrpcConfigError`s, which say `vRPC: <option>: <body>`. */
 export const ConfigMessages = {
   noProtos: 'no proto definitions were given',

@@ -75,6 +75,15 @@ describe('EnvelopeSigner', () => {
     expect(signer.verifyRequest(wire({ ...signed, ...change }))).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
+  it('covers the stream frame: a frame added, removed or changed fails the check', () => {
+    const signed = wire(signer.signRequest(request({ stream: { sequence: 3, hasMessage: true, window: 8 } })));
+    expect(signer.verifyRequest(signed)).toEqual({ ok: true, keyId: 'old' });
+    expect(signer.verifyRequest({ ...signed, stream: { ...signed.stream, cancel: true } })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(signer.verifyRequest({ ...signed, stream: undefined })).toEqual({ ok: false, reason: 'bad-signature' });
+    const unary = wire(signer.signRequest(request()));
+    expect(signer.verifyRequest({ ...unary, stream: { window: 8 } })).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
   it('cannot be fooled by moving bytes from one field to the next', () => {
     const a = signer.signRequest(request({ serviceName: 'ab', methodName: 'c' }));
     expect(signer.verifyRequest({ ...a, serviceName: 'a', methodName: 'bc' })).toEqual({ ok: false, reason: 'bad-signature' });

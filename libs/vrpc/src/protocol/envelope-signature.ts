@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, type Hmac, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { VrpcConfigError } from '../errors/vrpc-config.error.js';
 import { ConfigMessages } from '../errors/vrpc.messages.js';
-import type { MetadataEntry, RequestEnvelope, ResponseEnvelope } from './envelope.js';
+import type { MetadataEntry, RequestEnvelope, ResponseEnvelope, StreamFrame } from './envelope.js';
 import type { VrpcKeyRing, VrpcSecurityOptions } from './security-options.interface.js';
 
 /** Why an envelope was not accepted. */
@@ -15,6 +15,7 @@ type Sink = (chunk: Buffer | string) => void;
 
 const REQUEST_TAG = 'vrpc.request.v1';
 const RESPONSE_TAG = 'vrpc.response.v1';
+const STREAM_TAG = 'vrpc.stream.v1';
 const MIN_KEY_BYTES = 16;
 
 /**
@@ -53,6 +54,24 @@ class Canonical {
     return this;
   }
 
+  /**
+   * A streaming call's frame, after a tag; nothing at all for a unary envelope, whose form is
+   * then what it was before streams existed. Removing or adding a frame changes the form.
+   */
+  stream(frame: StreamFrame | undefined): this {
+    if (!frame) return this;
+    return this.text(STREAM_TAG)
+      .number(frame.callType ?? 0)
+      .number(frame.sequence ?? 0)
+      .number(frame.hasMessage ? 1 : 0)
+      .number(frame.end ? 1 : 0)
+      .number(frame.cancel ? 1 : 0)
+      .number(frame.window ?? 0)
+      .text(frame.inboxTopic ?? '')
+      .number(frame.inboxPartition)
+      .number(frame.open ? 1 : 0);
+  }
+
   metadata(map: Record<string, string>, entries: MetadataEntry[] | undefined): this {
     const keys = Object.keys(map).sort();
     this.count(keys.length);
@@ -86,7 +105,8 @@ export function writeRequest(envelope: RequestEnvelope, keyId: string, sink: Sin
     .number(envelope.deadline)
     .text(envelope.taskKey)
     .number(envelope.attempt)
-    .number(envelope.oneWay ? 1 : 0);
+    .number(envelope.oneWay ? 1 : 0)
+    .stream(envelope.stream);
 }
 
 /** Writes what a reply's signature covers. */
@@ -99,7 +119,8 @@ export function writeResponse(envelope: ResponseEnvelope, keyId: string, sink: S
     .number(envelope.statusCode)
     .text(envelope.errorMessage)
     .metadata(envelope.metadata, envelope.metadataEntries)
-    .number(envelope.timestamp);
+    .number(envelope.timestamp)
+    .stream(envelope.stream);
 }
 
 /** One ring's keys, ready for HMAC. */

@@ -4,6 +4,8 @@
  * `metadata_entries` carries metadata exactly (repeated and binary values) when the
  * `metadata` map cannot; the map is still written, for peers that know only it. `signature` and
  * `key_id` authenticate the envelope (HMAC-SHA256, see `envelope-signature.ts`) when signing is on.
+ * `stream` (request 25, reply 19) is on every envelope of a streaming call and on none of a
+ * unary one: a unary call's bytes are what they were (docs/streaming.md has the protocol).
  */
 export const ENVELOPE_PROTO = `
 syntax = "proto3";
@@ -27,6 +29,7 @@ message VRPCRequest {
   repeated MetadataEntry metadata_entries = 22;
   bytes signature = 23;
   string key_id = 24;
+  StreamFrame stream = 25;
 }
 
 message VRPCResponse {
@@ -39,6 +42,26 @@ message VRPCResponse {
   repeated MetadataEntry metadata_entries = 16;
   bytes signature = 17;
   string key_id = 18;
+  StreamFrame stream = 19;
+}
+
+enum CallType {
+  UNARY = 0;
+  SERVER_STREAMING = 1;
+  CLIENT_STREAMING = 2;
+  BIDI_STREAMING = 3;
+}
+
+message StreamFrame {
+  CallType call_type = 1;
+  int64 sequence = 2;
+  bool has_message = 3;
+  bool end = 4;
+  bool cancel = 5;
+  int64 window = 6;
+  string inbox_topic = 7;
+  optional int32 inbox_partition = 8;
+  bool open = 9;
 }
 
 message MetadataEntry {

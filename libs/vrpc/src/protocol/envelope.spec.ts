@@ -1,6 +1,14 @@
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, type RequestEnvelope, type ResponseEnvelope } from './envelope.js';
+import {
+  CallType,
+  decodeRequest,
+  decodeResponse,
+  encodeRequest,
+  encodeResponse,
+  type RequestEnvelope,
+  type ResponseEnvelope,
+} from './envelope.js';
 import { ENVELOPE_PROTO } from './envelope.proto.js';
 
 /** Jan 1 2500 in ms since the epoch: above 2^32, so the int64 has high bits set. */
@@ -179,6 +187,25 @@ describe('request envelope', () => {
     );
     const goRequest = protobuf.parse(goSchema).root.lookupType('vrpc.VRPCRequest');
     expect(goRequest.toObject(goRequest.decode(bytes)).metadata).toEqual({ 'x-tag': 'a, b', 'x-id-bin': '' });
+  });
+});
+
+describe('stream frames', () => {
+  it('round-trip on a request and on a reply, with only the fields that are set', () => {
+    const open = request({ stream: { open: true, callType: CallType.BIDI_STREAMING, window: 256 } });
+    expect(decodeRequest(encodeRequest(open))).toEqual(open);
+    const message = request({ stream: { sequence: 2 ** 40, hasMessage: true, end: true, cancel: true, window: 1 } });
+    expect(decodeRequest(encodeRequest(message))).toEqual(message);
+    const accept = response({ stream: { open: true, inboxTopic: 'vrpc.streams', inboxPartition: 0, window: 64 } });
+    expect(decodeResponse(encodeResponse(accept))).toEqual(accept);
+  });
+
+  it('are not on the wire of a unary envelope (its bytes are what they were)', () => {
+    const plain = encodeRequest(request());
+    expect(decodeRequest(plain).stream).toBeUndefined();
+    // Field 25 as a two-byte tag, a one-byte length, then has_message (tag and value).
+    const framed = encodeRequest(request({ stream: { hasMessage: true } }));
+    expect(framed.length).toBe(plain.length + 5);
   });
 });
 

@@ -9,6 +9,38 @@ export interface MetadataEntry {
   binaryValues?: Uint8Array[];
 }
 
+/** The four gRPC call types (`CallType` on the wire). */
+export enum CallType {
+  UNARY = 0,
+  SERVER_STREAMING = 1,
+  CLIENT_STREAMING = 2,
+  BIDI_STREAMING = 3,
+}
+
+/**
+ * The streaming part of an envelope: on every envelope of a streaming call, on none of a unary
+ * one (docs/streaming.md). Absent fields read as their defaults.
+ */
+export interface StreamFrame {
+  /** On the opening frame: the call's type. */
+  callType?: CallType;
+  /** A message's index in its direction, from 0; on an end frame without a message, how many were sent. */
+  sequence?: number;
+  /** The envelope's payload is one message of the stream. */
+  hasMessage?: boolean;
+  /** The sender's last frame: the caller's half-close, or the server's status (in the reply's status fields). */
+  end?: boolean;
+  /** Caller → server: stop the call. */
+  cancel?: boolean;
+  /** The sender's grant: the other side may send messages with an index below it. */
+  window?: number;
+  /** On the server's acceptance: where the caller sends its later frames. */
+  inboxTopic?: string;
+  inboxPartition?: number;
+  /** Caller: the opening frame (on the request topic). Server: the acceptance. */
+  open?: boolean;
+}
+
 /** A request as it travels on the bus. */
 export interface RequestEnvelope {
   requestId: string;
@@ -36,6 +68,8 @@ export interface RequestEnvelope {
   signature?: Uint8Array;
   /** The id of the key that made `signature`. */
   keyId?: string;
+  /** Set on every envelope of a streaming call. */
+  stream?: StreamFrame;
 }
 
 /** A reply as it travels on the bus. */
@@ -53,6 +87,8 @@ export interface ResponseEnvelope {
   signature?: Uint8Array;
   /** As on a request. */
   keyId?: string;
+  /** As on a request. */
+  stream?: StreamFrame;
 }
 
 const root = protobuf.parse(ENVELOPE_PROTO, { keepCase: false }).root;
@@ -85,6 +121,21 @@ interface DecodedRequest {
   /** Not on the wire: an empty array. */
   signature: Uint8Array;
   keyId: string;
+  /** Not on the wire: null. */
+  stream: DecodedFrame | null;
+}
+
+/** A decoded `StreamFrame`. */
+interface DecodedFrame {
+  callType: number;
+  sequence: DecodedLong;
+  hasMessage: boolean;
+  end: boolean;
+  cancel: boolean;
+  window: DecodedLong;
+  inboxTopic: string;
+  inboxPartition: number | null | undefined;
+  open: boolean;
 }
 
 /** A decoded `MetadataEntry`; repeated fields not on the wire read as empty arrays. */
@@ -105,6 +156,7 @@ interface DecodedResponse {
   metadataEntries: DecodedEntry[];
   signature: Uint8Array;
   keyId: string;
+  stream: DecodedFrame | null;
 }
 
 /** As `toObject({ longs: Number })` converts an int64 (Long's signed high/low arithmetic). */
@@ -134,6 +186,23 @@ function copyEntries(entries: DecodedEntry[]): MetadataEntry[] | undefined {
 function copySignature(message: { signature: Uint8Array; keyId: string }, env: { signature?: Uint8Array; keyId?: string }): void {
   if (message.signature.length > 0) env.signature = message.signature;
   if (message.keyId) env.keyId = message.keyId;
+}
+
+/** A plain copy of a decoded frame, with only the fields that are set (an unknown call type reads as it came). */
+function copyFrame(frame: DecodedFrame): StreamFrame {
+  const copy: StreamFrame = {};
+  if (frame.callType) copy.callType = frame.callType;
+  const sequence = longToNumber(frame.sequence);
+  if (sequence) copy.sequence = sequence;
+  if (frame.hasMessage) copy.hasMessage = true;
+  if (frame.end) copy.end = true;
+  if (frame.cancel) copy.cancel = true;
+  const window = longToNumber(frame.window);
+  if (window) copy.window = window;
+  if (frame.inboxTopic) copy.inboxTopic = frame.inboxTopic;
+  if (frame.inboxPartition !== null && frame.inboxPartition !== undefined) copy.inboxPartition = frame.inboxPartition;
+  if (frame.open) copy.open = true;
+  return copy;
 }
 
 /** Encodes a request envelope. */
@@ -168,6 +237,7 @@ export function decodeRequest(bytes: Uint8Array): RequestEnvelope {
   const entries = copyEntries(message.metadataEntries);
   if (entries) env.metadataEntries = entries;
   copySignature(message, env);
+  if (message.stream) env.stream = copyFrame(message.stream);
   if (!env.requestId || !env.serviceName || !env.methodName) {
     throw new Error(VrpcMessages.incompleteRequest);
   }
@@ -194,6 +264,7 @@ export function decodeResponse(bytes: Uint8Array): ResponseEnvelope {
   const entries = copyEntries(message.metadataEntries);
   if (entries) env.metadataEntries = entries;
   copySignature(message, env);
+  if (message.stream) env.stream = copyFrame(message.stream);
   if (!env.requestId) throw new Error(VrpcMessages.incompleteReply);
   return env;
 }
