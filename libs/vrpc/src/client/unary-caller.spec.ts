@@ -18,7 +18,13 @@ const ECHO: RpcMethod = {
   encodeResponse: (value) => Buffer.from(JSON.stringify(value)),
   decodeResponse: (bytes) => JSON.parse(bytes.toString()) as unknown,
 };
-const STREAM: RpcMethod = { ...ECHO, name: 'EchoStream', originalName: 'echoStream', path: '/demo.EchoService/EchoStream', streaming: true };
+const STREAM: RpcMethod = {
+  ...ECHO,
+  name: 'EchoStream',
+  originalName: 'echoStream',
+  path: '/demo.EchoService/EchoStream',
+  streaming: true,
+};
 const SERVICE: RpcService = {
   fullName: 'demo.EchoService',
   shortName: 'EchoService',

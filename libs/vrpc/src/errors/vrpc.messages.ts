@@ -41,7 +41,8 @@ export const StreamMessages = {
   bufferFull: (bytes: number) =>
     `vRPC: the stream's sender held more than ${bytes} bytes beyond the receiver's window (maxBufferedBytes); ` +
     `a producer that cannot wait (an Observable) outran its reader: return an AsyncIterable to be pulled as the reader takes messages`,
-  pastWindow: (sequence: number, window: number) => `vRPC: the other side sent message ${sequence} past the window it was granted (${window})`,
+  pastWindow: (sequence: number, window: number) =>
+    `vRPC: the other side sent message ${sequence} past the window it was granted (${window})`,
   silent: (ms: number) => `vRPC: the other side of the stream has been silent for ${ms} ms (it stopped, or the bus is unreachable)`,
   tooManyStreams: (limit: number) => `vRPC: the server runs ${limit} streams already (server.streams.maxStreams)`,
   streamCall: (service: string, method: string) =>

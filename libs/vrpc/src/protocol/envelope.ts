@@ -1,44 +1,16 @@
 import protobuf from 'protobufjs';
 import { ENVELOPE_PROTO } from './envelope.proto.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { type DecodedLong, longToNumber } from './long.js';
+import { copyFrame, type DecodedFrame, type StreamFrame } from './stream-frame.js';
+
+export { CallType, type StreamFrame } from './stream-frame.js';
 
 /** One metadata key with all its values, in order: text values, or the bytes of a `-bin` key's. */
 export interface MetadataEntry {
   key: string;
   values?: string[];
   binaryValues?: Uint8Array[];
-}
-
-/** The four gRPC call types (`CallType` on the wire). */
-export enum CallType {
-  UNARY = 0,
-  SERVER_STREAMING = 1,
-  CLIENT_STREAMING = 2,
-  BIDI_STREAMING = 3,
-}
-
-/**
- * The streaming part of an envelope: on every envelope of a streaming call, on none of a unary
- * one (docs/streaming.md). Absent fields read as their defaults.
- */
-export interface StreamFrame {
-  /** On the opening frame: the call's type. */
-  callType?: CallType;
-  /** A message's index in its direction, from 0; on an end frame without a message, how many were sent. */
-  sequence?: number;
-  /** The envelope's payload is one message of the stream. */
-  hasMessage?: boolean;
-  /** The sender's last frame: the caller's half-close, or the server's status (in the reply's status fields). */
-  end?: boolean;
-  /** Caller → server: stop the call. */
-  cancel?: boolean;
-  /** The sender's grant: the other side may send messages with an index below it. */
-  window?: number;
-  /** On the server's acceptance: where the caller sends its later frames. */
-  inboxTopic?: string;
-  inboxPartition?: number;
-  /** Caller: the opening frame (on the request topic). Server: the acceptance. */
-  open?: boolean;
 }
 
 /** A request as it travels on the bus. */
@@ -96,9 +68,6 @@ const requestType = root.lookupType('vrpc.VRPCRequest');
 const responseType = root.lookupType('vrpc.VRPCResponse');
 const EMPTY_BYTES = Buffer.alloc(0);
 
-/** An int64 as protobufjs decodes it: a `Long` where the `long` package is present, else a number. */
-type DecodedLong = number | { low: number; high: number } | null | undefined;
-
 /** A decoded message's fields; those not on the wire read as their defaults (protobufjs' prototypes). */
 interface DecodedRequest {
   requestId: string;
@@ -125,19 +94,6 @@ interface DecodedRequest {
   stream: DecodedFrame | null;
 }
 
-/** A decoded `StreamFrame`. */
-interface DecodedFrame {
-  callType: number;
-  sequence: DecodedLong;
-  hasMessage: boolean;
-  end: boolean;
-  cancel: boolean;
-  window: DecodedLong;
-  inboxTopic: string;
-  inboxPartition: number | null | undefined;
-  open: boolean;
-}
-
 /** A decoded `MetadataEntry`; repeated fields not on the wire read as empty arrays. */
 interface DecodedEntry {
   key: string;
@@ -157,12 +113,6 @@ interface DecodedResponse {
   signature: Uint8Array;
   keyId: string;
   stream: DecodedFrame | null;
-}
-
-/** As `toObject({ longs: Number })` converts an int64 (Long's signed high/low arithmetic). */
-function longToNumber(value: DecodedLong): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === 'number' ? value : value.high * 4_294_967_296 + (value.low >>> 0);
 }
 
 /** A plain copy of a decoded map, as `toObject` makes it (a `__proto__` key stays a key). */
@@ -186,23 +136,6 @@ function copyEntries(entries: DecodedEntry[]): MetadataEntry[] | undefined {
 function copySignature(message: { signature: Uint8Array; keyId: string }, env: { signature?: Uint8Array; keyId?: string }): void {
   if (message.signature.length > 0) env.signature = message.signature;
   if (message.keyId) env.keyId = message.keyId;
-}
-
-/** A plain copy of a decoded frame, with only the fields that are set (an unknown call type reads as it came). */
-function copyFrame(frame: DecodedFrame): StreamFrame {
-  const copy: StreamFrame = {};
-  if (frame.callType) copy.callType = frame.callType;
-  const sequence = longToNumber(frame.sequence);
-  if (sequence) copy.sequence = sequence;
-  if (frame.hasMessage) copy.hasMessage = true;
-  if (frame.end) copy.end = true;
-  if (frame.cancel) copy.cancel = true;
-  const window = longToNumber(frame.window);
-  if (window) copy.window = window;
-  if (frame.inboxTopic) copy.inboxTopic = frame.inboxTopic;
-  if (frame.inboxPartition !== null && frame.inboxPartition !== undefined) copy.inboxPartition = frame.inboxPartition;
-  if (frame.open) copy.open = true;
-  return copy;
 }
 
 /** Encodes a request envelope. */

@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StreamFrame } from '../protocol/envelope.js';
 import { type ChannelFailure, type OutgoingFrame, StreamChannel } from './stream-channel.js';
-import { streamSettings } from './stream-options.interface.js';
+import { streamSettings } from './stream-settings.js';
 
 /** What arrives with a frame in these tests: the frame and its payload as text. */
 interface Item {
