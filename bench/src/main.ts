@@ -80,7 +80,10 @@ async function main(): Promise<number> {
   return failed.length > 0 ? 1 : 0;
 }
 
-main().then(
+// `--streams`: the streaming bench (src/streams-main.ts), with its own options and results.
+const entry = process.argv.includes('--streams') ? (await import('./streams-main.js')).streamBench : main;
+
+entry().then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));

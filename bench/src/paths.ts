@@ -10,3 +10,7 @@ export const BENCH_PROTO = fileURLToPath(new URL('../proto/bench.proto', import.
 export const BENCH_PACKAGE = 'bench';
 /** Service name within `BENCH_PACKAGE`. */
 export const BENCH_SERVICE = 'BenchService';
+/** The proto of the streaming bench (`npm run bench:streams`). */
+export const STREAM_PROTO = fileURLToPath(new URL('../proto/bench-streams.proto', import.meta.url));
+/** Service name of `STREAM_PROTO`, within `BENCH_PACKAGE`. */
+export const STREAM_SERVICE = 'StreamBenchService';

@@ -60,4 +60,19 @@ export const runNames = (config: RunConfig) => ({
   },
   rawKafka: rawNames(config.runId, 'raw'),
   rawKafkaVrpcWire: rawNames(config.runId, 'rawwire'),
+  // The streaming bench (`npm run bench:streams`): topics and groups of its own.
+  vrpcStreams: {
+    requestPrefix: `${config.runId}.vrpcs.req.`,
+    replies: `${config.runId}.vrpcs.replies`,
+    deadLetter: `${config.runId}.vrpcs.dead`,
+    streams: `${config.runId}.vrpcs.streams`,
+    groupPrefix: `${config.runId}.vrpcs.`,
+    clientId: `${config.runId}-vrpcs`,
+  },
+  nestKafkaStreams: {
+    pattern: `${config.runId}.nests.stream`,
+    replyTopic: `${config.runId}.nests.stream.reply`,
+    clientId: `${config.runId}-nests`,
+    groupId: `${config.runId}-nests`,
+  },
 });

@@ -18,22 +18,25 @@ export interface ProcessOptions {
   profile: boolean;
   /** Allow `gc()` before memory snapshots. */
   exposeGc: boolean;
+  /** Which children: the unary bench's (default) or the streaming bench's (`child/stream-*.process.js`). */
+  kind?: 'unary' | 'streams';
 }
 
 const START_TIMEOUT_MS = 120_000;
 const COMMAND_MARGIN_MS = 60_000;
 
 /** A contender's server and client processes. */
-export class ContenderProcesses {
+export class ContenderProcesses<Id extends string = ContenderId> {
   private constructor(
-    readonly id: ContenderId,
+    readonly id: Id,
     readonly server: ChildHandle,
     readonly client: ChildHandle,
     readonly startup: { serverMs: number; clientMs: number },
   ) {}
 
   /** Starts the server, waits until it serves, then starts the client and waits until it is connected. */
-  static async start(id: ContenderId, config: RunConfig, options: ProcessOptions): Promise<ContenderProcesses> {
+  static async start<Id extends string = ContenderId>(id: Id, config: RunConfig, options: ProcessOptions): Promise<ContenderProcesses<Id>> {
+    const script = options.kind === 'streams' ? 'stream-' : '';
     const spawn = (role: 'server' | 'client') => {
       const execArgv = [...(options.exposeGc ? ['--expose-gc'] : [])];
       if (options.profile)
@@ -45,7 +48,7 @@ export class ContenderProcesses {
       return new ChildHandle(
         {
           name: `${id} ${role}`,
-          script: new URL(`../child/${role}.process.js`, import.meta.url),
+          script: new URL(`../child/${script}${role}.process.js`, import.meta.url),
           args: [id],
           // kafkajs warns about its partitioner change at every producer; it is noise here.
           env: { ...runConfigEnv(config), KAFKAJS_NO_PARTITIONER_WARNING: '1' },
@@ -73,6 +76,14 @@ export class ContenderProcesses {
     const result = await this.client.command<LoadResult>('load', params, expectedMs + callTimeoutMs + COMMAND_MARGIN_MS);
     const after = await this.serverUsage();
     return { ...result, serverCpuUs: cpuBetween(before, after) };
+  }
+
+  /** Runs `command` on the client and measures the server's CPU time around it. */
+  async measureCommand<T>(command: string, params: unknown, timeoutMs: number): Promise<{ value: T; serverCpuUs: number }> {
+    const before = await this.serverUsage();
+    const value = await this.client.command<T>(command, params, timeoutMs + COMMAND_MARGIN_MS);
+    const after = await this.serverUsage();
+    return { value, serverCpuUs: cpuBetween(before, after) };
   }
 
   /** Both processes' usage; with `gc`, after a collection (needs `exposeGc`). */

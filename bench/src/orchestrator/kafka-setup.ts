@@ -81,3 +81,15 @@ export async function deleteRunTopics(admin: Admin, runId: string): Promise<void
   const ours = groups.map((group) => group.groupId).filter((id) => id.includes(runId));
   if (ours.length > 0) await admin.deleteGroups(ours);
 }
+
+/** The streaming bench's topics that no contender creates itself: Nest's pattern topic and its `.reply`. */
+export async function createStreamRunTopics(admin: Admin, config: RunConfig): Promise<void> {
+  const names = runNames(config).nestKafkaStreams;
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: names.pattern, numPartitions: config.requestPartitions },
+      { topic: names.replyTopic, numPartitions: config.replyPartitions },
+    ],
+  });
+}

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { BENCH_DIR } from '../paths.js';
 import { markdownReport } from './markdown-report.js';
 import type { BenchResults } from './results.js';
+import { streamMarkdownReport } from './stream-markdown.js';
+import type { StreamBenchResults } from './stream-results.js';
 import { svgChart } from './svg-chart.js';
 
 /** Where a run's files went. */
@@ -31,5 +33,19 @@ export async function writeResults(results: BenchResults): Promise<WrittenFiles>
   await writeAtomically(files.json, `${JSON.stringify(results, null, 2)}\n`);
   await writeAtomically(files.markdown, markdownReport(results, CHART_FILE));
   await writeAtomically(files.chart, svgChart(results));
+  return files;
+}
+
+/**
+ * The streaming bench's files: `streams-<date>.json` and `streams-latest.md`, beside the unary
+ * bench's, in bench/results/ (full run) or bench/results/quick/ (quick run, not committed).
+ */
+export async function writeStreamResults(results: StreamBenchResults): Promise<Omit<WrittenFiles, 'chart'>> {
+  const dir = join(BENCH_DIR, 'results', ...(results.options.mode === 'quick' ? ['quick'] : []));
+  await mkdir(dir, { recursive: true });
+  const stamp = results.startedAt.replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
+  const files = { json: join(dir, `streams-${stamp}.json`), markdown: join(dir, 'streams-latest.md') };
+  await writeAtomically(files.json, `${JSON.stringify(results, null, 2)}\n`);
+  await writeAtomically(files.markdown, streamMarkdownReport(results));
   return files;
 }

@@ -1,0 +1,10 @@
+import { streamBench } from './streams-main.js';
+
+/** Entry of `npm run bench:streams`. */
+streamBench().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);
