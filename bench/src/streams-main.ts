@@ -74,7 +74,7 @@ export async function streamBench(): Promise<number> {
   };
   const files = await writeStreamResults(results);
   console.log(`\n${streamMarkdownReport(results)}`);
-  console.log(`Results: ${files.json}\nTable:   ${files.markdown}`);
+  console.log(`Results: ${files.json}\nTable:   ${files.markdown}\nChart:   ${files.chart}`);
   const failed = contenders.filter((c) => !c.ok);
   for (const contender of failed) console.error(`\n${contender.id} failed: ${contender.error ?? ''}`);
   return failed.length > 0 ? 1 : 0;

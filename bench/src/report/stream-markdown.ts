@@ -3,6 +3,8 @@ import { count, mib, spread } from './format.js';
 import type { StreamBenchResults, StreamContenderResult } from './stream-results.js';
 
 const cpu = (v: number) => v.toFixed(1);
+/** A label as markdown text (`async function*` must not open an emphasis). */
+const md = (label: string) => label.replace(/\*/g, '\\*');
 const HEADINGS: Record<StreamScenario, string> = {
   'server-stream': 'server stream, 1 stream',
   'server-stream-concurrent': 'server stream, concurrent streams',
@@ -46,7 +48,7 @@ export function streamMarkdownReport(results: StreamBenchResults): string {
     '',
     `| contender | ${STREAM_SCENARIOS.map((s) => `${HEADINGS[s]}: msg/s | client µs/msg | server µs/msg`).join(' | ')} |`,
     `| --- | ${STREAM_SCENARIOS.map(() => '---: | ---: | ---:').join(' | ')} |`,
-    ...results.contenders.map((c) => `| ${c.label} | ${STREAM_SCENARIOS.flatMap((s) => cells(c, s)).join(' | ')} |`),
+    ...results.contenders.map((c) => `| ${md(c.label)} | ${STREAM_SCENARIOS.flatMap((s) => cells(c, s)).join(' | ')} |`),
   ];
   if (options.slowCount > 0) {
     lines.push(
@@ -62,11 +64,11 @@ export function streamMarkdownReport(results: StreamBenchResults): string {
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...results.contenders.map((c) => {
         const s = c.slowConsumer;
-        if (!s) return `| ${c.label} | – | – | – | – | – | – | not run |`;
+        if (!s) return `| ${md(c.label)} | – | – | – | – | – | – | not run |`;
         // A failed row shows no figures: a missing contender must not read as a lean one.
-        if (s.error) return `| ${c.label} | – | – | – | – | – | – | ${ended(c)} |`;
+        if (s.error) return `| ${md(c.label)} | – | – | – | – | – | – | ${ended(c)} |`;
         return (
-          `| ${c.label} | ${count(s.producedAtCancel)} | ${count(s.producedAfterSettle)} | ${count(s.taken)} | ` +
+          `| ${md(c.label)} | ${count(s.producedAtCancel)} | ${count(s.producedAfterSettle)} | ${count(s.taken)} | ` +
           `${count(s.producedAtCancel - s.taken)} | ${mib(s.peakRss.client)} (${mib(s.rssBefore.client)}) | ` +
           `${mib(s.peakRss.server)} (${mib(s.rssBefore.server)}) | ${ended(c)} |`
         );
@@ -75,7 +77,7 @@ export function streamMarkdownReport(results: StreamBenchResults): string {
   }
   const failed = results.contenders.filter((c) => !c.ok);
   if (failed.length > 0) {
-    lines.push('', '## Failed', '', ...failed.map((c) => `- **${c.label}**: ${(c.error ?? '').split('\n')[0]}`));
+    lines.push('', '## Failed', '', ...failed.map((c) => `- **${md(c.label)}**: ${(c.error ?? '').split('\n')[0]}`));
   }
   lines.push('');
   return lines.join('\n');

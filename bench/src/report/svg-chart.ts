@@ -15,8 +15,8 @@ const COLORS: Record<ContenderId, string> = {
   'raw-kafka-vrpc-wire': '#a16207',
 };
 
-const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const text = (x: number, y: number, content: string, attrs = '') =>
+export const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const text = (x: number, y: number, content: string, attrs = '') =>
   `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}"${attrs ? ` ${attrs}` : ''}>${esc(content)}</text>`;
 
 interface Row {

@@ -5,6 +5,7 @@ import { markdownReport } from './markdown-report.js';
 import type { BenchResults } from './results.js';
 import { streamMarkdownReport } from './stream-markdown.js';
 import type { StreamBenchResults } from './stream-results.js';
+import { streamSvgChart } from './stream-svg-chart.js';
 import { svgChart } from './svg-chart.js';
 
 /** Where a run's files went. */
@@ -37,15 +38,20 @@ export async function writeResults(results: BenchResults): Promise<WrittenFiles>
 }
 
 /**
- * The streaming bench's files: `streams-<date>.json` and `streams-latest.md`, beside the unary
+ * The streaming bench's files: `streams-<date>.json`, `streams-latest.md` and `streams-latest.svg`, beside the unary
  * bench's, in bench/results/ (full run) or bench/results/quick/ (quick run, not committed).
  */
-export async function writeStreamResults(results: StreamBenchResults): Promise<Omit<WrittenFiles, 'chart'>> {
+export async function writeStreamResults(results: StreamBenchResults): Promise<WrittenFiles> {
   const dir = join(BENCH_DIR, 'results', ...(results.options.mode === 'quick' ? ['quick'] : []));
   await mkdir(dir, { recursive: true });
   const stamp = results.startedAt.replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
-  const files = { json: join(dir, `streams-${stamp}.json`), markdown: join(dir, 'streams-latest.md') };
+  const files = {
+    json: join(dir, `streams-${stamp}.json`),
+    markdown: join(dir, 'streams-latest.md'),
+    chart: join(dir, 'streams-latest.svg'),
+  };
   await writeAtomically(files.json, `${JSON.stringify(results, null, 2)}\n`);
   await writeAtomically(files.markdown, streamMarkdownReport(results));
+  await writeAtomically(files.chart, streamSvgChart(results));
   return files;
 }
