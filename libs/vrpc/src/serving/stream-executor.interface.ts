@@ -27,7 +27,7 @@ export interface StreamCallIO {
   readonly opening: RequestEnvelope;
   readonly message: IncomingMessage;
   readonly caller: CallerIdentity;
-  /** Aborted when the call stops other than by `end()`: the executor stops its work (no end frame is needed). */
+  /** Aborted when the call stops (cancel, deadline, silence, a publish failure, the server closing; and once its end is out): the executor stops its work; no end of its own is needed. */
   readonly signal: AbortSignal;
   /** Where the caller's messages go; they are delivered as `read()` asks (`read(Infinity)`: as they come). */
   onRequests(sink: StreamRequestSink): void;

@@ -153,13 +153,13 @@ export class StreamSession implements StreamCallIO {
       });
   }
 
-  /** Stops everything; `reason` set: the executor's work is aborted (no end of its own is wanted). */
+  /** Stops everything and aborts the executor's work (after its own end too: what it still runs is torn down). */
   private stop(reason: string | undefined): void {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.deadlineTimer);
     this.channel.close();
-    if (reason !== undefined) this.controller.abort(new Error(reason));
+    this.controller.abort(new Error(reason ?? 'the stream ended'));
     this.deps.done(this);
   }
 
