@@ -6,6 +6,7 @@ import { createBus } from '../bus/create-bus.js';
 import { ProtoRegistry } from '../protocol/proto-registry.js';
 import { DEFAULT_TASK_LEASE_MS, DEFAULT_TASK_POLL_MS, DEFAULT_TASK_TTL_MS } from '../protocol/vrpc.constants.js';
 import { RequestTopicsServer } from '../serving/request-topics-server.js';
+import { serverStreamSettings } from '../serving/stream-config.js';
 import { createTaskStore } from '../task/create-task-store.js';
 import { TaskCoordinator } from '../task/task-coordinator.js';
 import type { TaskStore } from '../task/task-store.interface.js';
@@ -47,6 +48,8 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
     super({ protoPath: first?.protoPath ?? [], package: first?.package ?? [], loader: first?.loader });
     this.bus = bus ?? createBus(vrpcConfig.bus);
     this.ownsBus = bus === undefined;
+    // A mistake in `server.streams` fails here, not at the first stream.
+    serverStreamSettings(vrpcConfig.server?.streams);
     this.taskStore = taskStore ?? createTaskStore(vrpcConfig.server?.tasks);
     this.ownsTaskStore = taskStore === undefined;
     this.requests = new RequestTopicsServer({

@@ -259,3 +259,12 @@ describe('streams served from request topics (fake caller on the memory bus)', (
     expect(calls[0].signal.aborted).toBe(true);
   });
 });
+
+describe('serverStreamSettings', () => {
+  it('fills in the defaults and refuses what is not a positive integer, naming the option', async () => {
+    const { serverStreamSettings } = await import('./stream-config.js');
+    expect(serverStreamSettings({ window: 8 })).toMatchObject({ window: 8, maxStreams: 1_000, livenessMs: 5_000 });
+    expect(() => serverStreamSettings({ maxStreams: 0 })).toThrow('vRPC: server.streams.maxStreams: 0 is not a positive integer');
+    expect(() => serverStreamSettings({ window: 1.5 }, 'streams')).toThrow('vRPC: streams.window');
+  });
+});
