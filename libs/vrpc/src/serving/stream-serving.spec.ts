@@ -28,8 +28,9 @@ describe('streams served from request topics (fake caller on the memory bus)', (
     handler: ((io: StreamCallIO) => void) | undefined,
     serving: VrpcServingOptions = {},
     security?: { keys: Record<string, string>; signWith: string },
+    maxMessageBytes?: number,
   ) {
-    bus = new MemoryBus();
+    bus = new MemoryBus(4, maxMessageBytes);
     dead = [];
     calls = [];
     await bus.subscribe({ topics: [topics.deadLetter], group: 'dead' }, (message) => {
@@ -246,6 +247,25 @@ describe('streams served from request topics (fake caller on the memory bus)', (
     await waitFor(() => call.ended !== undefined);
     expect(call.ended?.statusCode).toBe(status.UNIMPLEMENTED);
     expect(call.ended?.stream).toBeUndefined();
+  });
+
+  it("ends RESOURCE_EXHAUSTED, after the messages before it, on a message over the bus's size limit", async () => {
+    await serve(
+      (io) => {
+        io.write(text('small'));
+        io.write(Buffer.alloc(5_000));
+        io.write(text('never'));
+      },
+      {},
+      undefined,
+      2_000,
+    );
+    const call = caller(CallType.SERVER_STREAMING);
+    await call.open(text(''));
+    await waitFor(() => call.ended !== undefined);
+    expect(texts(call)).toEqual(['small']);
+    expect(call.ended?.statusCode).toBe(status.RESOURCE_EXHAUSTED);
+    expect(calls[0].signal.aborted).toBe(true);
   });
 
   it('ends its streams UNAVAILABLE when it closes', async () => {

@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { InboxAddress, IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
-import { StreamMessages } from '../errors/vrpc.messages.js';
+import { StreamMessages, VrpcMessages } from '../errors/vrpc.messages.js';
+import { messageBytes } from '../bus/core/message-size.js';
 import { asBuffer } from '../protocol/bytes.js';
 import { CallType, type RequestEnvelope, type ResponseEnvelope, type StreamFrame } from '../protocol/envelope.js';
 import { type ChannelFailure, type OutgoingFrame, StreamChannel } from '../streaming/stream-channel.js';
@@ -142,7 +143,18 @@ export class StreamSession implements StreamCallIO {
 
   private enqueue(out: OutgoingFrame<StreamEnd>): void {
     const reply = this.reply(out.frame, out.payload ?? EMPTY, out.end);
-    const message = replyMessage(this.opening, this.signed(reply));
+    let message = replyMessage(this.opening, this.signed(reply));
+    const limit = this.deps.bus.maxMessageBytes;
+    const bytes = limit === undefined ? 0 : messageBytes(message);
+    if (limit !== undefined && bytes > limit) {
+      // As for a unary reply: the caller learns why instead of waiting for a frame that cannot go out.
+      const end = { code: status.RESOURCE_EXHAUSTED, message: VrpcMessages.replyTooLarge(bytes, limit) };
+      message = replyMessage(
+        this.opening,
+        this.signed(this.reply({ end: true, sequence: this.messagesSent - (out.frame.hasMessage ? 1 : 0) }, EMPTY, end)),
+      );
+      this.stop(end.message);
+    }
     this.publishing = this.publishing
       .then(() => this.deps.bus.publish([message]))
       .catch((error: unknown) => {
