@@ -51,8 +51,8 @@ export const StreamMessages = {
   serverClosing: 'vRPC: the server is closing',
   deadline: 'vRPC: the stream outlasted its deadline',
   unsupported: (service: string, method: string) => `vRPC: this server does not carry streams for ${service}/${method}`,
-  invalidMessage: (service: string, method: string) => `vRPC: a request message of ${service}/${method} could not be decoded`,
   publishFailed: (reason: string) => `vRPC: a frame of the stream could not be published: ${reason}`,
+  handlerFailed: 'vRPC: the stream failed on the server while taking a message',
 } as const;
 
 /** Bodies of `VrpcConfigError`s, which say `vRPC: <option>: <body>`. */

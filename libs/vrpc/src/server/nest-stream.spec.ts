@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata, status } from '@grpc/grpc-js';
-import { Controller, type INestMicroservice } from '@nestjs/common';
+import { type CanActivate, Controller, type ExecutionContext, type INestMicroservice, UseGuards } from '@nestjs/common';
 import { GrpcMethod, GrpcStreamCall, GrpcStreamMethod, RpcException } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { map, Observable, reduce } from 'rxjs';
@@ -35,7 +35,17 @@ interface Num {
 
 const seen = { teardowns: 0, pulled: 0, pullFinally: 0 };
 
+/** Refuses calls whose metadata says `deny`, as a guard under Nest's gRPC transport would. */
+class DenyGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const [, metadata] = context.getArgs<[unknown, Metadata]>();
+    if (metadata.get('deny').length > 0) throw new RpcException({ code: status.PERMISSION_DENIED, message: 'denied' });
+    return true;
+  }
+}
+
 @Controller()
+@UseGuards(DenyGuard)
 class StreamController {
   @GrpcMethod('Streamer', 'Count')
   count({ n = 0 }: Num, metadata: Metadata): Observable<Num> {
@@ -117,7 +127,11 @@ describe('VrpcServer serves Nest streaming handlers (fake caller on the memory b
 
   const codec = (method: string) => registry.find(SERVICE)!.methods.get(method)!;
 
-  function call(method: string, callType: CallType, options: { pull?: boolean; window?: number; metadata?: Record<string, string> } = {}) {
+  function call(
+    method: string,
+    callType: CallType,
+    options: { pull?: boolean; window?: number; metadata?: Record<string, string>; deadlineMs?: number } = {},
+  ) {
     const made = new FakeStreamCaller(bus, {
       service: SERVICE,
       method,
@@ -126,6 +140,7 @@ describe('VrpcServer serves Nest streaming handlers (fake caller on the memory b
       replyTopic: topics.replies,
       pull: options.pull,
       metadata: options.metadata,
+      deadlineMs: options.deadlineMs,
       streams: options.window ? { window: options.window } : undefined,
     });
     callers.push(made);
@@ -201,6 +216,22 @@ describe('VrpcServer serves Nest streaming handlers (fake caller on the memory b
     made.write(Buffer.from([0xff, 0xff, 0xff]));
     await waitFor(() => made.ended !== undefined);
     expect(made.ended?.statusCode).toBe(status.INVALID_ARGUMENT);
+  });
+
+  it('runs the guards: a refusal ends the stream with its status', async () => {
+    const made = call('Scale', CallType.BIDI_STREAMING, { metadata: { deny: 'yes' } });
+    await made.open();
+    await waitFor(() => made.ended !== undefined);
+    expect(made.ended).toMatchObject({ statusCode: status.PERMISSION_DENIED, errorMessage: 'denied' });
+  });
+
+  it('ends a stream that outlasts its deadline DEADLINE_EXCEEDED, and unsubscribes the handler', async () => {
+    const made = call('Count', CallType.SERVER_STREAMING, { deadlineMs: 300 });
+    await made.open(codec('Count').encodeRequest({ n: 0 }));
+    await waitFor(() => made.ended !== undefined, 3_000);
+    expect(made.ended?.statusCode).toBe(status.DEADLINE_EXCEEDED);
+    expect(values(made, 'Count')).toEqual([0]);
+    await waitFor(() => seen.teardowns === 1);
   });
 
   it('answers a @GrpcStreamCall handler UNIMPLEMENTED, naming @GrpcStreamMethod', async () => {

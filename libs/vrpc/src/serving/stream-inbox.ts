@@ -1,4 +1,6 @@
+import { status } from '@grpc/grpc-js';
 import type { Logger } from '@nestjs/common';
+import { StreamMessages } from '../errors/vrpc.messages.js';
 import type { BusInbox, IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
 import { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import { decodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
@@ -92,7 +94,13 @@ export class StreamInbox {
         return;
       }
     }
-    session.deliver(frame, envelope);
+    try {
+      session.deliver(frame, envelope);
+    } catch (error: unknown) {
+      // What the executor does with a message is its own; a throw ends that call, never the inbox.
+      this.warnings.note('handler', `stream ${logText(envelope.requestId)} failed on a frame: ${logText(String(error), 300)}`);
+      session.fail({ code: status.INTERNAL, reason: StreamMessages.handlerFailed });
+    }
   }
 
   private drop(reason: DroppedFrame, log: RatedLog, line: string): void {

@@ -82,7 +82,11 @@ export class StreamSession implements StreamCallIO {
     };
     if (partition !== undefined) frame.inboxPartition = partition;
     const message = replyMessage(this.opening, this.signed(this.reply(frame, EMPTY)));
-    await this.deps.bus.publish([message]);
+    // First in the chain: no frame of this call (an end, should the server close now) can overtake it.
+    const accepted = this.publishing.then(() => this.deps.bus.publish([message]));
+    // After a failed acceptance nothing more goes out: the caller never learnt the inbox.
+    this.publishing = accepted.catch(() => new Promise<void>(() => undefined));
+    await accepted;
     if (this.stopped) return;
     this.channel.start();
     const { deadline } = this.opening;
