@@ -35,7 +35,7 @@ const topics = { requestPrefix: 'gws.req.', replies: 'gws.replies', deadLetter: 
 describe('VrpcGateway forwards streams to a plain grpc-js server (fake caller on the memory bus)', () => {
   const bus = new MemoryBus();
   const target = new Server();
-  const seen = { cancelled: 0, metadata: [] as string[] };
+  const seen = { cancelled: 0, metadata: [] as string[], finished: 0 };
   let gateway: VrpcGateway;
   let unreachable: VrpcGateway;
 
@@ -52,6 +52,7 @@ describe('VrpcGateway forwards streams to a plain grpc-js server (fake caller on
             call.emit('error', { code: status.ABORTED, details: 'broke mid-stream', metadata: trailers });
             return;
           }
+          call.on('finish', () => seen.finished++);
           for (let i = 0; i < call.request.n; i++) call.write({ n: i });
           call.end();
         },
@@ -70,7 +71,8 @@ describe('VrpcGateway forwards streams to a plain grpc-js server (fake caller on
     const port = await new Promise<number>((resolve, reject) =>
       target.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
     );
-    gateway = new VrpcGateway({ targets: { [SERVICE]: `127.0.0.1:${port}` }, topics }, bus);
+    // A small buffer: a target stream that is not paused while the caller's window is closed overfills it.
+    gateway = new VrpcGateway({ targets: { [SERVICE]: `127.0.0.1:${port}` }, topics, streams: { maxBufferedBytes: 4_096 } }, bus);
     await gateway.start();
     // A second gateway, of another service, whose target listens nowhere.
     unreachable = new VrpcGateway({ targets: { 'spec.gw.Nowhere': '127.0.0.1:1' }, topics }, bus);
@@ -84,7 +86,7 @@ describe('VrpcGateway forwards streams to a plain grpc-js server (fake caller on
     await bus.close();
   });
 
-  function call(name: string, callType: CallType, service = SERVICE, metadata?: Record<string, string>): FakeStreamCaller {
+  function call(name: string, callType: CallType, service = SERVICE, metadata?: Record<string, string>, pull = false): FakeStreamCaller {
     return new FakeStreamCaller(bus, {
       service,
       method: name,
@@ -92,6 +94,8 @@ describe('VrpcGateway forwards streams to a plain grpc-js server (fake caller on
       requestTopic: `gws.req.${service}`,
       replyTopic: topics.replies,
       metadata,
+      pull,
+      streams: pull ? { window: 16 } : undefined,
     });
   }
   const values = (caller: FakeStreamCaller) => caller.messages.map((bytes) => decode(bytes).n);
@@ -103,6 +107,25 @@ describe('VrpcGateway forwards streams to a plain grpc-js server (fake caller on
     expect(values(caller)).toEqual([0, 1, 2, 3, 4]);
     expect(caller.ended?.statusCode).toBe(status.OK);
     expect(seen.metadata).toContain('spec');
+    await caller.close();
+  });
+
+  it("pauses the target's stream while the caller's window is closed: a slow reader gets everything, nothing overfills", async () => {
+    const caller = call('Count', CallType.SERVER_STREAMING, SERVICE, undefined, true);
+    await caller.open(encode({ n: 3_000 }));
+    const finished = seen.finished;
+    await waitFor(() => caller.acceptance !== undefined && seen.finished > finished, 5_000);
+    for (let turn = 0; turn < 10; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(caller.failure).toBeUndefined();
+    // 3 000 messages of ~10 bytes would overfill the gateway's 4 KiB buffer were they not held back at the target.
+    while (caller.ended === undefined && caller.failure === undefined) {
+      caller.channel.read(8);
+      await waitFor(() => caller.messages.length > 0);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    expect(caller.ended?.statusCode).toBe(status.OK);
+    expect(caller.messages).toHaveLength(3_000);
+    expect(values(caller).slice(-2)).toEqual([2_998, 2_999]);
     await caller.close();
   });
 

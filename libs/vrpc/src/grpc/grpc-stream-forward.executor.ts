@@ -104,9 +104,18 @@ export function grpcStreamForwardExecutor(pool: GrpcTargetPool): StreamExecutor 
       call.on('metadata', (received: Metadata) => (headers = received));
       // The status follows every error: the call ends there.
       call.on('error', () => undefined);
-      call.on('status', (final: StatusObject) => {
+      let ended = false;
+      const finish = (final: StatusObject): void => {
+        if (ended) return;
+        ended = true;
         const payload = final.code === status.OK ? reply : undefined;
         io.end({ code: final.code, message: final.details, payload, ...replyMetadata(headers, final.metadata) });
+      };
+      call.on('status', (final: StatusObject) => {
+        // grpc-js reports the status while messages may still wait in a paused stream: they go first.
+        if (!('readableLength' in call) || call.readableLength === 0) return finish(final);
+        call.once('end', () => finish(final));
+        call.once('close', () => finish(final));
       });
       io.signal.addEventListener('abort', () => call.cancel(), { once: true });
     };
