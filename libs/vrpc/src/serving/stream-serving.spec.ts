@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { waitFor } from '@vrpc/test-support';
 import { MemoryBus } from '../bus/memory/memory.bus.js';
 import type { IncomingMessage } from '../bus/bus.interface.js';
@@ -164,19 +164,28 @@ describe('streams served from request topics (fake caller on the memory bus)', (
     expect(calls[0].signal.aborted).toBe(true);
   });
 
-  it('aborts the handler within livenessMs of silence from its caller', async () => {
-    await serve(() => undefined, { streams: { heartbeatMs: 50, livenessMs: 300 } });
-    const call = caller(CallType.BIDI_STREAMING, { streams: { heartbeatMs: 50, livenessMs: 300 } });
-    await call.open();
-    await waitFor(() => calls.length === 1);
-    // Heartbeats keep it alive past livenessMs.
-    const alive = Date.now();
-    await waitFor(() => Date.now() - alive > 450);
-    expect(calls[0].signal.aborted).toBe(false);
-    const silentAt = Date.now();
-    call.silence();
-    await waitFor(() => calls[0].signal.aborted, 2_000);
-    expect(Date.now() - silentAt).toBeLessThan(300 + 200);
+  it('aborts the handler within livenessMs of silence from its caller, and not while its heartbeats come', async () => {
+    // Only the channels' clocks are faked: the bus and waitFor keep real time.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const streams = { heartbeatMs: 100, livenessMs: 500 };
+      await serve(() => undefined, { streams });
+      const call = caller(CallType.BIDI_STREAMING, { streams });
+      await call.open();
+      await waitFor(() => calls.length === 1 && call.acceptance !== undefined);
+      for (let step = 0; step < 20; step++) {
+        vi.advanceTimersByTime(50);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      expect(calls[0].signal.aborted).toBe(false);
+      call.silence();
+      vi.advanceTimersByTime(400);
+      expect(calls[0].signal.aborted).toBe(false);
+      vi.advanceTimersByTime(200);
+      expect(calls[0].signal.aborted).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses an opening past maxStreams with RESOURCE_EXHAUSTED (a plain reply, no frame)', async () => {
