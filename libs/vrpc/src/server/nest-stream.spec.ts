@@ -2,7 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Metadata, status } from '@grpc/grpc-js';
-import { type CanActivate, Controller, type ExecutionContext, type INestMicroservice, UseGuards } from '@nestjs/common';
+import {
+  type CallHandler,
+  type CanActivate,
+  Controller,
+  type ExecutionContext,
+  type INestMicroservice,
+  type NestInterceptor,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
 import { GrpcMethod, GrpcStreamCall, GrpcStreamMethod, RpcException } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { map, Observable, reduce } from 'rxjs';
@@ -33,7 +42,7 @@ interface Num {
   n?: number;
 }
 
-const seen = { teardowns: 0, pulled: 0, pullFinally: 0 };
+const seen = { teardowns: 0, pulled: 0, pullFinally: 0, intercepted: 0 };
 
 /** Refuses calls whose metadata says `deny`, as a guard under Nest's gRPC transport would. */
 class DenyGuard implements CanActivate {
@@ -41,6 +50,14 @@ class DenyGuard implements CanActivate {
     const [, metadata] = context.getArgs<[unknown, Metadata]>();
     if (metadata.get('deny').length > 0) throw new RpcException({ code: status.PERMISSION_DENIED, message: 'denied' });
     return true;
+  }
+}
+
+/** Passes the result through, as most interceptors do: Nest then hands over an Observable of it. */
+class PassThrough implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    seen.intercepted++;
+    return next.handle();
   }
 }
 
@@ -64,6 +81,7 @@ class StreamController {
   }
 
   @GrpcMethod('Streamer', 'Pull')
+  @UseInterceptors(PassThrough)
   async *pull({ n = 0 }: Num): AsyncGenerator<Num> {
     try {
       for (let i = 0; i < n; i++) {
@@ -123,6 +141,7 @@ describe('VrpcServer serves Nest streaming handlers (fake caller on the memory b
     seen.teardowns = 0;
     seen.pulled = 0;
     seen.pullFinally = 0;
+    seen.intercepted = 0;
   });
 
   const codec = (method: string) => registry.find(SERVICE)!.methods.get(method)!;
@@ -174,7 +193,7 @@ describe('VrpcServer serves Nest streaming handlers (fake caller on the memory b
     expect(made.ended).toMatchObject({ statusCode: status.ABORTED, errorMessage: 'broke mid-stream' });
   });
 
-  it('pulls an async generator no further than the window, and stops it on cancel', async () => {
+  it('pulls an async generator (through an interceptor) no further than the window, and stops it on cancel', async () => {
     const made = call('Pull', CallType.SERVER_STREAMING, { pull: true, window: 3 });
     await made.open(codec('Pull').encodeRequest({ n: 1_000 }));
     await waitFor(() => seen.pulled >= 3);
@@ -187,6 +206,7 @@ describe('VrpcServer serves Nest streaming handlers (fake caller on the memory b
     made.cancel();
     await waitFor(() => seen.pullFinally === 1);
     expect(values(made, 'Pull')).toEqual([0, 1, 2]);
+    expect(seen.intercepted).toBe(1);
   });
 
   it('answers a client stream once, with the last value of the result, after half-close', async () => {

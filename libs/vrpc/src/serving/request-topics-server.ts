@@ -148,7 +148,8 @@ export class RequestTopicsServer {
 
   /**
    * Stops taking requests, finishes those in flight and publishes their replies (waiting at most
-   * `drainTimeoutMs`; what is unfinished then is not committed, and is redelivered), commits, leaves.
+   * `drainTimeoutMs`; what is unfinished then is not committed, and is redelivered), commits, leaves;
+   * then ends the streams still running with UNAVAILABLE (within `drainTimeoutMs`) and closes the stream inbox.
    */
   async close(): Promise<void> {
     const subscriptions = this.subscriptions;
