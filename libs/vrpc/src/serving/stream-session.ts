@@ -6,6 +6,7 @@ import { asBuffer } from '../protocol/bytes.js';
 import { CallType, type RequestEnvelope, type ResponseEnvelope, type StreamFrame } from '../protocol/envelope.js';
 import { type ChannelFailure, type OutgoingFrame, StreamChannel } from '../streaming/stream-channel.js';
 import type { StreamSettings } from '../streaming/stream-settings.js';
+import { FramePublisher } from './frame-publisher.js';
 import { replyMessage } from './reply-sender.js';
 import type { CallerIdentity } from './request-executor.interface.js';
 import type { StreamCallIO, StreamEnd, StreamRequestSink } from './stream-executor.interface.js';
@@ -36,8 +37,8 @@ export class StreamSession implements StreamCallIO {
   private readonly controller = new AbortController();
   private readonly channel: StreamChannel<RequestEnvelope, StreamEnd>;
   private sink: StreamRequestSink | undefined;
-  /** Frames are published one after another, in the order the channel hands them out. */
-  private publishing: Promise<void> = Promise.resolve();
+  /** Frames go out in the order the channel hands them out, batched while the broker acknowledges. */
+  private readonly publisher: FramePublisher;
   private messagesSent = 0;
   private stopped = false;
   private deadlineTimer: NodeJS.Timeout | undefined;
@@ -49,6 +50,10 @@ export class StreamSession implements StreamCallIO {
     private readonly deps: StreamSessionDeps,
   ) {
     this.callType = opening.stream?.callType ?? CallType.BIDI_STREAMING;
+    this.publisher = new FramePublisher(deps.bus, (error) => {
+      this.deps.publishFailed(this, error);
+      this.stop(StreamMessages.publishFailed(String(error)));
+    });
     const serverStreaming = this.callType === CallType.SERVER_STREAMING;
     this.channel = new StreamChannel<RequestEnvelope, StreamEnd>(
       deps.settings,
@@ -82,11 +87,10 @@ export class StreamSession implements StreamCallIO {
     };
     if (partition !== undefined) frame.inboxPartition = partition;
     const message = replyMessage(this.opening, this.signed(this.reply(frame, EMPTY)));
-    // First in the chain: no frame of this call (an end, should the server close now) can overtake it.
-    const accepted = this.publishing.then(() => this.deps.bus.publish([message]));
-    // After a failed acceptance nothing more goes out: the caller never learnt the inbox.
-    this.publishing = accepted.catch(() => new Promise<void>(() => undefined));
-    await accepted;
+    // First in line: no frame of this call (an end, should the server close now) can overtake it.
+    this.publisher.push(message);
+    await this.publisher.idle();
+    if (this.publisher.failed) throw new Error('the acceptance was not published');
     if (this.stopped) return;
     this.channel.start();
     const { deadline } = this.opening;
@@ -129,7 +133,7 @@ export class StreamSession implements StreamCallIO {
   /** Ends the call UNAVAILABLE (the server is closing); resolves once its frames are published. */
   shutdown(): Promise<void> {
     this.fail({ code: status.UNAVAILABLE, reason: StreamMessages.serverClosing });
-    return this.publishing;
+    return this.publisher.idle();
   }
 
   /** Ends the call from outside the executor with a status, after the messages already sent. */
@@ -159,14 +163,7 @@ export class StreamSession implements StreamCallIO {
       );
       this.stop(end.message);
     }
-    this.publishing = this.publishing
-      .then(() => this.deps.bus.publish([message]))
-      .catch((error: unknown) => {
-        // Nothing more goes out after a frame that could not: the caller's channel would wait for it.
-        this.publishing = new Promise<void>(() => undefined);
-        this.deps.publishFailed(this, error);
-        this.stop(StreamMessages.publishFailed(String(error)));
-      });
+    this.publisher.push(message);
   }
 
   /** Stops everything and aborts the executor's work (after its own end too: what it still runs is torn down). */
