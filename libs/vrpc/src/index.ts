@@ -84,3 +84,4 @@ export type { LeaseGrant, StoredTaskResult, TaskStore } from './task/task-store.
 export type { MetadataEntry } from './protocol/envelope.js';
 export { MemoryTaskStore } from './task/memory-task.store.js';
 export { RedisTaskStore, type RedisTaskStoreOptions } from './task/redis-task.store.js';
+export type { VrpcServerStreamOptions } from './streaming/stream-options.interface.js';

@@ -49,6 +49,10 @@ export const StreamMessages = {
     `vRPC: ${service}/${method} is a @GrpcStreamCall handler, which takes grpc-js' raw call; vRPC does not carry those: use @GrpcStreamMethod`,
   cancelled: 'vRPC: the call was cancelled by its caller',
   serverClosing: 'vRPC: the server is closing',
+  deadline: 'vRPC: the stream outlasted its deadline',
+  unsupported: (service: string, method: string) => `vRPC: this server does not carry streams for ${service}/${method}`,
+  publishFailed: (reason: string) => `vRPC: a frame of the stream could not be published: ${reason}`,
+  handlerFailed: 'vRPC: the stream failed on the server while taking a message',
 } as const;
 
 /** Bodies of `VrpcConfigError`s, which say `vRPC: <option>: <body>`. */
@@ -67,6 +71,7 @@ export const ConfigMessages = {
   invalidTaskStore: (store: string) => `${store} is not a task store; use 'memory', 'redis' or a TaskStore`,
   noKeys: 'no keys are listed; give { keys: { <keyId>: <secret> }, signWith: <keyId> }',
   unknownSigningKey: (id: string) => `"${id}" is not one of the keys listed beside it`,
+  notPositiveInteger: (value: unknown) => `${String(value)} is not a positive integer`,
   shortKey: (id: string, bytes: number) => `key "${id}" is ${bytes} bytes; HMAC keys need at least 16 (32 random bytes recommended)`,
 } as const;
 

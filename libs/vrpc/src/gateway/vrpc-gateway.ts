@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { VrpcBus } from '../bus/bus.interface.js';
 import { createBus } from '../bus/create-bus.js';
@@ -8,6 +9,9 @@ import type { VrpcGatewayHealth, VrpcGatewayOptions, VrpcGatewayState } from './
 import { ConfigMessages, GatewayMessages } from '../errors/vrpc.messages.js';
 import { VrpcConfigError } from '../errors/vrpc-config.error.js';
 import { grpcForwardExecutor } from '../grpc/grpc-forward.executor.js';
+import { grpcStreamForwardExecutor } from '../grpc/grpc-stream-forward.executor.js';
+import type { StreamExecutor } from '../serving/stream-executor.interface.js';
+import { serverStreamSettings } from '../serving/stream-config.js';
 import { GrpcTargetPool } from '../grpc/grpc-target-pool.js';
 
 /**
@@ -24,6 +28,8 @@ export class VrpcGateway {
   private current: VrpcGatewayState = 'idle';
   private closing: Promise<void> | undefined;
   private forwarding = 0;
+  /** Identifies this gateway instance (its stream inbox). */
+  readonly instanceId = `gateway-${randomUUID()}`;
 
   /** @param bus a shared bus; without it the gateway makes and owns one from the options. */
   constructor(
@@ -34,6 +40,7 @@ export class VrpcGateway {
     if (services.length === 0) throw new VrpcConfigError('targets', ConfigMessages.noTargets);
     // Fail on an illegal topic name now rather than on start.
     for (const service of services) requestTopic(service, options.topics);
+    serverStreamSettings(options.streams, 'streams');
     this.pool = new GrpcTargetPool(options.targets, options.credentials, options.channelOptions);
     this.bus = bus ?? createBus(options.bus);
     this.ownsBus = bus === undefined;
@@ -50,7 +57,7 @@ export class VrpcGateway {
     return this.current;
   }
 
-  /** Requests being forwarded now. */
+  /** Requests and streams being forwarded now. */
   get inFlight(): number {
     return this.forwarding;
   }
@@ -64,6 +71,8 @@ export class VrpcGateway {
         this.pool.services,
         this.counted(grpcForwardExecutor(this.pool)),
         (service, topic) => `forwarding ${service} from ${topic} to ${this.options.targets[service]}`,
+        // Without protos it cannot tell whether a service streams: its stream inbox opens at start, always.
+        { instanceId: this.instanceId, execute: this.countedStreams(grpcStreamForwardExecutor(this.pool)) },
       );
       this.pool.connect();
       this.current = 'running';
@@ -104,6 +113,19 @@ export class VrpcGateway {
       } finally {
         this.forwarding--;
       }
+    };
+  }
+
+  /** A stream counts as in flight from its acceptance to its end. */
+  private countedStreams(execute: StreamExecutor): StreamExecutor {
+    return (envelope, message, caller) => {
+      const handler = execute(envelope, message, caller);
+      if (typeof handler !== 'function') return handler;
+      return (io) => {
+        this.forwarding++;
+        io.signal.addEventListener('abort', () => this.forwarding--, { once: true });
+        handler(io);
+      };
     };
   }
 

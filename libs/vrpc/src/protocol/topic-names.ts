@@ -1,5 +1,5 @@
 import type { VrpcTopicOptions } from './topic-options.interface.js';
-import { DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_REPLY_TOPIC, DEFAULT_REQUEST_TOPIC_PREFIX } from './vrpc.constants.js';
+import { DEFAULT_DEAD_LETTER_TOPIC, DEFAULT_REPLY_TOPIC, DEFAULT_REQUEST_TOPIC_PREFIX, DEFAULT_STREAMS_TOPIC } from './vrpc.constants.js';
 import { ConfigMessages } from '../errors/vrpc.messages.js';
 import { VrpcConfigError } from '../errors/vrpc-config.error.js';
 
@@ -26,4 +26,9 @@ export function replyTopic(options: VrpcTopicOptions = {}): string {
 /** Where unreadable requests go. */
 export function deadLetterTopic(options: VrpcTopicOptions = {}): string {
   return checked(options.deadLetter ?? DEFAULT_DEAD_LETTER_TOPIC, 'topics.deadLetter');
+}
+
+/** The topic of the servers' stream inboxes. */
+export function streamsTopic(options: VrpcTopicOptions = {}): string {
+  return checked(options.streams ?? DEFAULT_STREAMS_TOPIC, 'topics.streams');
 }

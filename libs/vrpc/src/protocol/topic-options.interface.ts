@@ -12,6 +12,10 @@ export interface VrpcTopicOptions {
   requestPartitions?: number;
   /** Partitions of the reply topic created by vRPC (default 16). */
   replyPartitions?: number;
+  /** Topic of the servers' stream inboxes, where a streaming call's later frames go (default `vrpc.streams`). */
+  streams?: string;
+  /** Partitions of the streams topic created by vRPC (default 16). */
+  streamPartitions?: number;
   /** Replication factor of topics created by vRPC (default: the broker's default). */
   replicationFactor?: number;
 }

@@ -30,6 +30,9 @@ export const DEFAULT_REPLY_PARTITIONS = 16;
 export const DEFAULT_REQUEST_TOPIC_PREFIX = 'vrpc.req.';
 export const DEFAULT_REPLY_TOPIC = 'vrpc.replies';
 export const DEFAULT_DEAD_LETTER_TOPIC = 'vrpc.dead-letter';
+/** Topic of the servers' stream inboxes. */
+export const DEFAULT_STREAMS_TOPIC = 'vrpc.streams';
+export const DEFAULT_STREAM_PARTITIONS = 16;
 export const DEFAULT_GROUP_PREFIX = 'vrpc.';
 export const DEFAULT_TASK_TTL_MS = 60_000;
 export const DEFAULT_TASK_LEASE_MS = 30_000;

@@ -6,11 +6,15 @@ import { createBus } from '../bus/create-bus.js';
 import { ProtoRegistry } from '../protocol/proto-registry.js';
 import { DEFAULT_TASK_LEASE_MS, DEFAULT_TASK_POLL_MS, DEFAULT_TASK_TTL_MS } from '../protocol/vrpc.constants.js';
 import { RequestTopicsServer } from '../serving/request-topics-server.js';
+import { serverStreamSettings } from '../serving/stream-config.js';
 import { createTaskStore } from '../task/create-task-store.js';
 import { TaskCoordinator } from '../task/task-coordinator.js';
 import type { TaskStore } from '../task/task-store.interface.js';
 import { indexGrpcHandlers } from './handler-index.js';
 import { nestHandlerExecutor } from './nest-handler.executor.js';
+import { nestStreamExecutor } from './nest-stream.executor.js';
+import { StreamMessages } from '../errors/vrpc.messages.js';
+import type { ServedStreams } from '../serving/request-topics-server.js';
 import type { VrpcServerConfig } from './server-options.interface.js';
 
 /**
@@ -44,6 +48,8 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
     super({ protoPath: first?.protoPath ?? [], package: first?.package ?? [], loader: first?.loader });
     this.bus = bus ?? createBus(vrpcConfig.bus);
     this.ownsBus = bus === undefined;
+    // A mistake in `server.streams` fails here, not at the first stream.
+    serverStreamSettings(vrpcConfig.server?.streams);
     this.taskStore = taskStore ?? createTaskStore(vrpcConfig.server?.tasks);
     this.ownsTaskStore = taskStore === undefined;
     this.requests = new RequestTopicsServer({
@@ -87,7 +93,8 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
 
   private async serve(): Promise<void> {
     const registry = new ProtoRegistry(this.vrpcConfig.protos);
-    const handlers = indexGrpcHandlers(this.messageHandlers, registry);
+    const streamCalls = new Set<string>();
+    const handlers = indexGrpcHandlers(this.messageHandlers, registry, streamCalls);
     const served = registry.services.filter((service) =>
       [...service.methods.keys()].some((method) => handlers.has(`${service.fullName}/${method}`)),
     );
@@ -106,7 +113,24 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
     await this.requests.start(
       served.map((service) => service.fullName),
       execute,
+      undefined,
+      this.servedStreams(registry, handlers, streamCalls),
     );
+    for (const key of streamCalls) this.logger.warn(StreamMessages.streamCall(...(key.split('/') as [string, string])));
     if (served.length === 0) this.logger.warn('no @GrpcMethod handler matches the loaded protos; nothing is served');
+  }
+
+  /** The streams this server serves, when any served method streams: it then opens its stream inbox at start. */
+  private servedStreams(
+    registry: ProtoRegistry,
+    handlers: Map<string, MessageHandler>,
+    streamCalls: Set<string>,
+  ): ServedStreams | undefined {
+    const streams = registry.services.some((service) =>
+      [...service.methods.values()].some((method) => method.streaming && handlers.has(`${service.fullName}/${method.name}`)),
+    );
+    if (!streams) return undefined;
+    const execute = nestStreamExecutor({ registry, handlers, streamCalls, toObservable: (result) => this.transformToObservable(result) });
+    return { instanceId: this.instanceId, execute };
   }
 }

@@ -180,7 +180,8 @@ export class ReplySender {
   }
 }
 
-function replyMessage(envelope: RequestEnvelope, reply: ResponseEnvelope): OutgoingMessage {
+/** The bus message of a reply to `envelope`, at its reply address (its partition, or keyed by the call id). */
+export function replyMessage(envelope: RequestEnvelope, reply: ResponseEnvelope): OutgoingMessage {
   return {
     topic: envelope.replyTo,
     partition: envelope.replyPartition,

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
 import { status } from '@grpc/grpc-js';
-import { decodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
+import { decodeRequest, type RequestEnvelope, type ResponseEnvelope } from '../protocol/envelope.js';
 import { DEFAULT_MAX_DELIVERIES } from '../protocol/vrpc.constants.js';
-import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { StreamMessages, VrpcMessages } from '../errors/vrpc.messages.js';
 import { ForeignRequests } from './foreign-requests.js';
 import { logText } from '../utils/log-text.js';
 import { RatedLog } from '../utils/rated-log.js';
@@ -40,7 +40,19 @@ export interface DispatcherDeps {
   replyAddresses?: ReplyAddressCheck;
   /** Signed envelopes: requests are verified before anything else, replies signed. */
   security?: VrpcSecurityOptions;
+  /**
+   * Accepts streaming openings (`stream.open`): resolves once the acceptance is published, or
+   * with the reply that refuses the call. Without it an opening is answered UNIMPLEMENTED.
+   */
+  openStream?: StreamOpener;
 }
+
+/** Accepts one streaming opening; resolves with nothing once it is accepted, or with a refusal. */
+export type StreamOpener = (
+  envelope: RequestEnvelope,
+  message: IncomingMessage,
+  caller: CallerIdentity,
+) => Promise<ResponseEnvelope | undefined>;
 
 /**
  * Turns one request message into one reply: reads the envelope, checks the deadline, runs the
@@ -104,6 +116,11 @@ export class RequestDispatcher {
     // Without signing there is nothing to wait for: no promise on every request's path.
     const caller = this.verification.active ? await this.verification.verify(envelope, message) : UNVERIFIED;
     if (!caller) return;
+    // A later frame of a stream belongs in a server's stream inbox, never on a request topic.
+    if (envelope.stream && !envelope.stream.open) {
+      await this.sender.deadLetter(message, 'stream-frame: a stream frame that is not an opening, on a request topic');
+      return;
+    }
     envelope = this.foreign.complete(envelope);
     const exceeded = exceededLimit(envelope, this.limits);
     if (exceeded) {
@@ -136,9 +153,11 @@ export class RequestDispatcher {
     }
     // Its reply could go nowhere it may: not run, and committed past.
     if (!envelope.oneWay && envelope.replyTo && !this.sender.mayReply(envelope, message)) return;
-    const outcome = await this.recent.once(envelope.requestId, requestDigest(envelope), async () =>
-      this.sender.reply(envelope, await this.deps.execute(envelope, message, caller)),
-    );
+    const outcome = envelope.stream
+      ? await this.recent.once(envelope.requestId, requestDigest(envelope), () => this.openStream(envelope, message, caller))
+      : await this.recent.once(envelope.requestId, requestDigest(envelope), async () =>
+          this.sender.reply(envelope, await this.deps.execute(envelope, message, caller)),
+        );
     if (outcome === 'copy') this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
     // Not a copy: a client that reuses ids, or a request written first to pre-empt another.
     if (outcome === 'other-content') {
@@ -147,6 +166,22 @@ export class RequestDispatcher {
         `ran ${logText(envelope.requestId)} from ${logText(message.topic)}[${message.partition}]@${message.offset}, an id that ran here with other content`,
       );
     }
+  }
+
+  /** A streaming opening: accepted by the sessions (acknowledged once the acceptance is out), or refused with a plain reply. */
+  private async openStream(envelope: RequestEnvelope, message: IncomingMessage, caller: CallerIdentity): Promise<void> {
+    const { openStream } = this.deps;
+    if (envelope.oneWay || !envelope.replyTo) {
+      await this.sender.deadLetter(message, 'stream-frame: a stream opening without a reply address');
+      return;
+    }
+    const refusal = openStream
+      ? await openStream(envelope, message, caller)
+      : errorReply(envelope, {
+          code: status.UNIMPLEMENTED,
+          message: StreamMessages.unsupported(envelope.serviceName, envelope.methodName),
+        });
+    if (refusal) await this.sender.reply(envelope, refusal);
   }
 
   /** The request as it would be answered, or undefined when it cannot be (one-way, no address, an id or address over its limit). */

@@ -13,6 +13,15 @@ import { RequestDispatcher } from './request-dispatcher.js';
 import type { RequestExecutor } from './request-executor.interface.js';
 import { servedTopics, type ServedTopic, unservedWarnings } from './served-topics.js';
 import type { VrpcServingOptions } from './serving-options.interface.js';
+import type { StreamExecutor } from './stream-executor.interface.js';
+import { StreamServing } from './stream-serving.js';
+import type { DroppedFrame } from './stream-inbox.js';
+
+/** Streams served beside the requests: by whom (`instanceId`, the inbox's owner) and how. */
+export interface ServedStreams {
+  instanceId: string;
+  execute: StreamExecutor;
+}
 
 /** What a `RequestTopicsServer` serves from, and how. */
 export interface RequestTopicsServerOptions {
@@ -38,6 +47,7 @@ export class RequestTopicsServer {
   private readonly logger: Logger;
   private subscriptions: BusSubscription[] = [];
   private readonly dispatchers: RequestDispatcher[] = [];
+  private streams: StreamServing | undefined;
 
   constructor(private readonly options: RequestTopicsServerOptions) {
     this.logger = new Logger(options.name);
@@ -48,6 +58,7 @@ export class RequestTopicsServer {
     services: readonly string[],
     execute: RequestExecutor,
     line: ServedLine = (service, topic) => `serving ${service} from ${topic}`,
+    streams?: ServedStreams,
   ): Promise<void> {
     const { bus, topics = {}, serving = {}, name } = this.options;
     const dead = deadLetterTopic(topics);
@@ -64,6 +75,11 @@ export class RequestTopicsServer {
       })),
     ]);
     for (const warning of [...capabilityWarnings(bus, serving), ...unservedWarnings(served, topics)]) this.logger.warn(warning);
+    if (streams) {
+      const execute = this.streamsBoundToTopics(served, streams.execute);
+      this.streams = new StreamServing({ bus, topics, serving, security: this.options.security, logger: this.logger, ...streams, execute });
+      await this.streams.start();
+    }
     const dispatcher = new RequestDispatcher({
       bus,
       execute: this.boundToTopics(served, execute),
@@ -75,6 +91,7 @@ export class RequestTopicsServer {
       publishRetryMs: serving.publishRetryMs,
       replyAddresses: new ReplyAddresses({ topics, allowed: serving.replyTopics, served: served.map(({ topic }) => topic) }),
       security: this.options.security,
+      openStream: this.streams?.open,
     });
     this.dispatchers.push(dispatcher);
     // Joined one by one: a failure leaves only the ones made so far to close.
@@ -109,14 +126,38 @@ export class RequestTopicsServer {
     };
   }
 
+  /** As `boundToTopics`, for streaming openings. */
+  private streamsBoundToTopics(served: readonly ServedTopic[], execute: StreamExecutor): StreamExecutor {
+    const home = new Map(served.flatMap(({ topic, services }) => services.map((service) => [service, topic] as const)));
+    return (envelope, message, caller) => {
+      const topic = home.get(envelope.serviceName);
+      if (topic === undefined || topic === message.topic) return execute(envelope, message, caller);
+      return errorReply(envelope, { code: status.UNIMPLEMENTED, message: VrpcMessages.wrongTopic(envelope.serviceName, message.topic) });
+    };
+  }
+
+  /** Streams running now. */
+  get streamCount(): number {
+    return this.streams?.sessions.size ?? 0;
+  }
+
+  /** Frames the stream inbox dropped so far, by reason. */
+  get droppedFrames(): ReadonlyMap<DroppedFrame, number> {
+    return this.streams?.inbox.dropped ?? new Map<DroppedFrame, number>();
+  }
+
   /**
    * Stops taking requests, finishes those in flight and publishes their replies (waiting at most
-   * `drainTimeoutMs`; what is unfinished then is not committed, and is redelivered), commits, leaves.
+   * `drainTimeoutMs`; what is unfinished then is not committed, and is redelivered), commits, leaves;
+   * then ends the streams still running with UNAVAILABLE (within `drainTimeoutMs`) and closes the stream inbox.
    */
   async close(): Promise<void> {
     const subscriptions = this.subscriptions;
     this.subscriptions = [];
     await Promise.all(subscriptions.map((subscription) => subscription.close()));
+    const streams = this.streams;
+    this.streams = undefined;
+    await streams?.close();
     for (const dispatcher of this.dispatchers.splice(0)) dispatcher.close();
   }
 }

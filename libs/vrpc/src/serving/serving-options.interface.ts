@@ -1,3 +1,5 @@
+import type { VrpcServerStreamOptions } from '../streaming/stream-options.interface.js';
+
 /** Settings of whatever serves request topics: a `VrpcServer` or a `VrpcGateway`. */
 export interface VrpcServingOptions {
   /** Requests processed at once by one server (default 64). */
@@ -38,6 +40,8 @@ export interface VrpcServingOptions {
    * dead-letter topic are refused even when listed. Default: none besides `topics.replies`.
    */
   replyTopics?: readonly string[] | RegExp;
+  /** How streaming calls are paced, watched and bounded (docs/streaming.md); each left out keeps its default. */
+  streams?: VrpcServerStreamOptions;
 }
 
 /** Limits on the fields read from a request, so that no message can make a server hold much memory. */
