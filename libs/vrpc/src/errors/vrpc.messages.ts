@@ -49,6 +49,13 @@ export const StreamMessages = {
     `vRPC: ${service}/${method} is a @GrpcStreamCall handler, which takes grpc-js' raw call; vRPC does not carry those: use @GrpcStreamMethod`,
   cancelled: 'vRPC: the call was cancelled by its caller',
   serverClosing: 'vRPC: the server is closing',
+  okWithoutFrame: 'vRPC: the server answered a streaming call with a plain OK reply (no stream frame): a broken server',
+  requestStreamFailed: (reason: string) => `vRPC: the call's request stream failed: ${reason}`,
+  notStreaming: (service: string, method: string) => `vRPC: ${service}/${method} is a unary RPC; call it as one`,
+  requestsNotObservable: (service: string, method: string) =>
+    `vRPC: ${service}/${method} takes a stream of requests: pass an Observable of them (as with ClientGrpc)`,
+  acceptanceWithoutInbox: 'vRPC: the server accepted the stream without naming its inbox: a broken server',
+  clientCancelled: 'vRPC: the call was cancelled',
 } as const;
 
 /** Bodies of `VrpcConfigError`s, which say `vRPC: <option>: <body>`. */
@@ -67,6 +74,7 @@ export const ConfigMessages = {
   invalidTaskStore: (store: string) => `${store} is not a task store; use 'memory', 'redis' or a TaskStore`,
   noKeys: 'no keys are listed; give { keys: { <keyId>: <secret> }, signWith: <keyId> }',
   unknownSigningKey: (id: string) => `"${id}" is not one of the keys listed beside it`,
+  notPositiveInteger: (value: unknown) => `${JSON.stringify(value)} is not a positive integer`,
   shortKey: (id: string, bytes: number) => `key "${id}" is ${bytes} bytes; HMAC keys need at least 16 (32 random bytes recommended)`,
 } as const;
 

@@ -12,6 +12,8 @@ export interface RpcMethod {
   /** gRPC path, `/package.Service/Method`. */
   path: string;
   streaming: boolean;
+  requestStream: boolean;
+  responseStream: boolean;
   encodeRequest(value: unknown): Buffer;
   decodeRequest(bytes: Buffer): unknown;
   encodeResponse(value: unknown): Buffer;
@@ -39,6 +41,8 @@ function toRpcMethod(name: string, def: MethodDefinition<object, object>): RpcMe
     originalName: def.originalName ?? name.charAt(0).toLowerCase() + name.slice(1),
     path: def.path,
     streaming: def.requestStream || def.responseStream,
+    requestStream: def.requestStream,
+    responseStream: def.responseStream,
     encodeRequest: (value) => def.requestSerialize(value as object),
     decodeRequest: (bytes) => def.requestDeserialize(bytes),
     encodeResponse: (value) => def.responseSerialize(value as object),
