@@ -90,6 +90,7 @@ export const InterceptorMessages = {
   serializeFailed: (reason: string) => `Request message serialization failure: ${reason}`,
   parseFailed: (reason: string) => `Response message parsing error: ${reason}`,
   noRequest: 'vRPC: a unary call was half-closed without a request message',
+  noStreamRequest: 'vRPC: a server-streaming call was half-closed without a request message',
 } as const;
 
 /** Why gRPC cannot carry a metadata key, and what becomes of it. */
