@@ -4,8 +4,11 @@ import type { VrpcCallOptions } from './call-options.interface.js';
 
 /** How a stream ended: OK, or why it failed (with the trailing metadata). */
 export interface VrpcStreamStatus {
+  /** The gRPC status code; OK ends the stream normally. */
   code: status;
+  /** The status message. */
   details: string;
+  /** The trailing metadata (with `vrpc-path`). */
   metadata: Metadata;
 }
 
@@ -45,10 +48,15 @@ export interface VrpcStreamCallOptions extends VrpcCallOptions {
 export interface VrpcStreamOpening {
   /** `package.Service` */
   service: string;
+  /** The method's name in the proto (`ListFeatures`). */
   method: string;
+  /** Server streaming, client streaming or bidi. */
   callType: CallType;
+  /** Hears the server's metadata, messages and status. */
   listener: VrpcStreamListener;
+  /** The call's metadata, sent on the opening. */
   metadata?: Metadata;
+  /** Deadline, task key, pull mode. */
   options?: VrpcStreamCallOptions;
   /** A server-streaming call's one request, encoded; the other types write theirs. */
   request?: Buffer;
