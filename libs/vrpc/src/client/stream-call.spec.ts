@@ -1,5 +1,5 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { firstValueFrom, lastValueFrom, type Observable, Subject, toArray } from 'rxjs';
+import { firstValueFrom, from, lastValueFrom, type Observable, Subject, toArray } from 'rxjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryBus } from '../bus/memory/memory.bus.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
@@ -8,6 +8,8 @@ import { CallType } from '../protocol/stream-frame.js';
 import { waitFor } from '../testing/bus-conformance/wait-for.js';
 import { FakeStreamServer, type FakeServerOptions, NUMBERS_PROTO, NUMBERS_SERVICE } from './testing/fake-stream-server.js';
 import type { VrpcStreamOptions } from '../streaming/stream-options.interface.js';
+import { EnvelopeSigner } from '../protocol/envelope-signature.js';
+import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
 import type { VrpcStreamStatus } from './stream-handle.interface.js';
 import { VrpcClient } from './vrpc-client.js';
 
@@ -16,7 +18,11 @@ interface Num {
 }
 interface Numbers {
   count(request: { upTo: number }, metadata?: Metadata, options?: { timeoutMs?: number }): Observable<Num>;
-  sum(requests: Observable<Num>): Observable<{ sum: number; count: number }>;
+  sum(
+    requests: Observable<Num>,
+    metadata?: Metadata,
+    options?: { onResponseMetadata?: (m: Metadata) => void },
+  ): Observable<{ sum: number; count: number }>;
   echo(requests: Observable<Num>): Observable<Num>;
 }
 
@@ -24,12 +30,16 @@ const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const opened: Array<{ client: VrpcClient; server: FakeStreamServer }> = [];
 
-async function setup(options: FakeServerOptions = {}, streams: VrpcStreamOptions = {}) {
+async function setup(options: FakeServerOptions = {}, streams: VrpcStreamOptions = {}, security?: VrpcSecurityOptions) {
   const bus = new MemoryBus();
   const server = new FakeStreamServer(bus, options);
   await server.start();
   const client = new VrpcClient(
-    { protos: { protoPath: NUMBERS_PROTO, package: 'streamtest', loader: { keepCase: false } }, client: { timeoutMs: 5_000, streams } },
+    {
+      protos: { protoPath: NUMBERS_PROTO, package: 'streamtest', loader: { keepCase: false } },
+      client: { timeoutMs: 5_000, streams },
+      security,
+    },
     bus,
   );
   await client.connect();
@@ -124,6 +134,62 @@ describe('VrpcClient streaming calls', () => {
     expect(await reply).toEqual({ sum: 12, count: 3 });
     expect(server.calls[0].opening.stream?.callType).toBe(CallType.CLIENT_STREAMING);
     expect(server.calls[0].opening.payload.length).toBe(0);
+  });
+
+  it('client streaming from a synchronous Observable (from([...])): every request, the half-close, the leading metadata', async () => {
+    const sumHandler: FakeServerOptions['handler'] = (call) => {
+      call.onHalfClose = () => {
+        const methods = codec(opened[opened.length - 1].client);
+        const values = call.received.map((bytes) => (methods.get('Sum')?.decodeRequest(bytes) as Num).value);
+        call.channel.write(methods.get('Sum')?.encodeResponse({ sum: values.reduce((a, b) => a + b, 0), count: values.length }) as Buffer);
+        call.channel.finish({ code: status.OK });
+      };
+    };
+    const { numbers } = await setup({ handler: sumHandler });
+    const leading: Metadata[] = [];
+    const total = await firstValueFrom(
+      numbers.sum(from([{ value: 1 }, { value: 2 }, { value: 3 }]), undefined, { onResponseMetadata: (m) => leading.push(m) }),
+    );
+    expect(total).toEqual({ sum: 6, count: 3 });
+    expect(leading).toHaveLength(1);
+    expect(leading[0].get('vrpc-path')).toEqual(['bus']);
+    expect(await firstValueFrom(numbers.sum(from([])))).toEqual({ sum: 0, count: 0 });
+  });
+
+  it('a request stream that errors cancels the call: the caller gets CANCELLED, the server a cancel frame', async () => {
+    const { numbers, server } = await setup({ handler: () => undefined });
+    const requests = new Subject<Num>();
+    const error = failure(numbers.sum(requests));
+    await waitFor(() => requests.observed);
+    requests.next({ value: 1 });
+    requests.error(new Error('no more input'));
+    const failed = await error;
+    expect(failed.code).toBe(status.CANCELLED);
+    expect(failed.details).toContain('no more input');
+    await waitFor(() => server.calls[0].cancelled);
+  });
+
+  it('with security, signs every frame and checks every reply', async () => {
+    const security: VrpcSecurityOptions = { keys: { k1: 'stream-key-0123456789abcdef' }, signWith: 'k1' };
+    const { numbers, server } = await setup(
+      {
+        signer: new EnvelopeSigner(security),
+        handler: (call) => {
+          call.onMessage = (payload) => call.channel.write(payload);
+          call.onHalfClose = () => call.channel.finish({ code: status.OK });
+        },
+      },
+      {},
+      security,
+    );
+    const got = await lastValueFrom(numbers.echo(from([{ value: 4 }, { value: 5 }])).pipe(toArray()));
+    expect(got.map((value) => value.value)).toEqual([4, 5]);
+    // Two message frames, the half-close riding on the second; the opening signed as a unary request.
+    expect(server.frames.filter((frame) => frame.stream?.hasMessage)).toHaveLength(2);
+    expect(server.frames.some((frame) => frame.stream?.end)).toBe(true);
+    expect(server.frames.every((frame) => frame.signature !== undefined)).toBe(true);
+    expect(server.calls[0].opening.signature).toBeDefined();
+    expect(server.forged).toHaveLength(0);
   });
 
   it('bidi: echoes each request as it comes', async () => {

@@ -65,7 +65,7 @@ export class StreamCaller implements ServiceCaller {
         }
       }
       let requests: Subscription | undefined;
-      const fail = (error: VrpcCallError) => {
+      const fail = (error: unknown) => {
         handle.cancel();
         requests?.unsubscribe();
         subscriber.error(error);
@@ -75,7 +75,7 @@ export class StreamCaller implements ServiceCaller {
           try {
             options?.onResponseMetadata?.(leading);
           } catch (error: unknown) {
-            fail(new VrpcCallError(status.CANCELLED, StreamMessages.requestStreamFailed(reasonOf(error))));
+            fail(error);
             return;
           }
           if (isObservable(data)) {

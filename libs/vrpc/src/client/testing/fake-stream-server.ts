@@ -1,6 +1,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import type { BusInbox, BusSubscription, IncomingMessage, VrpcBus } from '../../bus/bus.interface.js';
-import { decodeRequest, encodeResponse, type RequestEnvelope, type StreamFrame } from '../../protocol/envelope.js';
+import { decodeRequest, encodeResponse, type RequestEnvelope, type ResponseEnvelope, type StreamFrame } from '../../protocol/envelope.js';
+import type { EnvelopeSigner } from '../../protocol/envelope-signature.js';
 import { writeMetadata } from '../../protocol/metadata.codec.js';
 import { CallType } from '../../protocol/stream-frame.js';
 import { requestTopic } from '../../protocol/topic-names.js';
@@ -43,6 +44,8 @@ export interface FakeServerOptions {
   /** Do not accept at once: the test calls `accept()`. */
   manualAccept?: boolean;
   streams?: VrpcStreamOptions;
+  /** Signs every reply, and keeps only caller frames that pass `verifyRequest` (`security`). */
+  signer?: EnvelopeSigner;
 }
 
 /**
@@ -54,6 +57,8 @@ export class FakeStreamServer {
   readonly calls: FakeCall[] = [];
   /** Every caller frame that reached the inbox (cancel frames included). */
   readonly frames: RequestEnvelope[] = [];
+  /** Caller frames that failed the signature check (with `signer`). */
+  readonly forged: RequestEnvelope[] = [];
   /** Replies that could not be published. */
   readonly errors: unknown[] = [];
   private subscription: BusSubscription | undefined;
@@ -137,6 +142,10 @@ export class FakeStreamServer {
 
   private frame(message: IncomingMessage): Promise<void> {
     const envelope = decodeRequest(message.value);
+    if (this.options.signer && !this.options.signer.verifyRequest(envelope).ok) {
+      this.forged.push(envelope);
+      return Promise.resolve();
+    }
     this.frames.push(envelope);
     this.call(envelope.requestId)?.channel.receive(envelope.stream ?? {}, envelope);
     return Promise.resolve();
@@ -146,7 +155,7 @@ export class FakeStreamServer {
   private reply(opening: RequestEnvelope, out: OutgoingFrame<FakeEnd>, end: FakeEnd | undefined, withFrame: boolean): void {
     const wire = writeMetadata(end?.metadata ?? new Metadata());
     const frame: StreamFrame = out.frame;
-    const envelope = {
+    const unsigned: ResponseEnvelope = {
       requestId: opening.requestId,
       payload: out.payload ?? Buffer.alloc(0),
       statusCode: end?.code ?? status.OK,
@@ -156,6 +165,7 @@ export class FakeStreamServer {
       ...(wire.metadataEntries ? { metadataEntries: wire.metadataEntries } : {}),
       ...(withFrame ? { stream: frame } : {}),
     };
+    const envelope = this.options.signer ? this.options.signer.signReply(opening.serviceName, unsigned) : unsigned;
     this.bus
       .publish([{ topic: opening.replyTo, partition: opening.replyPartition, key: opening.requestId, value: encodeResponse(envelope) }])
       .catch((error: unknown) => void this.errors.push(error));
