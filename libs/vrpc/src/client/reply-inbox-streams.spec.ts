@@ -24,13 +24,14 @@ async function setup(withSigner: boolean) {
   } as unknown as VrpcBus;
   const settled: ResponseEnvelope[] = [];
   const streamed: ResponseEnvelope[] = [];
+  const failed: Array<{ id: string; code: number }> = [];
   const calls = { has: (id: string) => id === 'unary', settle: (r: ResponseEnvelope) => void settled.push(r), fail: () => undefined };
   const live = new Map([['stream', 'demo.Admin']]);
   const streams: StreamTarget = {
     has: (id) => live.has(id),
     serviceOf: (id) => live.get(id),
     receive: (r) => streamed.push(r) > 0,
-    fail: () => undefined,
+    fail: (id, code) => void failed.push({ id, code }),
   };
   const inbox = new ReplyInbox(
     bus,
@@ -46,7 +47,7 @@ async function setup(withSigner: boolean) {
   await inbox.get();
   const deliver = (r: ResponseEnvelope) =>
     (handler as MessageHandler)({ topic: 'vrpc.replies', partition: 0, offset: '1', key: null, value: encodeResponse(r), headers: {} });
-  return { inbox, settled, streamed, deliver };
+  return { inbox, settled, streamed, failed, deliver };
 }
 
 const reply = (requestId: string, stream?: ResponseEnvelope['stream']): ResponseEnvelope => ({
@@ -84,5 +85,12 @@ describe('ReplyInbox: replies of streams', () => {
     await deliver(reply('stream', { hasMessage: true, sequence: 3 })); // unsigned
     expect(streamed.map((r) => r.stream?.sequence)).toEqual([undefined]);
     expect([...inbox.refusedReplies.values()].reduce((a, b) => a + b, 0)).toBe(2);
+  });
+
+  it('fails a stream whose OK frame carries metadata gRPC cannot carry (INTERNAL)', async () => {
+    const { streamed, failed, deliver } = await setup(false);
+    await deliver({ ...reply('stream', { open: true, inboxTopic: 'x' }), metadata: { 'Bad Key': 'v' } });
+    expect(streamed).toHaveLength(0);
+    expect(failed).toEqual([{ id: 'stream', code: status.INTERNAL }]);
   });
 });

@@ -145,6 +145,12 @@ export class ReplyInbox {
       return;
     }
     if (this.signer && !this.authentic(reply, message, streams.serviceOf(reply.requestId))) return;
+    const invalid = hasMetadata(reply) ? this.invalidMetadata(reply) : undefined;
+    // As for unary replies: a frame that claims success with metadata gRPC cannot carry is not trusted.
+    if (invalid && reply.statusCode === (status.OK as number)) {
+      streams.fail(reply.requestId, status.INTERNAL, MetadataMessages.badReply(logText(invalid.key), invalid.reason));
+      return;
+    }
     streams.receive(reply);
   }
 
