@@ -163,4 +163,36 @@ describe('VrpcStreamingCall (the grpc-js interceptor, streaming calls)', () => {
     expect((await status$).code).toBe(status.OK);
     expect(got).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
+
+  it('client streaming: a write’s callback waits for the server’s window (grpc-js backpressure)', async () => {
+    await setup({ pull: true, streams: { window: 2 } });
+    const { grpc, server } = opened[0];
+    const written: number[] = [];
+    const call = grpc.sum(() => undefined);
+    call.on('error', () => undefined);
+    for (let i = 0; i < 6; i++) (call.write as (message: Num, callback: () => void) => boolean)({ value: i }, () => written.push(i));
+    // The server grants 2 and reads nothing: two messages go out, the third waits in the channel.
+    await waitFor(() => server.frames.filter((frame) => frame.stream?.hasMessage).length === 2 && written.length === 2);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toEqual([0, 1]);
+    // Three read: window 5. Messages 2–4 go out; the callback of the last waits for room for the next one.
+    server.calls[0].channel.read(3);
+    await waitFor(() => server.frames.filter((frame) => frame.stream?.hasMessage).length === 5 && written.length === 4);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toEqual([0, 1, 2, 3]);
+    server.calls[0].channel.read(1);
+    await waitFor(() => written.length === 6);
+    expect(server.frames.filter((frame) => frame.stream?.hasMessage)).toHaveLength(6);
+    call.cancel();
+  });
+
+  it('a deadline ends the call with DEADLINE_EXCEEDED and sends the server a cancel frame', async () => {
+    await setup({ handler: () => undefined });
+    const { server } = opened[0];
+    const grpc = opened[0].grpc as NumbersClient & { count(request: { upTo: number }, options: { deadline: number }): Readable };
+    const call = grpc.count({ upTo: 1 }, { deadline: Date.now() + 200 });
+    const error = await new Promise<ServiceError>((resolve) => call.on('error', resolve));
+    expect(error.code).toBe(status.DEADLINE_EXCEEDED);
+    await waitFor(() => server.calls[0]?.cancelled === true);
+  });
 });

@@ -24,7 +24,8 @@ function callTypeOf({ requestStream, responseStream }: InterceptorOptions['metho
  * The bottom of the interceptor chain for a streaming call routed over vRPC (server streaming,
  * client streaming, bidi). It stands where grpc-js' own call would: requests are serialised
  * with the method's serialiser and written to a raw vRPC stream, whose window is grpc-js' write
- * backpressure (a write's callback runs once the window has taken it); each `startRead` pulls
+ * backpressure (a write's callback runs at once when the message went out, else once what waits
+ * has gone out and the window has room for one more); each `startRead` pulls
  * one message, so a slow reader paces the server. The listener is only ever called on a later
  * tick, in grpc-js' order: metadata, messages, status.
  */

@@ -43,6 +43,8 @@ export interface FakeServerOptions {
   refuse?: FakeEnd;
   /** Do not accept at once: the test calls `accept()`. */
   manualAccept?: boolean;
+  /** The server's channel delivers the caller's messages only as the test `read()`s them. */
+  pull?: boolean;
   streams?: VrpcStreamOptions;
   /** Signs every reply, and keeps only caller frames that pass `verifyRequest` (`security`). */
   signer?: EnvelopeSigner;
@@ -132,7 +134,7 @@ export class FakeStreamServer {
             call.failed = failure.reason;
           },
         },
-        { peerWindow: frame.window ?? 0, received: serverStreaming ? 1 : 0 },
+        { peerWindow: frame.window ?? 0, received: serverStreaming ? 1 : 0, pull: this.options.pull },
       ),
     };
     this.calls.push(call);
