@@ -21,6 +21,15 @@ export type { VrpcClientConfig, VrpcClientOptions } from './client/client-option
 export type { VrpcCallOptions } from './client/call-options.interface.js';
 export type { VrpcFallbackRoute } from './client/fallback-route.interface.js';
 export type { RawReply } from './client/raw-reply.interface.js';
+export type {
+  VrpcStreamCallOptions,
+  VrpcStreamHandle,
+  VrpcStreamListener,
+  VrpcStreamOpening,
+  VrpcStreamStatus,
+} from './client/stream-handle.interface.js';
+export { CallType } from './protocol/stream-frame.js';
+export type { VrpcStreamOptions } from './streaming/stream-options.interface.js';
 
 // Server: a Nest microservice strategy that serves `@GrpcMethod` handlers from the bus.
 export { VrpcServer } from './server/vrpc-server.js';

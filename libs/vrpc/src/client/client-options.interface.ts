@@ -3,6 +3,7 @@ import type { InboxScope } from '../bus/bus.interface.js';
 import type { VrpcProtoOptions } from '../protocol/proto-options.interface.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
+import type { VrpcStreamOptions } from '../streaming/stream-options.interface.js';
 import type { VrpcFallbackRoute } from './fallback-route.interface.js';
 
 /** Settings only a client reads (`VrpcModuleOptions.client`). */
@@ -21,6 +22,8 @@ export interface VrpcClientOptions {
    * refuse it when the client connects.
    */
   replyInbox?: InboxScope;
+  /** How this client's streaming calls pace, buffer and watch their servers (docs/streaming.md). */
+  streams?: VrpcStreamOptions;
 }
 
 /** What `new VrpcClient()` takes: the module options' shared parts and its own. */

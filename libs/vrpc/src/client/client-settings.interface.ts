@@ -1,6 +1,7 @@
 import type { InboxScope } from '../bus/bus.interface.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 import type { EnvelopeSigner } from '../protocol/envelope-signature.js';
+import type { StreamSettings } from '../streaming/stream-settings.js';
 import type { VrpcFallbackRoute } from './fallback-route.interface.js';
 
 /** A client's settings with their defaults applied, as its parts read them. */
@@ -13,4 +14,6 @@ export interface ClientSettings {
   replyInbox: InboxScope;
   /** Signs requests and checks replies (`security`); none when signing is off. */
   signer?: EnvelopeSigner;
+  /** `client.streams`, checked, with defaults. */
+  streams: StreamSettings;
 }

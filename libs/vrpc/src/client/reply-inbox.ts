@@ -14,6 +14,17 @@ import { logText } from '../utils/log-text.js';
 import { RatedLog } from '../utils/rated-log.js';
 import type { RequestTopics } from './request-topics.js';
 
+/** Where the inbox hands the replies of streaming calls (a `StreamRegistry`). */
+export interface StreamTarget {
+  /** Whether replies to `id` belong to a stream of this client. */
+  has(id: string): boolean;
+  serviceOf(id: string): string | undefined;
+  /** Hands a checked reply to its stream. */
+  receive(reply: ResponseEnvelope): boolean;
+  /** A reply to stream `id` that cannot be read: the stream fails. */
+  fail(id: string, code: status, details: string): void;
+}
+
 /** Where the inbox hands what arrives: the calls waiting for replies. */
 export interface ReplyTarget {
   /** Whether call `id` waits for a reply here. */
@@ -44,6 +55,7 @@ export class ReplyInbox {
    * @param calls the calls waiting here: each readable reply settles one, an unreadable one fails it
    * @param scope which replies the inbox reads (`client.replyInbox`)
    * @param signer checks every reply (`security`): an unsigned or forged one is ignored, and its call keeps waiting
+   * @param streams the client's streams: replies with a frame, or to a stream's id, go there
    */
   constructor(
     private readonly bus: VrpcBus,
@@ -54,6 +66,7 @@ export class ReplyInbox {
     private readonly calls: ReplyTarget,
     private readonly scope: InboxScope = 'own-partition',
     private readonly signer?: EnvelopeSigner,
+    private readonly streams?: StreamTarget,
   ) {}
 
   /** Replies ignored as unsigned or forged so far, by reason. */
@@ -106,13 +119,14 @@ export class ReplyInbox {
       const where = `${logText(message.topic)}[${message.partition}]@${message.offset}`;
       this.rated.note('envelope', `ignored an unreadable reply at ${where} (call ${logText(id)}): ${logText(String(error))}`);
       if (id) this.calls.fail(id, unreadable(String(error)));
+      if (id) this.streams?.fail(id, status.INTERNAL, MetadataMessages.unreadableReply(String(error)));
       return Promise.resolve();
     }
-    if (!this.calls.has(reply.requestId)) {
-      this.strays.note('stray', `dropped a reply for a call not waiting here, at ${logText(message.topic)}[${message.partition}]`);
+    if (reply.stream !== undefined || !this.calls.has(reply.requestId)) {
+      this.receiveStream(reply, message);
       return Promise.resolve();
     }
-    if (this.signer && !this.authentic(reply, message)) return Promise.resolve();
+    if (this.signer && !this.authentic(reply, message, this.calls.serviceOf?.(reply.requestId))) return Promise.resolve();
     const invalid = hasMetadata(reply) ? this.invalidMetadata(reply) : undefined;
     // An error reply keeps its status (minus the key); a reply that claims success cannot be trusted.
     if (invalid && reply.statusCode === (status.OK as number)) {
@@ -123,9 +137,26 @@ export class ReplyInbox {
     return Promise.resolve();
   }
 
+  /** A reply of a stream (checked as a unary reply is), or a stray. */
+  private receiveStream(reply: ResponseEnvelope, message: IncomingMessage): void {
+    const streams = this.streams;
+    if (!streams?.has(reply.requestId)) {
+      this.strays.note('stray', `dropped a reply for a call not waiting here, at ${logText(message.topic)}[${message.partition}]`);
+      return;
+    }
+    if (this.signer && !this.authentic(reply, message, streams.serviceOf(reply.requestId))) return;
+    const invalid = hasMetadata(reply) ? this.invalidMetadata(reply) : undefined;
+    // As for unary replies: a frame that claims success with metadata gRPC cannot carry is not trusted.
+    if (invalid && reply.statusCode === (status.OK as number)) {
+      streams.fail(reply.requestId, status.INTERNAL, MetadataMessages.badReply(logText(invalid.key), invalid.reason));
+      return;
+    }
+    streams.receive(reply);
+  }
+
   /** Whether the reply is signed by a key of its call's service; one that is not is counted and logged (rated), never delivered. */
-  private authentic(reply: ResponseEnvelope, message: IncomingMessage): boolean {
-    const verdict = (this.signer as EnvelopeSigner).verifyReply(reply, this.calls.serviceOf?.(reply.requestId));
+  private authentic(reply: ResponseEnvelope, message: IncomingMessage, service: string | undefined): boolean {
+    const verdict = (this.signer as EnvelopeSigner).verifyReply(reply, service);
     if (verdict.ok) return true;
     this.refused.set(verdict.reason, (this.refused.get(verdict.reason) ?? 0) + 1);
     const where = `${logText(message.topic)}[${message.partition}]@${message.offset}`;

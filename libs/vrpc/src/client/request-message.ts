@@ -1,6 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { BusInbox, OutgoingMessage } from '../bus/bus.interface.js';
-import { encodeRequest, type RequestEnvelope } from '../protocol/envelope.js';
+import { encodeRequest, type RequestEnvelope, type StreamFrame } from '../protocol/envelope.js';
 import type { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import { writeMetadata } from '../protocol/metadata.codec.js';
 import { VRPC_HEADERS, VRPC_TASK_KEY_METADATA } from '../protocol/vrpc.constants.js';
@@ -19,11 +19,13 @@ export interface RequestParts {
   now: number;
   /** No reply is wanted (`emit()`): published without an inbox, not registered as a pending call. */
   oneWay?: boolean;
+  /** A streaming call's opening frame (docs/streaming.md); unary calls have none. */
+  stream?: StreamFrame;
 }
 
 /** The envelope of one call; the reply goes to `inbox`, and without one the call is one-way. */
 export function requestEnvelope(
-  { clientId, serviceName, method, id, payload, metadata, options, deadline, now }: RequestParts,
+  { clientId, serviceName, method, id, payload, metadata, options, deadline, now, stream }: RequestParts,
   inbox?: BusInbox,
 ): RequestEnvelope {
   const wire = writeMetadata(metadata);
@@ -45,6 +47,7 @@ export function requestEnvelope(
     oneWay: inbox === undefined,
   };
   if (wire.metadataEntries) envelope.metadataEntries = wire.metadataEntries;
+  if (stream) envelope.stream = stream;
   return envelope;
 }
 

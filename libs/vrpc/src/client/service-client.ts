@@ -10,13 +10,15 @@ export interface ServiceCaller {
 
 /**
  * Builds the object `getService()` returns: one function per RPC, under both the proto name
- * (`SayHello`) and the lowerCamelCase one (`sayHello`), as `ClientGrpc` does.
+ * (`SayHello`) and the lowerCamelCase one (`sayHello`), as `ClientGrpc` does; streaming methods
+ * go to `streamCaller`.
  */
-export function createServiceClient<T>(service: RpcService, caller: ServiceCaller): T {
+export function createServiceClient<T>(service: RpcService, caller: ServiceCaller, streamCaller: ServiceCaller = caller): T {
   const client: Record<string, unknown> = {};
   for (const method of service.methods.values()) {
+    const target = method.streaming ? streamCaller : caller;
     const invoke = (data: unknown, metadata?: Metadata, options?: VrpcCallOptions) =>
-      caller.call(service, method.name, data, metadata, options);
+      target.call(service, method.name, data, metadata, options);
     client[method.name] = invoke;
     client[method.originalName] = invoke;
   }

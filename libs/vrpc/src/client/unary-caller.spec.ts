@@ -13,6 +13,8 @@ const ECHO: RpcMethod = {
   originalName: 'echo',
   path: '/demo.EchoService/Echo',
   streaming: false,
+  requestStream: false,
+  responseStream: false,
   encodeRequest: (value) => Buffer.from(JSON.stringify(value)),
   decodeRequest: (bytes) => JSON.parse(bytes.toString()) as unknown,
   encodeResponse: (value) => Buffer.from(JSON.stringify(value)),
@@ -24,6 +26,8 @@ const STREAM: RpcMethod = {
   originalName: 'echoStream',
   path: '/demo.EchoService/EchoStream',
   streaming: true,
+  requestStream: true,
+  responseStream: true,
 };
 const SERVICE: RpcService = {
   fullName: 'demo.EchoService',

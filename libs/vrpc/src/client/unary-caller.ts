@@ -127,7 +127,7 @@ export class UnaryCaller implements ServiceCaller {
 }
 
 /** What a call whose request could not be sent fails with: its own error, else RESOURCE_EXHAUSTED (too large) or UNAVAILABLE. */
-function publishFailure(error: unknown): VrpcCallError {
+export function publishFailure(error: unknown): VrpcCallError {
   if (error instanceof VrpcCallError) return error;
   const code = isTooLargeError(error) ? status.RESOURCE_EXHAUSTED : status.UNAVAILABLE;
   return new VrpcCallError(code, VrpcMessages.publishFailed(String(error)));

@@ -8,33 +8,22 @@ import { createBus } from '../bus/create-bus.js';
 import type { DirectCaller } from '../grpc/direct-caller.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
-import { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import { ProtoRegistry } from '../protocol/proto-registry.js';
-import { DEFAULT_TIMEOUT_MS } from '../protocol/vrpc.constants.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
 import { CallRegistry } from './call-registry.js';
 import { CallRouter, directCallerFor } from './call-router.js';
 import type { VrpcClientConfig } from './client-options.interface.js';
-import type { ClientSettings } from './client-settings.interface.js';
+import { clientSettings } from './client-settings.js';
 import type { RawReply } from './raw-reply.interface.js';
 import { ReplyInbox } from './reply-inbox.js';
 import { RequestPublisher } from './request-publisher.js';
 import { RequestTopics } from './request-topics.js';
 import { parseRpcPattern } from './rpc-pattern.js';
 import { createServiceClient } from './service-client.js';
+import { ClientStreams } from './client-streams.js';
+import type { StreamCaller } from './stream-caller.js';
+import type { VrpcStreamHandle, VrpcStreamOpening } from './stream-handle.interface.js';
 import { UnaryCaller } from './unary-caller.js';
-
-/** The settings the client's parts read, from its config. */
-function clientSettings(config: VrpcClientConfig): ClientSettings {
-  return {
-    timeoutMs: config.client?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    fallback: config.client?.fallback ?? {},
-    instanceIdPrefix: config.client?.instanceIdPrefix ?? 'vrpc',
-    topics: config.topics ?? {},
-    replyInbox: config.client?.replyInbox ?? 'own-partition',
-    signer: config.security && new EnvelopeSigner(config.security),
-  };
-}
 
 /**
  * A `ClientProxy` that calls gRPC services over the bus. `getService()` returns the same shape
@@ -50,6 +39,8 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   private readonly inbox: ReplyInbox;
   private readonly direct: DirectCaller | undefined;
   private readonly caller: UnaryCaller;
+  private readonly streams = new ClientStreams();
+  private readonly streamCaller: StreamCaller;
 
   /** @param bus a shared bus (from DI); without it the client makes and owns one from the config. */
   constructor(config: VrpcClientConfig, bus?: VrpcBus) {
@@ -63,11 +54,13 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     const topics = new RequestTopics(this.bus, settings.topics);
     const services = this.protos.services.map((service) => service.fullName);
     const { topics: topicOptions, replyInbox, signer } = settings;
-    this.inbox = new ReplyInbox(this.bus, this.instanceId, topicOptions, topics, services, this.calls, replyInbox, signer);
+    const streams = this.streams.registry;
+    this.inbox = new ReplyInbox(this.bus, this.instanceId, topicOptions, topics, services, this.calls, replyInbox, signer, streams);
     this.direct = directCallerFor(settings.fallback);
     const publisher = new RequestPublisher(this.bus, this.inbox, topics, this.calls, settings.signer);
     const router = new CallRouter(publisher, this.calls, settings.fallback, this.direct);
     this.caller = new UnaryCaller(this.instanceId, settings.timeoutMs, this.calls, router);
+    this.streamCaller = this.streams.attach(this.bus, this.inbox, topics, settings, this.instanceId, () => this.calls.nextId());
   }
 
   /** Calls waiting for a reply. */
@@ -80,9 +73,10 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     await this.inbox.get();
   }
 
-  /** Fails the calls still waiting (UNAVAILABLE), closes the inbox, and the bus if it owns it. */
+  /** Fails the calls still waiting and the live streams (UNAVAILABLE, streams cancelled), closes the inbox, and the bus if it owns it. */
   async close(): Promise<void> {
     this.calls.failAll(() => new VrpcCallError(status.UNAVAILABLE, VrpcMessages.clientClosed));
+    this.streams.close();
     await this.inbox.close();
     this.direct?.close();
     if (this.ownsBus) await this.bus.close();
@@ -94,7 +88,7 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
 
   /** A client for one proto service, shaped like `ClientGrpc.getService<T>()`. */
   getService<T = object>(name: string): T {
-    return createServiceClient<T>(this.protos.get(name), this.caller);
+    return createServiceClient<T>(this.protos.get(name), this.caller, this.streamCaller);
   }
 
   /**
@@ -128,9 +122,16 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
     return this.caller.callRawReply(serviceName, methodName, payload, metadata, options);
   }
 
+  /** A raw streaming call, bytes in and out (for the interceptor): `request` is a server-streaming call's one request. */
+  openStream(opening: VrpcStreamOpening): VrpcStreamHandle {
+    return this.streamCaller.open(opening);
+  }
+
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     const { service, rpc } = parseRpcPattern(packet.pattern);
-    const subscription = this.caller.call(this.protos.get(service), rpc, packet.data).subscribe({
+    const proto = this.protos.get(service);
+    const caller = proto.methods.get(rpc)?.streaming ? this.streamCaller : this.caller;
+    const subscription = caller.call(proto, rpc, packet.data).subscribe({
       next: (response) => callback({ response }),
       error: (err: unknown) => callback({ err }),
       complete: () => callback({ isDisposed: true }),

@@ -53,6 +53,13 @@ export const StreamMessages = {
   unsupported: (service: string, method: string) => `vRPC: this server does not carry streams for ${service}/${method}`,
   publishFailed: (reason: string) => `vRPC: a frame of the stream could not be published: ${reason}`,
   handlerFailed: 'vRPC: the stream failed on the server while taking a message',
+  okWithoutFrame: 'vRPC: the server answered a streaming call with a plain OK reply (no stream frame): a broken server',
+  requestStreamFailed: (reason: string) => `vRPC: the call's request stream failed: ${reason}`,
+  notStreaming: (service: string, method: string) => `vRPC: ${service}/${method} is a unary RPC; call it as one`,
+  requestsNotObservable: (service: string, method: string) =>
+    `vRPC: ${service}/${method} takes a stream of requests: pass an Observable of them (as with ClientGrpc)`,
+  acceptanceWithoutInbox: 'vRPC: the server accepted the stream without naming its inbox: a broken server',
+  clientCancelled: 'vRPC: the call was cancelled',
 } as const;
 
 /** Bodies of `VrpcConfigError`s, which say `vRPC: <option>: <body>`. */
@@ -71,7 +78,7 @@ export const ConfigMessages = {
   invalidTaskStore: (store: string) => `${store} is not a task store; use 'memory', 'redis' or a TaskStore`,
   noKeys: 'no keys are listed; give { keys: { <keyId>: <secret> }, signWith: <keyId> }',
   unknownSigningKey: (id: string) => `"${id}" is not one of the keys listed beside it`,
-  notPositiveInteger: (value: unknown) => `${String(value)} is not a positive integer`,
+  notPositiveInteger: (value: unknown) => `${JSON.stringify(value)} is not a positive integer`,
   shortKey: (id: string, bytes: number) => `key "${id}" is ${bytes} bytes; HMAC keys need at least 16 (32 random bytes recommended)`,
 } as const;
 
@@ -87,6 +94,7 @@ export const InterceptorMessages = {
   serializeFailed: (reason: string) => `Request message serialization failure: ${reason}`,
   parseFailed: (reason: string) => `Response message parsing error: ${reason}`,
   noRequest: 'vRPC: a unary call was half-closed without a request message',
+  noStreamRequest: 'vRPC: a server-streaming call was half-closed without a request message',
 } as const;
 
 /** Why gRPC cannot carry a metadata key, and what becomes of it. */

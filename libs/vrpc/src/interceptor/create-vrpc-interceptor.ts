@@ -3,9 +3,10 @@ import { VrpcClient } from '../client/vrpc-client.js';
 import { parseGrpcPath } from '../grpc/grpc-path.js';
 import type { VrpcInterceptorOptions } from './interceptor-options.interface.js';
 import { createRouteMatcher } from './route-matcher.js';
+import { VrpcStreamingCall } from './vrpc-streaming-call.js';
 import { VrpcUnaryCall } from './vrpc-unary-call.js';
 
-/** A grpc-js client interceptor that sends unary calls over vRPC. */
+/** A grpc-js client interceptor that sends calls of all four types over vRPC. */
 export interface VrpcInterceptor extends Interceptor {
   /** The client the routed calls go through. */
   readonly client: VrpcClient;
@@ -18,10 +19,11 @@ function isVrpcClient(value: unknown): value is VrpcClient {
 }
 
 /**
- * A `@grpc/grpc-js` client interceptor that reroutes the unary calls of any grpc-js client
- * (generated, proto-loader, or Nest's `ClientGrpc`) over vRPC. Put it last in the chain:
- * interceptors after it never see the calls it takes. Streaming calls and calls the route
- * options leave out go through the channel as before.
+ * A `@grpc/grpc-js` client interceptor that reroutes the calls of any grpc-js client
+ * (generated, proto-loader, or Nest's `ClientGrpc`) over vRPC: unary, server-streaming,
+ * client-streaming and bidi (docs/streaming.md). Put it last in the chain: interceptors after
+ * it never see the calls it takes. Calls the route options leave out go through the channel
+ * as before.
  */
 export function createVrpcInterceptor(source: VrpcClient | VrpcInterceptorOptions): VrpcInterceptor {
   const options = isVrpcClient(source) ? { client: source } : source;
@@ -31,8 +33,9 @@ export function createVrpcInterceptor(source: VrpcClient | VrpcInterceptorOption
   const interceptor: Interceptor = (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
     const target = parseGrpcPath(definition.path);
-    if (!target || definition.requestStream || definition.responseStream || !routed(definition.path)) {
-      return new InterceptingCall(nextCall(callOptions));
+    if (!target || !routed(definition.path)) return new InterceptingCall(nextCall(callOptions));
+    if (definition.requestStream || definition.responseStream) {
+      return new InterceptingCall(new VrpcStreamingCall(client, target, callOptions));
     }
     return new InterceptingCall(new VrpcUnaryCall(client, target, callOptions));
   };

@@ -6,7 +6,7 @@ import type { VrpcClientConfig } from '../client/client-options.interface.js';
  * (`package.*`) or a method (`/package.Service/Method`, leading slash optional).
  */
 export interface VrpcRouteOptions {
-  /** Calls sent over vRPC; default: every unary call. */
+  /** Calls sent over vRPC; default: every call (unary and streaming). */
   include?: string[];
   /** Calls that stay on the channel even when `include` names them. */
   exclude?: string[];

@@ -1,3 +1,5 @@
+import { ConfigMessages } from '../errors/vrpc.messages.js';
+import { VrpcConfigError } from '../errors/vrpc-config.error.js';
 import type { VrpcStreamOptions } from './stream-options.interface.js';
 
 export const DEFAULT_STREAM_WINDOW = 256;
@@ -17,4 +19,20 @@ export function streamSettings(options: VrpcStreamOptions = {}): StreamSettings 
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     livenessMs: options.livenessMs ?? DEFAULT_LIVENESS_MS,
   };
+}
+
+/** Throws a `VrpcConfigError` naming `<option>.<key>` for the first value that is not a positive integer. */
+export function checkPositiveIntegers(values: Record<string, number | undefined>, option: string): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value <= 0)) {
+      throw new VrpcConfigError(`${option}.${key}`, ConfigMessages.notPositiveInteger(value));
+    }
+  }
+}
+
+/** `streamSettings`, after checking the options given (`option` names them in the error, e.g. `client.streams`). */
+export function checkedStreamSettings(options: VrpcStreamOptions | undefined, option: string): StreamSettings {
+  const settings = streamSettings(options);
+  checkPositiveIntegers({ ...settings }, option);
+  return settings;
 }
