@@ -6,7 +6,7 @@ import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import type { RpcMethod } from '../protocol/proto-registry.js';
 import { CallType } from '../protocol/stream-frame.js';
 import { waitFor } from '../testing/bus-conformance/wait-for.js';
-import { FakeStreamServer, type FakeServerOptions, NUMBERS_PROTO, NUMBERS_SERVICE } from './testing/fake-stream-server.js';
+import { FakeStreamServer, type FakeServerOptions, NUMBERS_PROTO, NUMBERS_SERVICE } from './testing/stream-server.fake.js';
 import type { VrpcStreamOptions } from '../streaming/stream-options.interface.js';
 import { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@vrpc/test-support';
 import { MemoryBus } from '../bus/memory/memory.bus.js';
 import { CallType } from '../protocol/envelope.js';
-import { FakeStreamCaller } from '../serving/fake-stream-caller.js';
+import { FakeStreamCaller } from '../serving/stream-caller.fake.js';
 import { VrpcGateway } from './vrpc-gateway.js';
 
 interface Num {

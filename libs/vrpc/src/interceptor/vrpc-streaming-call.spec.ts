@@ -2,7 +2,7 @@ import { credentials, type Client, loadPackageDefinition, Metadata, status, type
 import { loadSync } from '@grpc/proto-loader';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../bus/memory/memory.bus.js';
-import { FakeStreamServer, type FakeServerOptions, NUMBERS_PROTO } from '../client/testing/fake-stream-server.js';
+import { FakeStreamServer, type FakeServerOptions, NUMBERS_PROTO } from '../client/testing/stream-server.fake.js';
 import { VrpcClient } from '../client/vrpc-client.js';
 import type { VrpcStreamOptions } from '../streaming/stream-options.interface.js';
 import { waitFor } from '../testing/bus-conformance/wait-for.js';
@@ -20,7 +20,8 @@ interface NumbersClient extends Client {
 }
 
 const definition = loadSync(NUMBERS_PROTO);
-const Numbers = (loadPackageDefinition(definition).streamtest as Record<string, new (...args: unknown[]) => NumbersClient>).Numbers;
+const Numbers = (loadPackageDefinition(definition).streamtest as unknown as Record<string, new (...args: unknown[]) => NumbersClient>)
+  .Numbers;
 const encodeNum = (value: number) =>
   (definition['streamtest.Numbers'] as Record<string, { responseSerialize(v: Num): Buffer }>).Echo.responseSerialize({ value });
 

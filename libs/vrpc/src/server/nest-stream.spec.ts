@@ -21,7 +21,7 @@ import { MemoryBus } from '../bus/memory/memory.bus.js';
 import { VrpcModule } from '../module/vrpc.module.js';
 import { CallType } from '../protocol/envelope.js';
 import { ProtoRegistry } from '../protocol/proto-registry.js';
-import { FakeStreamCaller } from '../serving/fake-stream-caller.js';
+import { FakeStreamCaller } from '../serving/stream-caller.fake.js';
 import { VrpcServer } from './vrpc-server.js';
 
 const PROTO = `syntax = "proto3";

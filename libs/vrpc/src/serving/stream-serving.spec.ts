@@ -5,7 +5,7 @@ import { MemoryBus } from '../bus/memory/memory.bus.js';
 import type { IncomingMessage } from '../bus/bus.interface.js';
 import { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import { CallType } from '../protocol/envelope.js';
-import { FakeStreamCaller, type FakeCallOptions } from './fake-stream-caller.js';
+import { FakeStreamCaller, type FakeCallOptions } from './stream-caller.fake.js';
 import { RequestTopicsServer } from './request-topics-server.js';
 import { okReply } from './reply.factory.js';
 import type { StreamCallIO, StreamExecutor, StreamHandler } from './stream-executor.interface.js';
@@ -33,7 +33,7 @@ describe('streams served from request topics (fake caller on the memory bus)', (
     bus = new MemoryBus(4, maxMessageBytes);
     dead = [];
     calls = [];
-    await bus.subscribe({ topics: [topics.deadLetter], group: 'dead' }, (message) => {
+    await bus.subscribe({ topics: [topics.deadLetter], group: 'dead', concurrency: 1 }, (message) => {
       dead.push(message);
       return Promise.resolve();
     });
