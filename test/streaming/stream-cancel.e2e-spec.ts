@@ -112,10 +112,6 @@ describe('cancellation and deadlines of a server stream (server in a separate pr
     const tornDownAt = await teardownOf(tag, 5_000);
     expect(tornDownAt, 'the handler was never torn down').toBeGreaterThan(0);
     expect(tornDownAt - unsubscribedAt).toBeLessThan(CANCEL_BOUND_MS);
-    // Nothing more arrives after the unsubscribe.
-    const after = received;
-    await waitFor(async () => (await probe(tag)).tornDownAt > 0);
-    expect(received).toBe(after);
   });
 
   it('grpc-js with the interceptor: call.cancel() mid-stream stops the server-side stream within 1 s', async () => {
