@@ -1,6 +1,6 @@
 import { type Client, credentials, status } from '@grpc/grpc-js';
 import { VrpcClient } from '@vrpc/nestjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadRouteGuide, type RouteGuideClient } from '../fixtures/route-guide.service.js';
 import type { ProbeReply } from '../fixtures/route-guide.ticks.js';
 import { uniqueName, waitFor } from '../support/kafka.js';
@@ -17,20 +17,20 @@ const endless = (tag: string) => ({ tag, count: 0, intervalMs: 10, mode: 'observ
 
 describe('faults mid-stream: SIGKILL of the server, SIGKILL of the client (separate processes)', () => {
   const RouteGuide = loadRouteGuide();
-  let scope: StreamingScope;
+  // A scope (topics, groups) per test: a killed server's group membership must not hold up the next test's server.
+  const scopes: StreamingScope[] = [];
   const processes: ServerProcess[] = [];
-  let vrpc: VrpcClient;
+  const clients: VrpcClient[] = [];
+  const newScope = (): StreamingScope => {
+    const scope = streamingScope({ livenessMs: LIVENESS_MS });
+    scopes.push(scope);
+    return scope;
+  };
 
   const started = <T extends { process: ServerProcess } | ServerProcess>(running: T): T => {
     processes.push('process' in running ? running.process : running);
     return running;
   };
-
-  beforeAll(async () => {
-    scope = streamingScope({ livenessMs: LIVENESS_MS });
-    vrpc = new VrpcClient(scope.options);
-    await vrpc.connect();
-  });
 
   afterEach(async () => {
     for (const running of processes.splice(0)) {
@@ -40,12 +40,16 @@ describe('faults mid-stream: SIGKILL of the server, SIGKILL of the client (separ
   });
 
   afterAll(async () => {
-    await vrpc?.close();
-    await scope?.cleanup();
+    for (const client of clients) await client.close();
+    for (const scope of scopes) await scope.cleanup();
   });
 
   it(`SIGKILL of the server mid-stream: the VrpcClient caller fails UNAVAILABLE within ${FAULT_BOUND_MS} ms`, async () => {
+    const scope = newScope();
     const server = started(await startRouteGuideProcess(scope.options));
+    const vrpc = new VrpcClient(scope.options);
+    clients.push(vrpc);
+    await vrpc.connect();
     let received = 0;
     let ended: { code: number; details: string; at: number } | undefined;
     const subscription = vrpc
@@ -72,6 +76,7 @@ describe('faults mid-stream: SIGKILL of the server, SIGKILL of the client (separ
 
   /** Kills a stream-client process mid-stream and returns how long the server took to tear its stream down. */
   async function serverReleaseAfterClientKill(path: 'vrpc' | 'grpc'): Promise<number> {
+    const scope = newScope();
     const server = started(await startRouteGuideProcess(scope.options));
     const direct: Client = new RouteGuide(server.grpcUrl, credentials.createInsecure());
     try {
