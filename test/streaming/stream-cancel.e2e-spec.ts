@@ -157,7 +157,7 @@ describe('cancellation and deadlines of a server stream (server in a separate pr
       const timer = setTimeout(() => (subscription.unsubscribe(), resolve({ code: -1, at: Date.now() })), DEADLINE_MS + 10_000);
       const subscription = vrpc
         .getService<RouteGuideClient>('RouteGuide')
-        .ticks(endless(tag), undefined, { deadline })
+        .ticks(endless(tag), new Metadata(), { deadline })
         .subscribe({
           next: () => (received += 1),
           error: (error: unknown) => (clearTimeout(timer), resolve({ code: endOf(error).code, at: Date.now() })),

@@ -1,4 +1,4 @@
-import { type Client, credentials, status } from '@grpc/grpc-js';
+import { type Client, credentials, Metadata, status } from '@grpc/grpc-js';
 import { VrpcClient } from '@vrpc/nestjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadRouteGuide, type RouteGuideClient } from '../fixtures/route-guide.service.js';
@@ -54,7 +54,7 @@ describe('faults mid-stream: SIGKILL of the server, SIGKILL of the client (separ
     let ended: { code: number; details: string; at: number } | undefined;
     const subscription = vrpc
       .getService<RouteGuideClient>('RouteGuide')
-      .ticks(endless(uniqueName('killed-server')), undefined, { timeoutMs: DEADLINE_MS })
+      .ticks(endless(uniqueName('killed-server')), new Metadata(), { timeoutMs: DEADLINE_MS })
       .subscribe({
         next: () => (received += 1),
         error: (error: unknown) => (ended = { ...endOf(error), at: Date.now() }),

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Client, type ClientReadableStream, credentials, status } from '@grpc/grpc-js';
+import { type Client, type ClientReadableStream, credentials, Metadata, status } from '@grpc/grpc-js';
 import { VrpcClient } from '@vrpc/nestjs';
 import { createVrpcInterceptor, type VrpcInterceptor } from '@vrpc/nestjs/interceptor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,7 +169,7 @@ describe('flow control: a fast producer and a 1 ms-per-message consumer (server 
       const rss = await measured(tag, async () => {
         const subscription = vrpc
           .getService<RouteGuideClient>('RouteGuide')
-          .ticks(million(tag, 'generator'), undefined, { timeoutMs: CONSUME_MS + 30_000 })
+          .ticks(million(tag, 'generator'), new Metadata(), { timeoutMs: CONSUME_MS + 30_000 })
           .subscribe({
             next: () => {
               taken += 1;
@@ -203,7 +203,7 @@ describe('flow control: a fast producer and a 1 ms-per-message consumer (server 
       const rss = await measured(tag, async () => {
         const subscription = vrpc
           .getService<RouteGuideClient>('RouteGuide')
-          .ticks(million(tag, 'observable'), undefined, { timeoutMs: CONSUME_MS + 30_000 })
+          .ticks(million(tag, 'observable'), new Metadata(), { timeoutMs: CONSUME_MS + 30_000 })
           .subscribe({
             next: () => {
               taken += 1;

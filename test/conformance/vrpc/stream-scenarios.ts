@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import { from, Subject } from 'rxjs';
 import { expect, it } from 'vitest';
 import { RouteGuideController } from '../../fixtures/route-guide.controller.js';
@@ -39,12 +39,18 @@ export function streamScenarios(ctx: VrpcScenarioContext): void {
   const ledger = () => ctx.echoApp.app.get(RouteGuideController).ticks;
 
   it('delivers a server stream in order, each message once, then completes', async () => {
-    const ticks = await outcome(guide().ticks({ tag: uniqueName('order'), count: 300, mode: 'generator', size: 16 }));
+    const ticks = await outcome(guide().ticks({ tag: uniqueName('order'), count: 300, mode: 'observable', size: 16 }));
     expect(ticks.end).toMatchObject({ code: status.OK });
     expect(ticks.messages.map((tick) => tick.index)).toEqual(Array.from({ length: 300 }, (_, i) => i));
     const rectangle = { lo: FEATURES[11].location, hi: FEATURES[27].location };
     const features = await outcome(guide().listFeatures(rectangle));
     expect(features).toEqual({ messages: featuresIn(rectangle), end: { code: status.OK, details: '', trailers: {} } });
+  });
+
+  it('pulls a handler that returns an async function*, in order, to its end', async () => {
+    const ticks = await outcome(guide().ticks({ tag: uniqueName('pulled'), count: 600, mode: 'generator', size: 16 }));
+    expect(ticks.end).toMatchObject({ code: status.OK });
+    expect(ticks.messages.map((tick) => tick.index)).toEqual(Array.from({ length: 600 }, (_, i) => i));
   });
 
   it('carries a client stream to its half-close and answers once', async () => {
@@ -111,7 +117,7 @@ export function streamScenarios(ctx: VrpcScenarioContext): void {
   it('ends an endless stream at its deadline with DEADLINE_EXCEEDED, on both sides', async () => {
     const tag = uniqueName('deadline');
     const deadline = Date.now() + 1_500;
-    const result = await outcome(guide().ticks({ tag, count: 0, intervalMs: 10 }, undefined, { deadline }), 15_000);
+    const result = await outcome(guide().ticks({ tag, count: 0, intervalMs: 10 }, new Metadata(), { deadline }), 15_000);
     expect(result.end.code, result.end.details).toBe(status.DEADLINE_EXCEEDED);
     expect(result.messages.length).toBeGreaterThan(10);
     await waitFor(() => ledger().record(tag).tornDownAt > 0, 5_000).catch(() => undefined);
