@@ -1,6 +1,8 @@
 import { type Client, type ClientReadableStream, credentials, Metadata, status } from '@grpc/grpc-js';
 import { VrpcClient } from '@vrpc/nestjs';
+import { VrpcGateway } from '@vrpc/nestjs/gateway';
 import { createVrpcInterceptor, type VrpcInterceptor } from '@vrpc/nestjs/interceptor';
+import { RouteGuideGrpcServer } from '../fixtures/route-guide.grpc-server.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRouteGuide, ROUTE_GUIDE_SERVICE, type RouteGuideClient } from '../fixtures/route-guide.service.js';
 import type { ProbeReply, Tick } from '../fixtures/route-guide.ticks.js';
@@ -171,6 +173,94 @@ describe('cancellation and deadlines of a server stream (server in a separate pr
     expect(ended.at - deadline).toBeLessThan(DEADLINE_SLACK_MS);
     const tornDownAt = await teardownOf(tag, 5_000);
     expect(tornDownAt, 'the handler was never torn down').toBeGreaterThan(0);
+    expect(Math.abs(tornDownAt - deadline)).toBeLessThan(DEADLINE_SLACK_MS);
+  });
+});
+
+describe('cancellation and deadlines through a VrpcGateway to a plain grpc-js server', () => {
+  const RouteGuide = loadRouteGuide();
+  const target = new RouteGuideGrpcServer();
+  let scope: StreamingScope;
+  let gateway: VrpcGateway;
+  let interceptor: VrpcInterceptor;
+  let viaGateway: Client;
+
+  beforeAll(async () => {
+    await target.start();
+    scope = streamingScope();
+    const { bus, topics, server } = scope.options;
+    gateway = new VrpcGateway({ targets: { [ROUTE_GUIDE_SERVICE]: target.address }, bus, topics, groupPrefix: server?.groupPrefix });
+    await gateway.start();
+    interceptor = createVrpcInterceptor({ vrpc: { bus, topics, client: scope.options.client }, include: [ROUTE_GUIDE_SERVICE] });
+    viaGateway = new RouteGuide('127.0.0.1:1', credentials.createInsecure(), { interceptors: [interceptor] });
+  });
+
+  afterAll(async () => {
+    viaGateway?.close();
+    await interceptor?.close();
+    await gateway?.close();
+    target.stop();
+    await scope?.cleanup();
+  });
+
+  const teardownAt = async (tag: string): Promise<number> => {
+    await waitFor(() => target.ticks.record(tag).tornDownAt > 0, 5_000).catch(() => undefined);
+    return target.ticks.record(tag).tornDownAt;
+  };
+
+  /** Cancels a call to `client` after 20 ticks; returns how long the target took to tear its stream down. */
+  const cancelThrough = async (client: Client, tag: string): Promise<number> => {
+    const call = (client as unknown as { ticks(r: object): ClientReadableStream<Tick> }).ticks(endless(tag));
+    const cancelledAt = await new Promise<number>((resolve, reject) => {
+      let received = 0;
+      call.on('data', () => {
+        received += 1;
+        if (received !== 20) return;
+        const at = Date.now();
+        call.cancel();
+        resolve(at);
+      });
+      call.on('error', (error: unknown) => {
+        const { code, details } = endOf(error);
+        if (code !== Number(status.CANCELLED)) reject(new Error(`the stream failed: ${code} ${details}`));
+      });
+    });
+    const tornDownAt = await teardownAt(tag);
+    expect(tornDownAt, "the target's handler was never torn down").toBeGreaterThan(0);
+    return tornDownAt - cancelledAt;
+  };
+
+  it('reference (direct to the target): a grpc-js cancel tears the handler down within 1 s', async () => {
+    const direct = new RouteGuide(target.address, credentials.createInsecure());
+    try {
+      expect(await cancelThrough(direct, uniqueName('target-cancel'))).toBeLessThan(CANCEL_BOUND_MS);
+    } finally {
+      direct.close();
+    }
+  });
+
+  it("a caller's cancel reaches the target's handler through the gateway within 1 s", async () => {
+    expect(await cancelThrough(viaGateway, uniqueName('gateway-cancel'))).toBeLessThan(CANCEL_BOUND_MS);
+  });
+
+  it('a deadline ends the call with DEADLINE_EXCEEDED on the caller and the target', async () => {
+    const tag = uniqueName('gateway-deadline');
+    const deadline = Date.now() + DEADLINE_MS;
+    const call = (viaGateway as unknown as { ticks(r: object, m: Metadata, o: object): ClientReadableStream<Tick> }).ticks(
+      endless(tag),
+      new Metadata(),
+      { deadline },
+    );
+    const code = await new Promise<number>((resolve) => {
+      const timer = setTimeout(() => (call.cancel(), resolve(-1)), DEADLINE_MS + 10_000);
+      call.on('data', () => undefined);
+      call.on('close', () => clearTimeout(timer));
+      call.on('error', (error: unknown) => resolve(endOf(error).code));
+      call.on('end', () => resolve(status.OK));
+    });
+    expect(code).toBe(status.DEADLINE_EXCEEDED);
+    const tornDownAt = await teardownAt(tag);
+    expect(tornDownAt, "the target's handler was never torn down").toBeGreaterThan(0);
     expect(Math.abs(tornDownAt - deadline)).toBeLessThan(DEADLINE_SLACK_MS);
   });
 });
