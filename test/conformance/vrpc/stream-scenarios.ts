@@ -1,5 +1,5 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { from, Subject } from 'rxjs';
+import { from, ReplaySubject } from 'rxjs';
 import { expect, it } from 'vitest';
 import { RouteGuideController } from '../../fixtures/route-guide.controller.js';
 import {
@@ -66,21 +66,29 @@ export function streamScenarios(ctx: VrpcScenarioContext): void {
     const chat = await outcome(guide().routeChat(from(notes)));
     expect(chat).toEqual({ messages: expectedChat(notes), end: { code: status.OK, details: '', trailers: {} } });
     // Interleaved: the second note at a place is answered with the first while the stream is open.
-    const requests = new Subject<RouteNote>();
+    // A ReplaySubject: the test must not depend on when the client subscribes to the request stream.
+    const requests = new ReplaySubject<RouteNote>();
     const replies: RouteNote[] = [];
     let completed = false;
+    let failed: unknown;
     const subscription = guide()
       .routeChat(requests)
-      .subscribe({ next: (note) => replies.push(note), complete: () => (completed = true), error: () => (completed = true) });
+      .subscribe({
+        next: (note) => replies.push(note),
+        complete: () => (completed = true),
+        error: (error: unknown) => ((failed = error), (completed = true)),
+      });
     try {
       const place = FEATURES[0].location;
       requests.next({ location: place, message: 'first' });
       requests.next({ location: place, message: 'second' });
       await waitFor(() => replies.length === 1 || completed, 15_000);
+      expect(failed === undefined ? 'open' : `${endOf(failed).code} ${endOf(failed).details}`).toBe('open');
       expect(replies).toEqual([{ location: place, message: 'first' }]);
       expect(completed).toBe(false);
       requests.complete();
       await waitFor(() => completed, 15_000);
+      expect(failed).toBeUndefined();
     } finally {
       subscription.unsubscribe();
     }
