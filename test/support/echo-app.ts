@@ -1,4 +1,4 @@
-import { type INestMicroservice } from '@nestjs/common';
+import { type INestMicroservice, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { VrpcClient, VrpcModule, VrpcServer, type VrpcModuleOptions } from '@vrpc/nestjs';
 import { EchoController } from '../fixtures/echo.controller.js';
@@ -30,11 +30,11 @@ export interface EchoApp {
   controller: EchoController;
 }
 
-/** An app that serves EchoService over vRPC with the given options. */
-export async function startEchoApp(options: VrpcModuleOptions): Promise<EchoApp> {
+/** An app that serves EchoService over vRPC with the given options (and `more` controllers beside it). */
+export async function startEchoApp(options: VrpcModuleOptions, more: Type[] = []): Promise<EchoApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [VrpcModule.forRoot(options)],
-    controllers: [EchoController],
+    controllers: [EchoController, ...more],
   }).compile();
   const app = moduleRef.createNestMicroservice({ strategy: moduleRef.get(VrpcServer), logger: ['error', 'warn'] });
   await app.listen();
