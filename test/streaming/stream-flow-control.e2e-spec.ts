@@ -90,6 +90,16 @@ describe('flow control: a fast producer and a 1 ms-per-message consumer (server 
     return { server: serverRss.samples, client: clientRss.samples, serverBaseline, clientBaseline };
   }
 
+  /** One line of figures per case, for the record (the assertions are below it). */
+  function report(tag: string, taken: number, produced: number, rss: Rss, end = 'cancelled by the reader'): void {
+    const peak = (samples: number[], baseline: number) =>
+      `peak ${Math.round(Math.max(...samples) / MB)} MB (+${Math.round((Math.max(...samples) - baseline) / MB)} MB)`;
+    console.info(
+      `[flow] ${tag}: taken ${taken}, produced ${produced} (ahead ${produced - taken}); server ${peak(rss.server, rss.serverBaseline)}, ` +
+        `growth ${Math.round(growth(rss.server) / MB)} MB; caller ${peak(rss.client, rss.clientBaseline)}, growth ${Math.round(growth(rss.client) / MB)} MB; ${end}`,
+    );
+  }
+
   function expectBounded(rss: Rss): void {
     expect(rss.server.length, 'too few server samples').toBeGreaterThan(CONSUME_MS / 500 / 2);
     expect(Math.max(...rss.server) - rss.serverBaseline, 'server RSS above its baseline').toBeLessThan(ABOVE_BASELINE);
@@ -130,20 +140,26 @@ describe('flow control: a fast producer and a 1 ms-per-message consumer (server 
       let failure: unknown;
       const rss = await measured(tag, async () => {
         const call = (intercepted as unknown as { ticks(r: object): ClientReadableStream<Tick> }).ticks(million(tag, 'generator'));
-        call.on('error', (error: unknown) => {
-          if (endOf(error).code !== Number(status.CANCELLED)) failure = error;
-        });
         const until = Date.now() + CONSUME_MS;
+        // Leaving the loop destroys the readable (an AbortError): what comes after is our own stop.
+        let stopped = false;
+        call.on('error', (error: unknown) => {
+          if (!stopped && endOf(error).code !== Number(status.CANCELLED)) failure = error;
+        });
         try {
           for await (const tick of call as AsyncIterable<Tick>) {
             if (tick.index !== taken) outOfOrder += 1;
             taken += 1;
-            if (Date.now() >= until) break;
+            if (Date.now() >= until) {
+              stopped = true;
+              break;
+            }
             await delay(1);
           }
         } catch (error: unknown) {
-          if (endOf(error).code !== Number(status.CANCELLED)) failure = error;
+          if (!stopped && endOf(error).code !== Number(status.CANCELLED)) failure = error;
         }
+        stopped = true;
         call.cancel();
       });
       expect(failure, `the stream failed: ${endOf(failure).code} ${endOf(failure).details}`).toBeUndefined();
@@ -152,6 +168,7 @@ describe('flow control: a fast producer and a 1 ms-per-message consumer (server 
       expect(outOfOrder).toBe(0);
       const { produced } = await probe(tag);
       expect(produced).toBeGreaterThanOrEqual(taken);
+      report('async function*, interceptor reader', taken, produced, rss);
       expect(produced - taken).toBeLessThanOrEqual(WINDOW + SLACK);
       expectBounded(rss);
       await waitFor(async () => (await probe(tag)).tornDownAt > 0, 5_000);
@@ -183,6 +200,7 @@ describe('flow control: a fast producer and a 1 ms-per-message consumer (server 
       expect(failure, `the stream failed: ${endOf(failure).code} ${endOf(failure).details}`).toBeUndefined();
       expect(taken).toBeGreaterThan(2_000);
       const { produced } = await probe(tag);
+      report('async function*, VrpcClient reader', taken, produced, rss);
       expect(produced - taken).toBeLessThanOrEqual(WINDOW + SLACK);
       expectBounded(rss);
     },
@@ -217,6 +235,13 @@ describe('flow control: a fast producer and a 1 ms-per-message consumer (server 
       if (failure !== undefined) expect(endOf(failure).code, endOf(failure).details).toBe(status.RESOURCE_EXHAUSTED);
       expect(taken).toBeGreaterThan(0);
       const { produced } = await probe(tag);
+      report(
+        'lazy Observable, VrpcClient reader',
+        taken,
+        produced,
+        rss,
+        failure === undefined ? 'cancelled by the reader' : endOf(failure).details,
+      );
       expect(produced - taken).toBeLessThanOrEqual(WINDOW + MAX_BUFFERED_BYTES / TICK_BYTES + SLACK);
       expectBounded(rss);
       await waitFor(async () => (await probe(tag)).tornDownAt > 0, 5_000);

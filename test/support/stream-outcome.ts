@@ -30,7 +30,7 @@ function trailersOf(metadata: Metadata | undefined): Record<string, string[]> {
 }
 
 export function endOf(error: unknown): CallEnd {
-  const { code, details, metadata } = error as Partial<ServiceError>;
+  const { code, details, metadata } = (typeof error === 'object' && error !== null ? error : {}) as Partial<ServiceError>;
   return { code: typeof code === 'number' ? code : -1, details: details ?? String(error), trailers: trailersOf(metadata) };
 }
 
