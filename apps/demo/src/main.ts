@@ -3,12 +3,13 @@ import { Metadata } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { VrpcClient, VrpcServer } from '@vrpc/nestjs';
-import { firstValueFrom, type Observable } from 'rxjs';
+import { firstValueFrom, lastValueFrom, type Observable, toArray } from 'rxjs';
 import { AppModule } from './app.module.js';
-import type { HelloReply, HelloRequest } from './greeter.controller.js';
+import type { HelloEachRequest, HelloReply, HelloRequest } from './greeter.controller.js';
 
 interface GreeterClient {
   sayHello(request: HelloRequest, metadata?: Metadata): Observable<HelloReply>;
+  sayHelloToEach(request: HelloEachRequest): Observable<HelloReply>;
 }
 
 /** Serves Greeter from Kafka and calls it through VrpcClient, in one process. */
@@ -32,6 +33,10 @@ async function main(): Promise<void> {
     const reply = await firstValueFrom(greeter.sayHello({ name }, metadata));
     logger.log(`${reply.message} (served by ${reply.servedBy}, ${(performance.now() - started).toFixed(1)} ms over the bus)`);
   }
+  const started = performance.now();
+  const streamed = await lastValueFrom(greeter.sayHelloToEach({ names: ['Ada', 'Grace', 'Linus'] }).pipe(toArray()));
+  const elapsed = (performance.now() - started).toFixed(1);
+  logger.log(`a server stream: ${streamed.map((reply) => reply.message).join(' ')} (${streamed.length} messages, ${elapsed} ms over the bus)`);
   await app.close();
   logger.log('demo finished');
 }

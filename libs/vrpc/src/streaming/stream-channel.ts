@@ -3,6 +3,7 @@ import type { StreamFrame } from '../protocol/envelope.js';
 import { StreamMessages } from '../errors/vrpc.messages.js';
 import type { ChannelFailure, ChannelHooks, ChannelStart, OutgoingFrame } from './channel-hooks.interface.js';
 import type { StreamSettings } from './stream-settings.js';
+import { Fifo } from '../utils/fifo.js';
 
 export type { ChannelFailure, ChannelHooks, ChannelStart, OutgoingFrame } from './channel-hooks.interface.js';
 
@@ -14,7 +15,7 @@ export type { ChannelFailure, ChannelHooks, ChannelStart, OutgoingFrame } from '
  * side turns its frames into envelopes and hands it what arrives.
  */
 export class StreamChannel<In, End> {
-  private readonly queue: Buffer[] = [];
+  private readonly queue = new Fifo<Buffer>();
   private queuedBytes = 0;
   /** Index of this side's next message. */
   private sent = 0;
@@ -61,7 +62,7 @@ export class StreamChannel<In, End> {
 
   /** Whether a message written now goes out at once (the window has room and nothing waits before it). */
   get canWrite(): boolean {
-    return !this.closed && this.queue.length === 0 && this.sent < this.peerWindow;
+    return !this.closed && this.queue.size === 0 && this.sent < this.peerWindow;
   }
 
   /** Bytes held beyond the other side's window. */
@@ -87,7 +88,7 @@ export class StreamChannel<In, End> {
    */
   write(payload: Buffer): boolean {
     if (this.closed || this.ending || this.ended) return false;
-    if (this.queue.length === 0 && this.sent < this.peerWindow) {
+    if (this.queue.size === 0 && this.sent < this.peerWindow) {
       this.sendMessage(payload, undefined);
       return true;
     }
@@ -156,7 +157,7 @@ export class StreamChannel<In, End> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.timer);
-    this.queue.length = 0;
+    this.queue.clear();
     this.queuedBytes = 0;
     this.held.clear();
     for (const resolve of this.waiters.splice(0)) resolve();
@@ -185,14 +186,14 @@ export class StreamChannel<In, End> {
   }
 
   private flush(): void {
-    while (!this.closed && this.queue.length > 0 && this.sent < this.peerWindow) {
+    while (!this.closed && this.queue.size > 0 && this.sent < this.peerWindow) {
       const payload = this.queue.shift() as Buffer;
       this.queuedBytes -= payload.length;
-      const last = this.queue.length === 0 && this.ending !== undefined;
+      const last = this.queue.size === 0 && this.ending !== undefined;
       this.sendMessage(payload, last ? this.ending : undefined);
     }
     if (this.closed) return;
-    if (this.queue.length === 0 && this.ending && !this.ended) {
+    if (this.queue.size === 0 && this.ending && !this.ended) {
       this.ended = true;
       this.emit({ frame: { end: true, sequence: this.sent }, end: this.ending.end });
     }
