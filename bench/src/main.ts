@@ -1,12 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { DEFAULT_REPLY_PARTITIONS, DEFAULT_REQUEST_PARTITIONS } from '@vrpc/nestjs/protocol';
 import { parseBenchOptions, USAGE } from './config/bench-options.js';
-import type { RunConfig } from './config/run-config.js';
-import { freeLoopbackPort } from './orchestrator/free-port.js';
-import { acquireBroker, connectAdmin, createRunTopics, deleteRunTopics } from './orchestrator/kafka-setup.js';
-import { machineInfo } from './orchestrator/machine-info.js';
-import { Progress } from './orchestrator/progress.js';
+import { withBenchRun } from './orchestrator/bench-run.js';
+import { createRunTopics } from './orchestrator/kafka-setup.js';
 import { countSteps, RunPlan } from './orchestrator/run-plan.js';
 import { markdownReport } from './report/markdown-report.js';
 import type { BenchResults } from './report/results.js';
@@ -23,39 +18,17 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const startedAt = new Date();
-  const progress = new Progress(countSteps(options));
-  const log = (line: string) => progress.note(line);
-  const broker = await acquireBroker(log);
-  process.once('SIGINT', () => {
-    progress.close();
-    // Children exit on their own when this process goes (their IPC channel closes).
-    void broker.release().finally(() => process.exit(130));
-  });
-
-  const runId = `bench-${startedAt.toISOString().slice(0, 19).replace(/\D/g, '')}-${randomBytes(2).toString('hex')}`;
-  const config: RunConfig = {
-    runId,
-    brokers: broker.brokers,
-    grpcUrl: `127.0.0.1:${await freeLoopbackPort()}`,
-    requestPartitions: DEFAULT_REQUEST_PARTITIONS,
-    replyPartitions: DEFAULT_REPLY_PARTITIONS,
-    callTimeoutMs: CALL_TIMEOUT_MS,
-  };
-  const machine = machineInfo(broker.description);
-  log(`vRPC bench (${options.mode}): ${options.contenders.join(', ')} · broker ${broker.brokers.join(',')} · run ${runId}`);
-
-  const admin = await connectAdmin(broker.brokers);
-  let outcome;
-  try {
-    await createRunTopics(admin, config);
-    outcome = await new RunPlan(options, config, progress).run();
-  } finally {
-    progress.close();
-    await deleteRunTopics(admin, runId).catch((error: unknown) => log(`could not delete the run's topics: ${String(error)}`));
-    await admin.disconnect();
-    await broker.release();
-  }
+  const { run, value: outcome } = await withBenchRun(
+    countSteps(options),
+    CALL_TIMEOUT_MS,
+    ({ config, runId }) =>
+      `vRPC bench (${options.mode}): ${options.contenders.join(', ')} · broker ${config.brokers.join(',')} · run ${runId}`,
+    async ({ admin, config, progress }) => {
+      await createRunTopics(admin, config);
+      return new RunPlan(options, config, progress).run();
+    },
+  );
+  const { startedAt, runId, machine } = run;
 
   for (const contender of outcome.contenders) if (contender.rounds.length > 0) contender.summary = summarize(contender);
   machine.loadAverageAtEnd = loadavg();

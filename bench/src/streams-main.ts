@@ -1,12 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { DEFAULT_REPLY_PARTITIONS, DEFAULT_REQUEST_PARTITIONS } from '@vrpc/nestjs/protocol';
-import type { RunConfig } from './config/run-config.js';
 import { parseStreamOptions, STREAM_USAGE } from './config/stream-options.js';
-import { freeLoopbackPort } from './orchestrator/free-port.js';
-import { acquireBroker, connectAdmin, createStreamRunTopics, deleteRunTopics } from './orchestrator/kafka-setup.js';
-import { machineInfo } from './orchestrator/machine-info.js';
-import { Progress } from './orchestrator/progress.js';
+import { withBenchRun } from './orchestrator/bench-run.js';
+import { createStreamRunTopics } from './orchestrator/kafka-setup.js';
 import { countStreamSteps, StreamPlan } from './orchestrator/stream-plan.js';
 import { streamMarkdownReport } from './report/stream-markdown.js';
 import type { StreamBenchResults, StreamContenderResult } from './report/stream-results.js';
@@ -26,38 +21,17 @@ export async function streamBench(): Promise<number> {
     console.log(STREAM_USAGE);
     return 0;
   }
-  const startedAt = new Date();
-  const progress = new Progress(countStreamSteps(options));
-  const log = (line: string) => progress.note(line);
-  const broker = await acquireBroker(log);
-  process.once('SIGINT', () => {
-    progress.close();
-    void broker.release().finally(() => process.exit(130));
-  });
-
-  const runId = `bench-${startedAt.toISOString().slice(0, 19).replace(/\D/g, '')}-${randomBytes(2).toString('hex')}`;
-  const config: RunConfig = {
-    runId,
-    brokers: broker.brokers,
-    grpcUrl: `127.0.0.1:${await freeLoopbackPort()}`,
-    requestPartitions: DEFAULT_REQUEST_PARTITIONS,
-    replyPartitions: DEFAULT_REPLY_PARTITIONS,
-    callTimeoutMs: STREAM_CALL_TIMEOUT_MS,
-  };
-  const machine = machineInfo(broker.description);
-  log(`vRPC streaming bench (${options.mode}): ${options.contenders.join(', ')} · broker ${broker.brokers.join(',')} · run ${runId}`);
-
-  const admin = await connectAdmin(broker.brokers);
-  let contenders: StreamContenderResult[];
-  try {
-    await createStreamRunTopics(admin, config);
-    contenders = await new StreamPlan(options, config, progress).run();
-  } finally {
-    progress.close();
-    await deleteRunTopics(admin, runId).catch((error: unknown) => log(`could not delete the run's topics: ${String(error)}`));
-    await admin.disconnect();
-    await broker.release();
-  }
+  const { run, value: contenders } = await withBenchRun(
+    countStreamSteps(options),
+    STREAM_CALL_TIMEOUT_MS,
+    ({ config, runId }) =>
+      `vRPC streaming bench (${options.mode}): ${options.contenders.join(', ')} · broker ${config.brokers.join(',')} · run ${runId}`,
+    async ({ admin, config, progress }): Promise<StreamContenderResult[]> => {
+      await createStreamRunTopics(admin, config);
+      return new StreamPlan(options, config, progress).run();
+    },
+  );
+  const { startedAt, runId, machine } = run;
 
   for (const contender of contenders) contender.summary = summarizeStreams(contender);
   machine.loadAverageAtEnd = loadavg();

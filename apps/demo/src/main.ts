@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const streamed = await lastValueFrom(greeter.sayHelloToEach({ names: ['Ada', 'Grace', 'Linus'] }).pipe(toArray()));
   const elapsed = (performance.now() - started).toFixed(1);
-  logger.log(`a server stream: ${streamed.map((reply) => reply.message).join(' ')} (${streamed.length} messages, ${elapsed} ms over the bus)`);
+  logger.log(
+    `a server stream: ${streamed.map((reply) => reply.message).join(' ')} (${streamed.length} messages, ${elapsed} ms over the bus)`,
+  );
   await app.close();
   logger.log('demo finished');
 }
