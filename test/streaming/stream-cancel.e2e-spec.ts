@@ -9,6 +9,7 @@ import type { ProbeReply, Tick } from '../fixtures/route-guide.ticks.js';
 import { uniqueName, waitFor } from '../support/kafka.js';
 import {
   endOf,
+  figure,
   grpcUnary,
   type RouteGuideProcess,
   startRouteGuideProcess,
@@ -91,7 +92,7 @@ describe('cancellation and deadlines of a server stream (server in a separate pr
     const cancelledAt = await cancelAfterTicks((direct as unknown as { ticks(r: object): ClientReadableStream<Tick> }).ticks(endless(tag)));
     const tornDownAt = await teardownOf(tag, 5_000);
     expect(tornDownAt, 'the handler was never torn down').toBeGreaterThan(0);
-    expect(tornDownAt - cancelledAt).toBeLessThan(CANCEL_BOUND_MS);
+    expect(figure(tornDownAt - cancelledAt, 'cancel → handler torn down')).toBeLessThan(CANCEL_BOUND_MS);
   });
 
   it('VrpcClient: unsubscribing mid-stream stops the server-side stream within 1 s', async () => {
@@ -113,7 +114,7 @@ describe('cancellation and deadlines of a server stream (server in a separate pr
     expect(record.started).toBe(true);
     const tornDownAt = await teardownOf(tag, 5_000);
     expect(tornDownAt, 'the handler was never torn down').toBeGreaterThan(0);
-    expect(tornDownAt - unsubscribedAt).toBeLessThan(CANCEL_BOUND_MS);
+    expect(figure(tornDownAt - unsubscribedAt, 'unsubscribe → handler torn down')).toBeLessThan(CANCEL_BOUND_MS);
   });
 
   it('grpc-js with the interceptor: call.cancel() mid-stream stops the server-side stream within 1 s', async () => {
@@ -123,7 +124,7 @@ describe('cancellation and deadlines of a server stream (server in a separate pr
     );
     const tornDownAt = await teardownOf(tag, 5_000);
     expect(tornDownAt, 'the handler was never torn down').toBeGreaterThan(0);
-    expect(tornDownAt - cancelledAt).toBeLessThan(CANCEL_BOUND_MS);
+    expect(figure(tornDownAt - cancelledAt, 'cancel → handler torn down')).toBeLessThan(CANCEL_BOUND_MS);
   });
 
   it('reference (direct gRPC): a deadline ends an endless stream with DEADLINE_EXCEEDED on both sides', async () => {
@@ -147,7 +148,7 @@ describe('cancellation and deadlines of a server stream (server in a separate pr
     expect(code).toBe(status.DEADLINE_EXCEEDED);
     const tornDownAt = await teardownOf(tag, 5_000);
     expect(tornDownAt).toBeGreaterThan(0);
-    expect(Math.abs(tornDownAt - deadline)).toBeLessThan(DEADLINE_SLACK_MS);
+    expect(figure(Math.abs(tornDownAt - deadline), 'handler torn down, from the deadline')).toBeLessThan(DEADLINE_SLACK_MS);
   });
 
   it('VrpcClient: a deadline ends an endless stream with DEADLINE_EXCEEDED on the caller, and the server stream with it', async () => {
@@ -170,10 +171,10 @@ describe('cancellation and deadlines of a server stream (server in a separate pr
     // The stream ran until the deadline, not failed at once.
     expect(received).toBeGreaterThan(10);
     expect(ended.at).toBeGreaterThanOrEqual(deadline - 50);
-    expect(ended.at - deadline).toBeLessThan(DEADLINE_SLACK_MS);
+    expect(figure(ended.at - deadline, 'caller ended, after the deadline')).toBeLessThan(DEADLINE_SLACK_MS);
     const tornDownAt = await teardownOf(tag, 5_000);
     expect(tornDownAt, 'the handler was never torn down').toBeGreaterThan(0);
-    expect(Math.abs(tornDownAt - deadline)).toBeLessThan(DEADLINE_SLACK_MS);
+    expect(figure(Math.abs(tornDownAt - deadline), 'handler torn down, from the deadline')).toBeLessThan(DEADLINE_SLACK_MS);
   });
 });
 
@@ -233,14 +234,18 @@ describe('cancellation and deadlines through a VrpcGateway to a plain grpc-js se
   it('reference (direct to the target): a grpc-js cancel tears the handler down within 1 s', async () => {
     const direct = new RouteGuide(target.address, credentials.createInsecure());
     try {
-      expect(await cancelThrough(direct, uniqueName('target-cancel'))).toBeLessThan(CANCEL_BOUND_MS);
+      expect(figure(await cancelThrough(direct, uniqueName('target-cancel')), 'cancel → target handler torn down')).toBeLessThan(
+        CANCEL_BOUND_MS,
+      );
     } finally {
       direct.close();
     }
   });
 
   it("a caller's cancel reaches the target's handler through the gateway within 1 s", async () => {
-    expect(await cancelThrough(viaGateway, uniqueName('gateway-cancel'))).toBeLessThan(CANCEL_BOUND_MS);
+    expect(figure(await cancelThrough(viaGateway, uniqueName('gateway-cancel')), 'cancel → target handler torn down')).toBeLessThan(
+      CANCEL_BOUND_MS,
+    );
   });
 
   it('a deadline ends the call with DEADLINE_EXCEEDED on the caller and the target', async () => {
@@ -261,6 +266,6 @@ describe('cancellation and deadlines through a VrpcGateway to a plain grpc-js se
     expect(code).toBe(status.DEADLINE_EXCEEDED);
     const tornDownAt = await teardownAt(tag);
     expect(tornDownAt, "the target's handler was never torn down").toBeGreaterThan(0);
-    expect(Math.abs(tornDownAt - deadline)).toBeLessThan(DEADLINE_SLACK_MS);
+    expect(figure(Math.abs(tornDownAt - deadline), 'handler torn down, from the deadline')).toBeLessThan(DEADLINE_SLACK_MS);
   });
 });

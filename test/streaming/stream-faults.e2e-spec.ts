@@ -5,7 +5,7 @@ import { loadRouteGuide, type RouteGuideClient } from '../fixtures/route-guide.s
 import type { ProbeReply } from '../fixtures/route-guide.ticks.js';
 import { uniqueName, waitFor } from '../support/kafka.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
-import { endOf, grpcUnary, startRouteGuideProcess, streamingScope, type StreamingScope } from '../support/streaming.js';
+import { endOf, figure, grpcUnary, startRouteGuideProcess, streamingScope, type StreamingScope } from '../support/streaming.js';
 
 // The bounds we state (docs/streaming.md, Liveness): silence of the other side ends a call after
 // livenessMs (default 5 000) plus one poll of the bus; we allow 3 s of margin on top. The call's
@@ -68,7 +68,7 @@ describe('faults mid-stream: SIGKILL of the server, SIGKILL of the client (separ
       await waitFor(() => ended !== undefined, FAULT_BOUND_MS + 5_000).catch(() => undefined);
       expect(ended, 'the caller did not notice the dead server').toBeDefined();
       expect(ended?.code).toBe(status.UNAVAILABLE);
-      expect((ended?.at ?? Infinity) - killedAt).toBeLessThan(FAULT_BOUND_MS);
+      expect(figure((ended?.at ?? Infinity) - killedAt, 'SIGKILL → caller UNAVAILABLE')).toBeLessThan(FAULT_BOUND_MS);
     } finally {
       subscription.unsubscribe();
     }
@@ -104,10 +104,10 @@ describe('faults mid-stream: SIGKILL of the server, SIGKILL of the client (separ
   }
 
   it('reference (direct gRPC): SIGKILL of a grpc-js client mid-stream unsubscribes the handler', async () => {
-    expect(await serverReleaseAfterClientKill('grpc')).toBeLessThan(FAULT_BOUND_MS);
+    expect(figure(await serverReleaseAfterClientKill('grpc'), 'SIGKILL → handler unsubscribed')).toBeLessThan(FAULT_BOUND_MS);
   });
 
   it(`SIGKILL of a VrpcClient process mid-stream: the server's handler is unsubscribed within ${FAULT_BOUND_MS} ms`, async () => {
-    expect(await serverReleaseAfterClientKill('vrpc')).toBeLessThan(FAULT_BOUND_MS);
+    expect(figure(await serverReleaseAfterClientKill('vrpc'), 'SIGKILL → handler unsubscribed')).toBeLessThan(FAULT_BOUND_MS);
   });
 });
