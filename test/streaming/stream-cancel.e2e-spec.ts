@@ -9,13 +9,13 @@ import type { ProbeReply, Tick } from '../fixtures/route-guide.ticks.js';
 import { uniqueName, waitFor } from '../support/kafka.js';
 import {
   endOf,
-  figure,
   grpcUnary,
   type RouteGuideProcess,
   startRouteGuideProcess,
   type StreamingScope,
   streamingScope,
 } from '../support/streaming.js';
+import { figure } from '../support/figure.js';
 
 // The acceptance bounds (issue 15): an unsubscribe stops the server's stream within 1 s; a
 // deadline ends the call on the caller with DEADLINE_EXCEEDED and the server's stream within

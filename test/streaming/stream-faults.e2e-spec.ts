@@ -5,7 +5,8 @@ import { loadRouteGuide, type RouteGuideClient } from '../fixtures/route-guide.s
 import type { ProbeReply } from '../fixtures/route-guide.ticks.js';
 import { uniqueName, waitFor } from '../support/kafka.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
-import { endOf, figure, grpcUnary, startRouteGuideProcess, streamingScope, type StreamingScope } from '../support/streaming.js';
+import { endOf, grpcUnary, startRouteGuideProcess, streamingScope, type StreamingScope } from '../support/streaming.js';
+import { figure } from '../support/figure.js';
 
 // The bounds we state (docs/streaming.md, Liveness): silence of the other side ends a call after
 // livenessMs (default 5 000) plus one poll of the bus; we allow 3 s of margin on top. The call's

@@ -2,7 +2,6 @@
 // and ClientGrpc, grpc-js calls), so the paths compare with one toEqual; and RSS samples.
 import { type Client, type ClientReadableStream, type Metadata, type ServiceError } from '@grpc/grpc-js';
 import { type Observable } from 'rxjs';
-import { expect } from 'vitest';
 
 /** How a call ended: grpc-js' error shape, comparable across paths. */
 export interface CallEnd {
@@ -117,9 +116,3 @@ export function sampleRss(read: () => Promise<number> | number, everyMs = 500): 
 }
 
 export const MB = 1024 * 1024;
-
-/** Prints a measured time under the running test's name (for the record), and returns it for its assertion. */
-export function figure(ms: number, what: string): number {
-  console.info(`[figure] ${expect.getState().currentTestName ?? ''}: ${what}: ${ms} ms`);
-  return ms;
-}
