@@ -49,6 +49,9 @@ export const StreamMessages = {
     `vRPC: ${service}/${method} is a @GrpcStreamCall handler, which takes grpc-js' raw call; vRPC does not carry those: use @GrpcStreamMethod`,
   cancelled: 'vRPC: the call was cancelled by its caller',
   serverClosing: 'vRPC: the server is closing',
+  noStreamInbox: (reason: string) =>
+    `vRPC: this gateway serves no streams: its stream inbox (topics.streams) could not be opened: ${reason}; ` +
+    `unary calls are served, streaming calls are refused UNAVAILABLE`,
   deadline: 'vRPC: the stream outlasted its deadline',
   unsupported: (service: string, method: string) => `vRPC: this server does not carry streams for ${service}/${method}`,
   publishFailed: (reason: string) => `vRPC: a frame of the stream could not be published: ${reason}`,

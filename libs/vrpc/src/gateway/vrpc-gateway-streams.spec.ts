@@ -163,6 +163,39 @@ describe('VrpcGateway forwards streams to a plain grpc-js server (fake caller on
     await caller.close();
   });
 
+  it('without rights on the streams topic, starts anyway (running) and refuses streams UNAVAILABLE, saying why', async () => {
+    // A broker that refuses to create (or describe) the streams topic, as one with ACLs for a unary-only gateway does.
+    const strict = new MemoryBus();
+    const ensureTopics = strict.ensureTopics.bind(strict);
+    strict.ensureTopics = (specs) =>
+      specs.some(({ topic }) => topic === 'gwx.streams') ? Promise.reject(new Error('Topic authorization failed')) : ensureTopics(specs);
+    const limited = new VrpcGateway(
+      { targets: { [SERVICE]: '127.0.0.1:1' }, topics: { ...topics, requestPrefix: 'gwx.req.', streams: 'gwx.streams' } },
+      strict,
+    );
+    await limited.start();
+    try {
+      expect(limited.state).toBe('running');
+      const caller = new FakeStreamCaller(strict, {
+        service: SERVICE,
+        method: 'Echo',
+        callType: CallType.BIDI_STREAMING,
+        requestTopic: `gwx.req.${SERVICE}`,
+        replyTopic: topics.replies,
+      });
+      await caller.open();
+      await waitFor(() => caller.ended !== undefined, 5_000);
+      expect(caller.ended?.stream).toBeUndefined();
+      expect(caller.ended?.statusCode).toBe(status.UNAVAILABLE);
+      expect(caller.ended?.errorMessage).toContain('this gateway serves no streams');
+      expect(caller.ended?.errorMessage).toContain('Topic authorization failed');
+      await caller.close();
+    } finally {
+      await limited.close();
+      await strict.close();
+    }
+  });
+
   it('ends UNAVAILABLE when the target is unreachable', async () => {
     const caller = call('Echo', CallType.BIDI_STREAMING, 'spec.gw.Nowhere');
     await caller.open();

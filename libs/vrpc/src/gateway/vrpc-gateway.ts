@@ -71,8 +71,9 @@ export class VrpcGateway {
         this.pool.services,
         this.counted(grpcForwardExecutor(this.pool)),
         (service, topic) => `forwarding ${service} from ${topic} to ${this.options.targets[service]}`,
-        // Without protos it cannot tell whether a service streams: its stream inbox opens at start, always.
-        { instanceId: this.instanceId, execute: this.countedStreams(grpcStreamForwardExecutor(this.pool)) },
+        // Without protos it cannot tell whether a service streams: its stream inbox opens at start, always;
+        // without rights on the streams topic it serves unary calls and refuses streams UNAVAILABLE.
+        { instanceId: this.instanceId, execute: this.countedStreams(grpcStreamForwardExecutor(this.pool)), optional: true },
       );
       this.pool.connect();
       this.current = 'running';

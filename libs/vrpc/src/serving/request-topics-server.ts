@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import type { BusSubscription, VrpcBus } from '../bus/bus.interface.js';
-import { VrpcMessages } from '../errors/vrpc.messages.js';
+import { StreamMessages, VrpcMessages } from '../errors/vrpc.messages.js';
 import { deadLetterTopic, replyTopic } from '../protocol/topic-names.js';
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
@@ -9,7 +9,7 @@ import { DEFAULT_CONCURRENCY, DEFAULT_REPLY_PARTITIONS, DEFAULT_REQUEST_PARTITIO
 import { capabilityWarnings } from './capability-warnings.js';
 import { ReplyAddresses } from './reply-addresses.js';
 import { errorReply } from './reply.factory.js';
-import { RequestDispatcher } from './request-dispatcher.js';
+import { RequestDispatcher, type StreamOpener } from './request-dispatcher.js';
 import type { RequestExecutor } from './request-executor.interface.js';
 import { servedTopics, type ServedTopic, unservedWarnings } from './served-topics.js';
 import type { VrpcServingOptions } from './serving-options.interface.js';
@@ -21,6 +21,12 @@ import type { DroppedFrame } from './stream-inbox.js';
 export interface ServedStreams {
   instanceId: string;
   execute: StreamExecutor;
+  /**
+   * Streams are a bonus (a gateway, which cannot tell whether its targets stream): when the stream
+   * inbox cannot be opened (no rights on `topics.streams`), serving starts anyway, says why once,
+   * and refuses streaming openings UNAVAILABLE.
+   */
+  optional?: boolean;
 }
 
 /** What a `RequestTopicsServer` serves from, and how. */
@@ -75,10 +81,28 @@ export class RequestTopicsServer {
       })),
     ]);
     for (const warning of [...capabilityWarnings(bus, serving), ...unservedWarnings(served, topics)]) this.logger.warn(warning);
+    let openStream: StreamOpener | undefined;
     if (streams) {
       const execute = this.streamsBoundToTopics(served, streams.execute);
-      this.streams = new StreamServing({ bus, topics, serving, security: this.options.security, logger: this.logger, ...streams, execute });
-      await this.streams.start();
+      const streaming = new StreamServing({
+        bus,
+        topics,
+        serving,
+        security: this.options.security,
+        logger: this.logger,
+        ...streams,
+        execute,
+      });
+      try {
+        await streaming.start();
+        this.streams = streaming;
+        openStream = streaming.open;
+      } catch (error: unknown) {
+        if (!streams.optional) throw error;
+        const reason = StreamMessages.noStreamInbox(String(error));
+        this.logger.warn(reason);
+        openStream = (envelope) => Promise.resolve(errorReply(envelope, { code: status.UNAVAILABLE, message: reason }));
+      }
     }
     const dispatcher = new RequestDispatcher({
       bus,
@@ -91,7 +115,7 @@ export class RequestTopicsServer {
       publishRetryMs: serving.publishRetryMs,
       replyAddresses: new ReplyAddresses({ topics, allowed: serving.replyTopics, served: served.map(({ topic }) => topic) }),
       security: this.options.security,
-      openStream: this.streams?.open,
+      openStream,
     });
     this.dispatchers.push(dispatcher);
     // Joined one by one: a failure leaves only the ones made so far to close.
