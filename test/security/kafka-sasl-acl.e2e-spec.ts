@@ -1,13 +1,16 @@
 import { VrpcClient, type VrpcModuleOptions, replyTopic, requestTopic } from '@vrpc/nestjs';
 import { VrpcGateway } from '@vrpc/nestjs/gateway';
-import { firstValueFrom, type Observable } from 'rxjs';
+import { firstValueFrom, from, lastValueFrom, type Observable, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CalcResult } from '../fixtures/calculator.client.js';
 import { CALCULATOR_PROTO_PATH, CalculatorServer } from '../fixtures/calculator.server.js';
 import { ECHO_PROTO, type EchoServiceClient } from '../fixtures/echo.service.js';
+import { RouteGuideController } from '../fixtures/route-guide.controller.js';
+import { featuresIn, RouteChatRoom, sampleNotes } from '../fixtures/route-guide.data.js';
+import { ROUTE_GUIDE_PROTO, ROUTE_GUIDE_SERVICE, type RouteGuideClient } from '../fixtures/route-guide.service.js';
 import { type EchoApp, startEchoApp } from '../support/echo-app.js';
 import { uniqueName, waitFor } from '../support/kafka.js';
-import { clientAcls, serverAcls, type VrpcAclScope } from '../support/secure-kafka-acls.js';
+import { clientAcls, serverAcls, streamClientAcls, streamServerAcls, type VrpcAclScope } from '../support/secure-kafka-acls.js';
 import { createTopicsAsAdmin, refusal, type SecureKafka, type SecureUser, startSecureKafka } from '../support/secure-kafka.js';
 
 const ECHO_SERVICE = 'vrpc.echo.EchoService';
@@ -138,6 +141,50 @@ describe('Kafka security: SASL_SSL (SCRAM-SHA-512) and per-role ACLs on the proj
       target.stop();
     }
     report('call through a VrpcGateway over SASL_SSL, gateway principal with the server recipe', 'answered');
+  });
+
+  it('carries streaming calls with the stream ACLs of docs/security.md added to the client and server recipes', async () => {
+    const streamScope = { ...scope, groupPrefix: `${scope.groupPrefix}st.` };
+    const streams = `${scope.groupPrefix}streams`;
+    const protos = [ECHO_PROTO, ROUTE_GUIDE_PROTO];
+    await createTopicsAsAdmin(secure, [
+      { topic: requestTopic(ROUTE_GUIDE_SERVICE, streamScope), numPartitions: 2 },
+      { topic: streams, numPartitions: 2 },
+    ]);
+    await secure.asAdmin((admin) =>
+      admin.createAcls({
+        acl: [
+          ...serverAcls('User:server', streamScope),
+          ...streamServerAcls('User:server', streams),
+          ...streamClientAcls('User:client', streams),
+        ],
+      }),
+    );
+    const streamOptions = (user: SecureUser): VrpcModuleOptions => ({
+      ...options(user),
+      protos,
+      topics: { ...options(user).topics, streams },
+      server: { groupPrefix: streamScope.groupPrefix },
+    });
+    const streamServer = await startEchoApp(streamOptions('server'), [RouteGuideController]);
+    const caller = new VrpcClient(streamOptions('client'));
+    try {
+      await caller.connect();
+      const guide = caller.getService<RouteGuideClient>('RouteGuide');
+      const rectangle = { lo: { latitude: 400_000_000, longitude: -740_000_000 }, hi: { latitude: 400_005_000, longitude: -739_998_000 } };
+      const listed = await lastValueFrom(guide.listFeatures(rectangle).pipe(toArray()));
+      expect(listed).toEqual(featuresIn(rectangle));
+      expect(listed.length).toBeGreaterThan(1);
+      const notes = sampleNotes(6);
+      const room = new RouteChatRoom();
+      const expected = notes.flatMap((note) => room.take(note));
+      const chat = await lastValueFrom(guide.routeChat(from(notes)).pipe(toArray()));
+      expect(chat).toEqual(expected);
+    } finally {
+      await caller.close();
+      await streamServer.app.close();
+    }
+    report('server stream and bidi call over SASL_SSL, client and server ACLs plus the stream ACLs', 'answered');
   });
 
   it('refuses a reply forged by the client principal (no WRITE on the reply topic)', async () => {

@@ -59,3 +59,21 @@ export function serverAcls(principal: string, scope: VrpcAclScope): AclEntry[] {
     [TOPIC, scope.deadLetter, LITERAL, WRITE],
   ]);
 }
+
+/** What a client adds for streaming calls: its later frames go to the servers' stream inboxes. */
+export function streamClientAcls(principal: string, streams: string): AclEntry[] {
+  return allow(principal, [[TOPIC, streams, LITERAL, WRITE]]);
+}
+
+/**
+ * What a server (or gateway) adds to serve streams: it reads its stream inbox on the streams
+ * topic, in a group of its own (`vrpc.inbox.server-<uuid>` / `vrpc.inbox.gateway-<uuid>`),
+ * deleted when it closes.
+ */
+export function streamServerAcls(principal: string, streams: string, inboxGroupPrefix = 'vrpc.inbox.server-'): AclEntry[] {
+  return allow(principal, [
+    [TOPIC, streams, LITERAL, READ],
+    [GROUP, inboxGroupPrefix, PREFIXED, READ],
+    [GROUP, inboxGroupPrefix, PREFIXED, DELETE],
+  ]);
+}
