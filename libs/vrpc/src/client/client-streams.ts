@@ -14,8 +14,9 @@ export class ClientStreams {
   readonly registry: StreamRegistry;
   private wire: BusStreamWire | undefined;
 
-  constructor() {
-    this.registry = new StreamRegistry((parts, target) => this.wire?.cancel(parts, target));
+  /** @param inboxTopic `topics.streams`, where servers' stream inboxes are */
+  constructor(inboxTopic: string) {
+    this.registry = new StreamRegistry(inboxTopic, (parts, target) => this.wire?.cancel(parts, target));
   }
 
   /** Puts the streams on the bus, through the client's inbox; returns what opens them. */

@@ -6,7 +6,7 @@ import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import type { RpcMethod } from '../protocol/proto-registry.js';
 import { CallType } from '../protocol/stream-frame.js';
 import { waitFor } from '../testing/bus-conformance/wait-for.js';
-import { FakeStreamServer, type FakeServerOptions, NUMBERS_PROTO, NUMBERS_SERVICE } from './testing/stream-server.fake.js';
+import { FakeStreamServer, type FakeServerOptions, NUMBERS_PROTO, NUMBERS_SERVICE, SERVER_INBOX } from './testing/stream-server.fake.js';
 import type { VrpcStreamOptions } from '../streaming/stream-options.interface.js';
 import { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
@@ -37,6 +37,7 @@ async function setup(options: FakeServerOptions = {}, streams: VrpcStreamOptions
   const client = new VrpcClient(
     {
       protos: { protoPath: NUMBERS_PROTO, package: 'streamtest', loader: { keepCase: false } },
+      topics: { streams: SERVER_INBOX },
       client: { timeoutMs: 5_000, streams },
       security,
     },
@@ -248,6 +249,25 @@ describe('VrpcClient streaming calls', () => {
     server.calls[0].accept();
     await waitFor(() => server.calls[0].cancelled);
     expect(server.frames[0].requestId).toBe(server.calls[0].opening.requestId);
+  });
+
+  it('does not follow an acceptance that names another inbox topic than topics.streams: INTERNAL, nothing sent there', async () => {
+    const { numbers, server, bus } = await setup({ manualAccept: true });
+    const diverted: string[] = [];
+    await bus.subscribe({ topics: ['elsewhere'], group: 'spy', concurrency: 1 }, (message) => {
+      diverted.push(message.topic);
+      return Promise.resolve();
+    });
+    const failed = failure(numbers.echo(from([{ value: 1 }, { value: 2 }])));
+    await waitFor(() => server.calls.length === 1);
+    // A forged (or broken) acceptance: the caller's frames would go wherever it says.
+    server.calls[0].channel.sendNow({ open: true, inboxTopic: 'elsewhere', inboxPartition: 0 });
+    const error = await failed;
+    expect(error.code).toBe(status.INTERNAL);
+    expect(error.details).toContain('"elsewhere", not topics.streams');
+    await tick();
+    expect(diverted).toEqual([]);
+    expect(server.frames).toHaveLength(0);
   });
 
   it('fails with UNAVAILABLE within livenessMs when the server goes silent', async () => {

@@ -118,11 +118,8 @@ export class StreamCall implements VrpcStreamHandle {
       );
       return;
     }
-    if (frame.open && !this.target && !frame.end) {
-      if (!frame.inboxTopic) {
-        this.finish(status.INTERNAL, StreamMessages.acceptanceWithoutInbox, false);
-        return;
-      }
+    // The registry has checked the inbox an acceptance names (topics.streams).
+    if (frame.open && !this.target && !frame.end && frame.inboxTopic) {
       this.target = { topic: frame.inboxTopic, partition: frame.inboxPartition };
       this.channel.start();
       this.listener.onMetadata?.(replyMetadata(reply, 'bus'));

@@ -1,6 +1,8 @@
-import type { status } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type { InboxAddress } from '../bus/bus.interface.js';
+import { StreamMessages } from '../errors/vrpc.messages.js';
 import type { ResponseEnvelope } from '../protocol/envelope.js';
+import { logText } from '../utils/log-text.js';
 import type { RequestParts } from './request-message.js';
 import type { StreamCall, StreamCalls } from './stream-call.js';
 
@@ -23,7 +25,12 @@ export class StreamRegistry implements StreamCalls {
   private readonly live = new Map<string, StreamCall>();
   private readonly cancelled = new Map<string, CancelledCall>();
 
+  /**
+   * @param inboxTopic the one topic servers' stream inboxes are on (`topics.streams`): an
+   * acceptance that names another is not followed, so a forged one cannot send frames elsewhere
+   */
   constructor(
+    private readonly inboxTopic: string,
     private readonly answerCancel: CancelAnswer,
     private readonly maxCancelled = MAX_CANCELLED_STREAMS,
   ) {}
@@ -64,15 +71,19 @@ export class StreamRegistry implements StreamCalls {
   /** Hands a reply to its stream; returns false for a reply no stream here waits for (a stray). */
   receive(reply: ResponseEnvelope): boolean {
     const id = reply.requestId;
+    const frame = reply.stream;
+    const foreign = frame?.open === true && !frame.end && frame.inboxTopic !== this.inboxTopic;
     const call = this.live.get(id);
     if (call) {
-      call.receive(reply);
+      if (foreign) call.finish(status.INTERNAL, StreamMessages.foreignInbox(logText(frame.inboxTopic), this.inboxTopic), false);
+      else call.receive(reply);
       return true;
     }
     const gone = this.cancelled.get(id);
     if (!gone) return false;
-    const frame = reply.stream;
-    if (frame?.open && frame.inboxTopic) {
+    if (foreign) {
+      this.cancelled.delete(id);
+    } else if (frame?.open && frame.inboxTopic) {
       this.cancelled.delete(id);
       if (gone.parts.deadline > Date.now()) this.answerCancel(gone.parts, { topic: frame.inboxTopic, partition: frame.inboxPartition });
     } else if (!frame || frame.end) {

@@ -9,6 +9,7 @@ import type { DirectCaller } from '../grpc/direct-caller.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
 import { ProtoRegistry } from '../protocol/proto-registry.js';
+import { streamsTopic } from '../protocol/topic-names.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
 import { CallRegistry } from './call-registry.js';
 import { CallRouter, directCallerFor } from './call-router.js';
@@ -39,13 +40,14 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   private readonly inbox: ReplyInbox;
   private readonly direct: DirectCaller | undefined;
   private readonly caller: UnaryCaller;
-  private readonly streams = new ClientStreams();
+  private readonly streams: ClientStreams;
   private readonly streamCaller: StreamCaller;
 
   /** @param bus a shared bus (from DI); without it the client makes and owns one from the config. */
   constructor(config: VrpcClientConfig, bus?: VrpcBus) {
     super();
     const settings = clientSettings(config);
+    this.streams = new ClientStreams(streamsTopic(settings.topics));
     this.bus = bus ?? createBus(config.bus);
     this.ownsBus = bus === undefined;
     this.protos = new ProtoRegistry(config.protos, true);

@@ -61,7 +61,8 @@ export const StreamMessages = {
   notStreaming: (service: string, method: string) => `vRPC: ${service}/${method} is a unary RPC; call it as one`,
   requestsNotObservable: (service: string, method: string) =>
     `vRPC: ${service}/${method} takes a stream of requests: pass an Observable of them (as with ClientGrpc)`,
-  acceptanceWithoutInbox: 'vRPC: the server accepted the stream without naming its inbox: a broken server',
+  foreignInbox: (named: string, expected: string) =>
+    `vRPC: the stream's acceptance names inbox topic "${named}", not topics.streams ("${expected}"): a broken or forged acceptance, not followed`,
   clientCancelled: 'vRPC: the call was cancelled',
 } as const;
 

@@ -2,7 +2,7 @@ import { credentials, type Client, loadPackageDefinition, Metadata, status, type
 import { loadSync } from '@grpc/proto-loader';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../bus/memory/memory.bus.js';
-import { FakeStreamServer, type FakeServerOptions, NUMBERS_PROTO } from '../client/testing/stream-server.fake.js';
+import { FakeStreamServer, type FakeServerOptions, NUMBERS_PROTO, SERVER_INBOX } from '../client/testing/stream-server.fake.js';
 import { VrpcClient } from '../client/vrpc-client.js';
 import type { VrpcStreamOptions } from '../streaming/stream-options.interface.js';
 import { waitFor } from '../testing/bus-conformance/wait-for.js';
@@ -31,7 +31,7 @@ async function setup(options: FakeServerOptions = {}, streams: VrpcStreamOptions
   const bus = new MemoryBus();
   const server = new FakeStreamServer(bus, options);
   await server.start();
-  const client = new VrpcClient({ client: { timeoutMs: 5_000, streams } }, bus);
+  const client = new VrpcClient({ topics: { streams: SERVER_INBOX }, client: { timeoutMs: 5_000, streams } }, bus);
   await client.connect();
   // No server listens there: every call must go over vRPC.
   const grpc = new Numbers('127.0.0.1:1', credentials.createInsecure(), { interceptors: [createVrpcInterceptor(client)] });
