@@ -13,6 +13,7 @@ const LAYERS = [
   'utils',
   'protocol',
   'bus',
+  'telemetry',
   'streaming',
   'serving',
   'task',

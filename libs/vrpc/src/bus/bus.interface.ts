@@ -59,8 +59,33 @@ export interface SubscribeOptions {
   drainTimeoutMs?: number;
 }
 
+/** Messages a consumer is behind on one partition (or queue) it reads. */
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /**
+   * High watermark minus the committed offset (a subscription), or minus the next offset to be
+   * read (an inbox); on brokers without offsets, the messages waiting for this consumer.
+   */
+  lag: number;
+}
+
+/** Whether a subscription is taking messages (for health checks). */
+export interface SubscriptionState {
+  /** Joined and fetching, or waiting for messages: not stopped, not restarting after a crash. */
+  consuming: boolean;
+  /** Restarts after the consumer crashed, since the subscription was made. */
+  restarts: number;
+  /** The last error that stopped or restarted the consumer, as text. */
+  lastError?: string;
+}
+
 /** A live subscription. */
 export interface BusSubscription {
+  /** Lag of the group on each partition this member knows of (all partitions of its topics where the bus can tell). */
+  lag?(): Promise<PartitionLag[]>;
+  /** Whether it is consuming. */
+  state?(): SubscriptionState;
   /**
    * Stops taking messages, waits for those in flight (at most `drainTimeoutMs`), acknowledges
    * those finished, leaves the group.
@@ -91,6 +116,8 @@ export interface InboxOptions {
 /** A private inbox that receives the replies addressed to it. */
 export interface BusInbox {
   readonly address: InboxAddress;
+  /** Lag of this inbox on what it reads. */
+  lag?(): Promise<PartitionLag[]>;
   close(): Promise<void>;
 }
 
@@ -126,6 +153,11 @@ export interface BusCapabilities {
  * publishing, competing consumers with acknowledgement, and private inboxes can be one.
  */
 export interface VrpcBus {
+  /**
+   * The broker, as OpenTelemetry's `messaging.system` names it (`kafka`, `rabbitmq`, `nats`;
+   * `memory` for the in-memory bus); absent: `vrpc-bus`.
+   */
+  readonly system?: string;
   /** What this bus can do beyond the contract (may depend on its settings). */
   readonly capabilities: BusCapabilities;
   /**

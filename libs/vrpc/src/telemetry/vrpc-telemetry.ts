@@ -1,0 +1,128 @@
+import { otelApi, type OtelApi } from './otel-api.js';
+import { MetricInstruments, type MetricAttributes } from './metric-instruments.js';
+import { type CallObservation, NO_OBSERVATION, RecordedCall } from './call-observation.js';
+import { extractTrace, injectTrace } from './trace-carrier.js';
+import { ATTR, RPC_SYSTEM, SCOPE } from './semconv.js';
+
+/** The version written as the instrumentation scope's. */
+const SCOPE_VERSION = '0.1.0';
+/** Longest wait on the bus that is believed (a sender's clock or timestamp can be anything). */
+const MAX_QUEUE_MS = 24 * 3_600_000;
+
+/** A call a client makes (a `VrpcClient` call, the interceptor's, the gateway's forward). */
+export interface ClientCallInfo {
+  /** `package.Service`. */
+  service: string;
+  method: string;
+  /** The call id: the conversation id. */
+  id: string;
+  /** The request topic, when known. */
+  destination?: string;
+  /** A streaming call's type (`server_stream`, `client_stream`, `bidi`); unary calls have none. */
+  callType?: string;
+}
+
+/** A request a server takes from the bus. */
+export interface ServerCallInfo {
+  service: string;
+  method: string;
+  id: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The consumer group that took it. */
+  group?: string;
+  /** When the caller made it (ms since the epoch; 0: unknown). */
+  timestamp: number;
+  /** The envelope's metadata and the message's headers: where the caller's trace context is read from. */
+  metadata?: Record<string, string>;
+  headers?: Record<string, string>;
+  callType?: string;
+}
+
+/**
+ * Traces and metrics of one client, server or gateway, through `@opentelemetry/api` (an optional
+ * peer: without it every call gets `NO_OBSERVATION`, and without an SDK the API's no-ops).
+ * Spans follow the RPC and messaging conventions: docs/observability.md.
+ */
+export class VrpcTelemetry {
+  readonly metrics: MetricInstruments;
+  private readonly tracer: ReturnType<OtelApi['trace']['getTracer']> | undefined;
+
+  /** @param system `messaging.system`: `kafka`, `nats`, `rabbitmq`, `memory`, or a plugin's own. */
+  constructor(
+    readonly system: string,
+    private readonly api: OtelApi | undefined = otelApi(),
+  ) {
+    this.metrics = new MetricInstruments(api, SCOPE_VERSION);
+    this.tracer = api?.trace.getTracer(SCOPE, SCOPE_VERSION);
+  }
+
+  /** A call made now, a child of the active span; its `carrier` goes with the request. */
+  clientCall(info: ClientCallInfo): CallObservation {
+    const { api, tracer } = this;
+    if (!api || !tracer) return NO_OBSERVATION;
+    const rpcMethod = `${info.service}/${info.method}`;
+    const attributes: MetricAttributes = {
+      [ATTR.rpcSystem]: RPC_SYSTEM,
+      [ATTR.rpcMethod]: rpcMethod,
+      [ATTR.messagingSystem]: this.system,
+      [ATTR.operationType]: 'send',
+      [ATTR.conversationId]: info.id,
+    };
+    if (info.destination) attributes[ATTR.destination] = info.destination;
+    if (info.callType) attributes[ATTR.callType] = info.callType;
+    const parent = api.context.active();
+    const span = tracer.startSpan(rpcMethod, { kind: api.SpanKind.CLIENT, attributes }, parent);
+    const context = api.trace.setSpan(parent, span);
+    return new RecordedCall({
+      api,
+      span,
+      context,
+      side: 'client',
+      instruments: this.metrics,
+      metricAttributes: this.metricAttributes(rpcMethod),
+      carrier: injectTrace(api, context),
+    });
+  }
+
+  /** A request taken from the bus, a child of the span its caller propagated; its wait on the bus recorded. */
+  serverCall(info: ServerCallInfo): CallObservation {
+    const { api, tracer } = this;
+    if (!api || !tracer) return NO_OBSERVATION;
+    const rpcMethod = `${info.service}/${info.method}`;
+    const attributes: MetricAttributes = {
+      [ATTR.rpcSystem]: RPC_SYSTEM,
+      [ATTR.rpcMethod]: rpcMethod,
+      [ATTR.messagingSystem]: this.system,
+      [ATTR.operationType]: 'process',
+      [ATTR.destination]: info.topic,
+      [ATTR.partition]: String(info.partition),
+      [ATTR.conversationId]: info.id,
+    };
+    if (this.system === 'kafka') attributes[ATTR.kafkaOffset] = Number(info.offset);
+    if (info.group) attributes[ATTR.consumerGroup] = info.group;
+    if (info.callType) attributes[ATTR.callType] = info.callType;
+    const waited = Date.now() - info.timestamp;
+    const metricAttributes = this.metricAttributes(rpcMethod);
+    if (info.timestamp > 0 && waited >= 0 && waited <= MAX_QUEUE_MS) {
+      attributes[ATTR.queueTime] = waited / 1000;
+      this.metrics.queueTime.record(waited / 1000, metricAttributes);
+    }
+    const parent = extractTrace(api, info.metadata, info.headers);
+    const span = tracer.startSpan(rpcMethod, { kind: api.SpanKind.SERVER, attributes }, parent);
+    const context = api.trace.setSpan(parent, span);
+    return new RecordedCall({ api, span, context, side: 'server', instruments: this.metrics, metricAttributes, carrier: undefined });
+  }
+
+  /** The trace id of the active span, when one records: for log lines about a call. */
+  activeTraceId(): string | undefined {
+    const span = this.api?.trace.getActiveSpan();
+    const context = span?.spanContext();
+    return context && this.api?.isSpanContextValid(context) ? context.traceId : undefined;
+  }
+
+  private metricAttributes(rpcMethod: string): MetricAttributes {
+    return { [ATTR.rpcSystem]: RPC_SYSTEM, [ATTR.rpcMethod]: rpcMethod, [ATTR.messagingSystem]: this.system };
+  }
+}
