@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
+import type * as OtelApiModule from '@opentelemetry/api';
 
 /** The OpenTelemetry API, as this library uses it (kept internal: never part of the public types). */
-export type OtelApi = typeof import('@opentelemetry/api');
+export type OtelApi = typeof OtelApiModule;
 
 let loaded: OtelApi | null | undefined;
 

@@ -17,5 +17,5 @@ const SERVER_ERRORS = new Set<number>([
 
 /** Whether a span of `side` ending with `code` is an error: every non-OK on the client, the server's own failures on the server. */
 export function isSpanError(side: 'client' | 'server', code: number): boolean {
-  return side === 'client' ? code !== status.OK : SERVER_ERRORS.has(code);
+  return side === 'client' ? code !== Number(status.OK) : SERVER_ERRORS.has(code);
 }
