@@ -80,7 +80,7 @@ export function nestHandlerExecutor({ registry, handlers, toObservable, tasks, h
     const processing = hooks?.();
     if (!processing) return runPipeline(handler, method, data, metadata, context);
     const work = () => runPipeline(handler, method, data, metadata, context);
-    return runHooked(processing, context, callLabel(context.getEnvelope()), work, hookFailed);
+    return runHooked(processing, context, context.getEnvelope(), work, hookFailed);
   };
 
   return async (envelope, message, caller) => {

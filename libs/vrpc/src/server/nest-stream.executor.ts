@@ -126,9 +126,7 @@ export function nestStreamExecutor({ registry, handlers, streamCalls, toObservab
         run(io);
         return stopped;
       };
-      void runHooked(processing, context, callLabel(envelope), work, () =>
-        io.end({ code: status.INTERNAL, message: VrpcMessages.internal }),
-      );
+      void runHooked(processing, context, envelope, work, () => io.end({ code: status.INTERNAL, message: VrpcMessages.internal }));
     };
   };
 }

@@ -67,7 +67,7 @@ describe("Nest's processing hooks around calls served from the bus (memory bus, 
     server.setOnProcessingStartHook((_transport, context, done) => {
       events.push({ hook: 'start', id: (context as VrpcContext).getRequestId(), span: activeSpanId() });
       if (misbehave.start) throw new Error('start hook broke');
-      return done();
+      void done();
     });
     server.setOnProcessingEndHook((_transport, context) => {
       events.push({ hook: 'end', id: (context as VrpcContext).getRequestId(), span: activeSpanId() });

@@ -1,5 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { BaseRpcContext } from '@nestjs/microservices';
+import type { RequestEnvelope } from '../protocol/envelope.js';
+import { callLabel } from '../serving/call-log.js';
 import { logText } from '../utils/log-text.js';
 
 /** `Server.runWithProcessingHooks` of the transport: runs `fn` between Nest's processing start and end hooks. */
@@ -9,6 +11,8 @@ export type RunWithProcessingHooks = (context: BaseRpcContext, fn: (runEndHook: 
 export interface ProcessingHooks {
   run: RunWithProcessingHooks;
   logger: Logger;
+  /** The trace id of the active span, for the log line of a hook that failed. */
+  traceId: () => string | undefined;
 }
 
 /**
@@ -20,14 +24,14 @@ export interface ProcessingHooks {
 export function runHooked<T>(
   hooks: ProcessingHooks,
   context: BaseRpcContext,
-  label: string,
+  envelope: RequestEnvelope,
   work: () => Promise<T>,
   failed: (error: unknown) => T,
 ): Promise<T> {
   return new Promise<T>((resolve) => {
     let started = false;
     const hookFailed = (error: unknown): void => {
-      hooks.logger.error(`a processing hook failed on ${label}: ${logText(String(error), 300)}`);
+      hooks.logger.error(`a processing hook failed on ${callLabel(envelope, hooks.traceId())}: ${logText(String(error), 300)}`);
       if (!started) resolve(failed(error));
     };
     try {

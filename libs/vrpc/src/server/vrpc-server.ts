@@ -35,6 +35,7 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
   private readonly taskStore: TaskStore;
   private readonly ownsTaskStore: boolean;
   private readonly requests: RequestTopicsServer;
+  private readonly telemetry: VrpcTelemetry;
   /** Nest's own start hook (it only calls `done`): while it is set and no end hook is, no call pays for hooks. */
   private readonly noStartHook = this.onProcessingStartHook;
 
@@ -56,13 +57,14 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
     serverStreamSettings(vrpcConfig.server?.streams);
     this.taskStore = taskStore ?? createTaskStore(vrpcConfig.server?.tasks);
     this.ownsTaskStore = taskStore === undefined;
+    this.telemetry = new VrpcTelemetry(this.bus.system ?? 'vrpc-bus');
     this.requests = new RequestTopicsServer({
       bus: this.bus,
       topics: vrpcConfig.topics,
       serving: vrpcConfig.server,
       security: vrpcConfig.security,
       name: VrpcServer.name,
-      telemetry: new VrpcTelemetry(this.bus.system ?? 'vrpc-bus'),
+      telemetry: this.telemetry,
     });
   }
 
@@ -130,7 +132,11 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
   /** Nest's processing hooks as the executors run them, when the app (or an integration) set one. */
   private processingHooks(): ProcessingHooks | undefined {
     if (this.onProcessingStartHook === this.noStartHook && !this.onProcessingEndHook) return undefined;
-    return { run: (context, fn) => this.runWithProcessingHooks(context, fn), logger: this.logger };
+    return {
+      run: (context, fn) => this.runWithProcessingHooks(context, fn),
+      logger: this.logger,
+      traceId: () => this.telemetry.activeTraceId(),
+    };
   }
 
   /** The streams this server serves, when any served method streams: it then opens its stream inbox at start. */

@@ -14,6 +14,7 @@ import { AnyReplyAddress, type ReplyAddressCheck } from './reply-addresses.js';
 import { errorReply } from './reply.factory.js';
 import type { Count } from '../telemetry/metric-instruments.js';
 import { ATTR } from '../telemetry/semconv.js';
+import { callLabel } from './call-log.js';
 
 /** Why a message was dead-lettered: the `vrpc.reason` of `vrpc.server.dead_letters` (fixed words, never message text). */
 export type DeadLetterReason = 'unreadable' | 'undecodable' | 'stream-frame' | 'no-reply-address' | 'limit' | 'poison';
@@ -28,6 +29,8 @@ export interface ReplySenderOptions {
   sign?: (envelope: RequestEnvelope, reply: ResponseEnvelope) => ResponseEnvelope;
   /** Counts each dead letter, by source topic and reason (`vrpc.server.dead_letters`). */
   deadLetters?: Count;
+  /** The trace id of the active span, for the log lines about one call. */
+  traceId?: () => string | undefined;
 }
 
 /**
@@ -49,6 +52,7 @@ export class ReplySender {
   private readonly givenUp = new Map<string, number>();
   private readonly sign: ReplySenderOptions['sign'];
   private readonly deadLetters: Count | undefined;
+  private readonly traceId: () => string | undefined;
 
   constructor(
     private readonly bus: VrpcBus,
@@ -63,6 +67,7 @@ export class ReplySender {
     this.addresses = options.addresses ?? new AnyReplyAddress(deadLetterTopic);
     this.sign = options.sign;
     this.deadLetters = options.deadLetters;
+    this.traceId = options.traceId ?? (() => undefined);
   }
 
   /**
@@ -177,7 +182,8 @@ export class ReplySender {
     const kind = `reply:${publishReason(error)}`;
     this.count(kind);
     const to = `${logText(envelope.replyTo)}[${envelope.replyPartition ?? 'key'}]`;
-    this.rated.note(kind, `reply to ${logText(envelope.requestId)} not published to ${to}, given up: ${logText(String(error), 300)}`);
+    const call = callLabel(envelope, this.traceId());
+    this.rated.note(kind, `reply to ${call} not published to ${to}, given up: ${logText(String(error), 300)}`);
   }
 
   private dropDeadLetter(source: string, error: unknown): void {

@@ -103,6 +103,7 @@ export class RequestDispatcher {
       addresses: deps.replyAddresses,
       sign,
       deadLetters: this.telemetry.metrics.deadLetters,
+      traceId: () => this.telemetry.activeTraceId(),
     });
     this.limits = requestLimits(deps.limits);
     this.warnings = new RatedLog((line) => this.logger.warn(line));

@@ -143,10 +143,9 @@ export class RequestTopicsServer {
         (message) => dispatcher.dispatch(message),
       );
       this.subscriptions.push(subscription);
-      const { lag } = subscription;
-      if (lag) {
+      if (subscription.lag) {
         this.observeLag(async () =>
-          (await lag.call(subscription)).map((partition): LagSample => ({ ...partition, group, role: 'server' })),
+          ((await subscription.lag?.()) ?? []).map((partition): LagSample => ({ ...partition, group, role: 'server' })),
         );
       }
       for (const service of sharing) this.logger.log(line(service, topic));
