@@ -4,22 +4,29 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { Controller, type INestMicroservice } from '@nestjs/common';
 import { GrpcMethod, RpcException } from '@nestjs/microservices';
+import { waitFor } from '@vrpc/test-support';
 import { Test } from '@nestjs/testing';
 import { SpanKind, trace } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { firstValueFrom, type Observable } from 'rxjs';
+import { firstValueFrom, from, type Observable, throwError } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryBus } from '../bus/memory/memory.bus.js';
 import { VrpcClient } from '../client/vrpc-client.js';
 import { VrpcModule } from '../module/vrpc.module.js';
+import { CallType } from '../protocol/envelope.js';
+import { ProtoRegistry } from '../protocol/proto-registry.js';
 import { OtelSdkFake } from '../serving/otel-sdk.fake.js';
+import { FakeStreamCaller } from '../serving/stream-caller.fake.js';
 import { VrpcContext } from './vrpc.context.js';
 import { VrpcServer } from './vrpc-server.js';
 
 const PROTO = `syntax = "proto3";
 package spec.hooks;
 message Msg { string text = 1; }
-service Hooked { rpc Say (Msg) returns (Msg); }
+service Hooked {
+  rpc Say (Msg) returns (Msg);
+  rpc Count (Msg) returns (stream Msg);
+}
 `;
 const topics = { requestPrefix: 'hk.req.', replies: 'hk.replies', deadLetter: 'hk.dead', streams: 'hk.streams' };
 
@@ -41,7 +48,16 @@ class HookedController {
     if (text === 'fail') throw new RpcException({ code: status.FAILED_PRECONDITION, message: 'refused' });
     return { text: `said ${text}` };
   }
+
+  @GrpcMethod('Hooked', 'Count')
+  count({ text = '' }: Msg): Observable<Msg> {
+    if (text === 'fail') return throwError(() => new RpcException({ code: status.DATA_LOSS, message: 'lost' }));
+    return from([{ text: 'one' }, { text: 'two' }]);
+  }
 }
+
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+const CALLER_SPAN = 'b7ad6b7169203331';
 
 function activeSpanId(): string | undefined {
   return trace.getActiveSpan()?.spanContext().spanId;
@@ -53,12 +69,14 @@ describe("Nest's processing hooks around calls served from the bus (memory bus, 
   let app: INestMicroservice;
   let client: VrpcClient;
   let hooked: Hooked;
+  let registry: ProtoRegistry;
 
   beforeAll(async () => {
     sdk = new OtelSdkFake();
     const dir = mkdtempSync(join(tmpdir(), 'vrpc-hooks-'));
     writeFileSync(join(dir, 'hooks.proto'), PROTO);
     const protos = { protoPath: join(dir, 'hooks.proto'), package: 'spec.hooks' };
+    registry = new ProtoRegistry(protos);
     const moduleRef = await Test.createTestingModule({
       imports: [VrpcModule.forRoot({ protos, bus, topics })],
       controllers: [HookedController],
@@ -117,5 +135,40 @@ describe("Nest's processing hooks around calls served from the bus (memory bus, 
     misbehave.start = false;
     misbehave.end = true;
     await expect(firstValueFrom(hooked.say({ text: 'again' }))).resolves.toEqual({ text: 'said again' });
+  });
+
+  async function stream(text: string): Promise<FakeStreamCaller> {
+    const caller = new FakeStreamCaller(bus, {
+      service: 'spec.hooks.Hooked',
+      method: 'Count',
+      callType: CallType.SERVER_STREAMING,
+      requestTopic: 'hk.req.spec.hooks.Hooked',
+      replyTopic: topics.replies,
+      metadata: { traceparent: `00-${TRACE}-${CALLER_SPAN}-01` },
+    });
+    await caller.open(registry.find('spec.hooks.Hooked')!.methods.get('Count')!.encodeRequest({ text }));
+    await waitFor(() => caller.ended !== undefined && events.length === 2 && serverSpan() !== undefined);
+    await caller.close();
+    return caller;
+  }
+
+  it('wraps a stream from acceptance to end in the hooks and in one SERVER span, child of the caller', async () => {
+    const caller = await stream('go');
+    expect(caller.messages).toHaveLength(2);
+    expect(caller.ended?.statusCode).toBe(status.OK);
+    expect(events.map(({ hook }) => hook)).toEqual(['start', 'end']);
+    const span = serverSpan();
+    expect(span?.parentSpanContext?.spanId).toBe(CALLER_SPAN);
+    expect(span?.spanContext().traceId).toBe(TRACE);
+    expect(span?.attributes).toMatchObject({ 'vrpc.call.type': 'server_stream', 'rpc.response.status_code': 'OK' });
+    expect(events[0].span).toBe(span?.spanContext().spanId);
+    expect(sdk.spans().filter((candidate) => candidate.kind === SpanKind.SERVER)).toHaveLength(1);
+  });
+
+  it("ends a failing stream's span with its code", async () => {
+    const caller = await stream('fail');
+    expect(caller.ended?.statusCode).toBe(status.DATA_LOSS);
+    expect(serverSpan()?.attributes).toMatchObject({ 'rpc.response.status_code': 'DATA_LOSS', 'error.type': 'DATA_LOSS' });
+    expect(events.map(({ hook }) => hook)).toEqual(['start', 'end']);
   });
 });
