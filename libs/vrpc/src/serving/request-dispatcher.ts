@@ -17,10 +17,11 @@ import { ReplySender } from './reply-sender.js';
 import type { CallerIdentity, RequestExecutor } from './request-executor.interface.js';
 import { RequestVerification } from './request-verification.js';
 import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
-import { ATTR } from '../telemetry/semconv.js';
-import { type CallObservation, NO_OBSERVATION } from '../telemetry/call-observation.js';
+import type { CallObservation } from '../telemetry/call-observation.js';
 import { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
+import { otelApi } from '../telemetry/otel-api.js';
 import { callLabel } from './call-log.js';
+import { methodAttributes, servedCallInfo } from './served-call.js';
 
 /** The caller of a request that carries no verified identity. */
 const UNVERIFIED: CallerIdentity = Object.freeze({});
@@ -66,9 +67,6 @@ export type StreamOpener = (
   observation?: CallObservation,
 ) => Promise<ResponseEnvelope | undefined>;
 
-/** `vrpc.call.type` of a streaming opening. */
-const CALL_TYPES: Record<number, string | undefined> = { 1: 'server_stream', 2: 'client_stream', 3: 'bidi' };
-
 /**
  * Turns one request message into one reply: reads the envelope, checks the deadline, runs the
  * executor (once per request id in this process), publishes the reply. Resolves only when the
@@ -87,6 +85,7 @@ export class RequestDispatcher {
   private readonly notes: RatedLog;
   private readonly verification: RequestVerification;
   readonly telemetry: VrpcTelemetry;
+  private readonly traced = otelApi() !== undefined;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
@@ -165,7 +164,7 @@ export class RequestDispatcher {
     }
     if (envelope.deadline > 0 && envelope.deadline <= Date.now()) {
       // Not run, so not a span: counted, so that a backlog that outlives its callers shows.
-      this.telemetry.metrics.expired.add(1, this.methodAttributes(envelope));
+      this.telemetry.metrics.expired.add(1, methodAttributes(envelope, this.telemetry.system));
       this.notes.note('expired', `skipped ${callLabel(envelope)}: deadline passed`);
       return;
     }
@@ -175,7 +174,7 @@ export class RequestDispatcher {
       ? await this.recent.once(envelope.requestId, requestDigest(envelope), () => this.openStream(envelope, message, caller))
       : await this.recent.once(envelope.requestId, requestDigest(envelope), () => this.serve(envelope, message, caller));
     if (outcome === 'copy') {
-      this.telemetry.metrics.duplicates.add(1, this.methodAttributes(envelope));
+      this.telemetry.metrics.duplicates.add(1, methodAttributes(envelope, this.telemetry.system));
       this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
     }
     // Not a copy: a client that reuses ids, or a request written first to pre-empt another.
@@ -189,8 +188,9 @@ export class RequestDispatcher {
 
   /** Runs one request under its SERVER span (the executor's own spans are its children) and publishes its reply. */
   private async serve(envelope: RequestEnvelope, message: IncomingMessage, caller: CallerIdentity): Promise<void> {
+    // Without `@opentelemetry/api`, nothing is built per call.
+    if (!this.traced) return this.sender.reply(envelope, await this.deps.execute(envelope, message, caller));
     const observation = this.observe(envelope, message);
-    if (observation === NO_OBSERVATION) return this.sender.reply(envelope, await this.deps.execute(envelope, message, caller));
     const reply = await observation.run(() => this.deps.execute(envelope, message, caller));
     try {
       await observation.run(() => this.sender.reply(envelope, reply));
@@ -201,23 +201,7 @@ export class RequestDispatcher {
 
   /** The SERVER span and metrics of a request about to run: a child of the span its caller propagated. */
   private observe(envelope: RequestEnvelope, message: IncomingMessage): CallObservation {
-    return this.telemetry.serverCall({
-      service: envelope.serviceName,
-      method: envelope.methodName,
-      id: envelope.requestId,
-      topic: message.topic,
-      partition: message.partition,
-      offset: message.offset,
-      group: this.deps.groups?.get(message.topic),
-      timestamp: envelope.timestamp,
-      metadata: envelope.metadata,
-      headers: message.headers,
-      callType: envelope.stream ? CALL_TYPES[envelope.stream.callType ?? 3] : undefined,
-    });
-  }
-
-  private methodAttributes(envelope: RequestEnvelope): Record<string, string> {
-    return { [ATTR.rpcMethod]: `${envelope.serviceName}/${envelope.methodName}`, [ATTR.messagingSystem]: this.telemetry.system };
+    return this.telemetry.serverCall(servedCallInfo(envelope, message, this.deps.groups?.get(message.topic)));
   }
 
   /** A streaming opening: accepted by the sessions (acknowledged once the acceptance is out), or refused with a plain reply. */

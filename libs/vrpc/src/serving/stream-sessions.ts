@@ -80,7 +80,8 @@ export class StreamSessions {
       settings: this.deps.settings,
       inbox,
       sign: this.deps.sign,
-      observation,
+      // Without telemetry the frames go straight through, not through a no-op `run`.
+      observation: observation === NO_OBSERVATION ? undefined : observation,
       done: (done) => {
         if (this.live.get(done.id) === done) this.live.delete(done.id);
       },
