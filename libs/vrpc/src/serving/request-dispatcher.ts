@@ -21,7 +21,7 @@ import type { CallObservation } from '../telemetry/call-observation.js';
 import { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
 import { otelApi } from '../telemetry/otel-api.js';
 import { callLabel } from './call-log.js';
-import { methodAttributes, servedCallInfo } from './served-call.js';
+import { MethodLabels, methodAttributes, servedCallInfo } from './served-call.js';
 
 /** The caller of a request that carries no verified identity. */
 const UNVERIFIED: CallerIdentity = Object.freeze({});
@@ -54,6 +54,8 @@ export interface DispatcherDeps {
   telemetry?: VrpcTelemetry;
   /** The consumer group of each request topic (`messaging.consumer.group.name` of its spans). */
   groups?: ReadonlyMap<string, string>;
+  /** The services served: only their methods are metric labels (others: `_OTHER`). Default: any. */
+  services?: ReadonlySet<string>;
 }
 
 /**
@@ -86,10 +88,12 @@ export class RequestDispatcher {
   private readonly verification: RequestVerification;
   readonly telemetry: VrpcTelemetry;
   private readonly traced = otelApi() !== undefined;
+  private readonly methods: MethodLabels;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
     this.telemetry = deps.telemetry ?? new VrpcTelemetry(deps.bus.system ?? 'vrpc-bus');
+    this.methods = new MethodLabels(deps.services);
     this.foreign = new ForeignRequests(deps.replyTopic, this.logger);
     this.verification = new RequestVerification(deps.security, {
       logger: this.logger,
@@ -164,7 +168,7 @@ export class RequestDispatcher {
     }
     if (envelope.deadline > 0 && envelope.deadline <= Date.now()) {
       // Not run, so not a span: counted, so that a backlog that outlives its callers shows.
-      this.telemetry.metrics.expired.add(1, methodAttributes(envelope, this.telemetry.system));
+      this.telemetry.metrics.expired.add(1, methodAttributes(this.methods.label(envelope), this.telemetry.system));
       this.notes.note('expired', `skipped ${callLabel(envelope)}: deadline passed`);
       return;
     }
@@ -174,7 +178,7 @@ export class RequestDispatcher {
       ? await this.recent.once(envelope.requestId, requestDigest(envelope), () => this.openStream(envelope, message, caller))
       : await this.recent.once(envelope.requestId, requestDigest(envelope), () => this.serve(envelope, message, caller));
     if (outcome === 'copy') {
-      this.telemetry.metrics.duplicates.add(1, methodAttributes(envelope, this.telemetry.system));
+      this.telemetry.metrics.duplicates.add(1, methodAttributes(this.methods.label(envelope), this.telemetry.system));
       this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
     }
     // Not a copy: a client that reuses ids, or a request written first to pre-empt another.
@@ -201,7 +205,7 @@ export class RequestDispatcher {
 
   /** The SERVER span and metrics of a request about to run: a child of the span its caller propagated. */
   private observe(envelope: RequestEnvelope, message: IncomingMessage): CallObservation {
-    return this.telemetry.serverCall(servedCallInfo(envelope, message, this.deps.groups?.get(message.topic)));
+    return this.telemetry.serverCall(servedCallInfo(envelope, message, this.deps.groups?.get(message.topic), this.methods.label(envelope)));
   }
 
   /** A streaming opening: accepted by the sessions (acknowledged once the acceptance is out), or refused with a plain reply. */

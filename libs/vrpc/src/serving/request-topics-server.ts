@@ -128,6 +128,7 @@ export class RequestTopicsServer {
       openStream,
       telemetry: this.telemetry,
       groups: new Map(served.map(({ topic, group }) => [topic, group])),
+      services: new Set(services),
     });
     this.dispatchers.push(dispatcher);
     // Joined one by one: a failure leaves only the ones made so far to close.

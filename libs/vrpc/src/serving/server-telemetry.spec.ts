@@ -86,6 +86,7 @@ describe('the SERVER span and metrics of requests served from the bus (real SDK 
       deadLetterTopic: 'test.dead',
       telemetry: new VrpcTelemetry(bus.system),
       groups: new Map([['vrpc.req.vrpc.echo.EchoService', 'vrpc-vrpc.echo.EchoService']]),
+      services: new Set(['vrpc.echo.EchoService']),
     });
   });
 
@@ -170,5 +171,14 @@ describe('the SERVER span and metrics of requests served from the bus (real SDK 
     expect(serverSpans()).toHaveLength(0);
     const reasons = (await sdk.points('vrpc.server.dead_letters')).map((point) => point.attributes['vrpc.reason']);
     for (const reason of reasons) expect(reason).toMatch(/^[a-z-]+$/);
+  });
+
+  it('labels the metrics of a service not served here `_OTHER`: names from a message are no label', async () => {
+    const other = { 'rpc.method': '_OTHER' };
+    const before = await sdk.recorded('rpc.server.call.duration', other);
+    await dispatcher.dispatch(message(envelope({ serviceName: 'made.Up', methodName: 'Random123' })));
+    expect(serverSpans()[0].name).toBe('made.Up/Random123');
+    expect(await sdk.recorded('rpc.server.call.duration', other)).toBe(before + 1);
+    expect(await sdk.recorded('rpc.server.call.duration', { 'rpc.method': 'made.Up/Random123' })).toBe(0);
   });
 });
