@@ -13,6 +13,7 @@ import { grpcStreamForwardExecutor } from '../grpc/grpc-stream-forward.executor.
 import type { StreamExecutor } from '../serving/stream-executor.interface.js';
 import { serverStreamSettings } from '../serving/stream-config.js';
 import { GrpcTargetPool } from '../grpc/grpc-target-pool.js';
+import { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
 
 /**
  * Serves services from their request topics by forwarding each request to a gRPC server
@@ -25,6 +26,7 @@ export class VrpcGateway {
   private readonly ownsBus: boolean;
   private readonly pool: GrpcTargetPool;
   private readonly requests: RequestTopicsServer;
+  private readonly telemetry: VrpcTelemetry;
   private current: VrpcGatewayState = 'idle';
   private closing: Promise<void> | undefined;
   private forwarding = 0;
@@ -44,12 +46,14 @@ export class VrpcGateway {
     this.pool = new GrpcTargetPool(options.targets, options.credentials, options.channelOptions);
     this.bus = bus ?? createBus(options.bus);
     this.ownsBus = bus === undefined;
+    this.telemetry = new VrpcTelemetry(this.bus.system ?? 'vrpc-bus');
     this.requests = new RequestTopicsServer({
       bus: this.bus,
       topics: options.topics,
       serving: options,
       security: options.security,
       name: VrpcGateway.name,
+      telemetry: this.telemetry,
     });
   }
 
@@ -69,11 +73,11 @@ export class VrpcGateway {
     try {
       await this.requests.start(
         this.pool.services,
-        this.counted(grpcForwardExecutor(this.pool)),
+        this.counted(grpcForwardExecutor(this.pool, this.telemetry)),
         (service, topic) => `forwarding ${service} from ${topic} to ${this.options.targets[service]}`,
         // Without protos it cannot tell whether a service streams: its stream inbox opens at start, always;
         // without rights on the streams topic it serves unary calls and refuses streams UNAVAILABLE.
-        { instanceId: this.instanceId, execute: this.countedStreams(grpcStreamForwardExecutor(this.pool)), optional: true },
+        { instanceId: this.instanceId, execute: this.countedStreams(grpcStreamForwardExecutor(this.pool, this.telemetry)), optional: true },
       );
       this.pool.connect();
       this.current = 'running';

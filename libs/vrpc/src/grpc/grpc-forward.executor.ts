@@ -8,6 +8,8 @@ import { GatewayMessages } from '../errors/vrpc.messages.js';
 import type { GrpcTargetPool } from './grpc-target-pool.js';
 import { RequestMetadataReader } from '../serving/request-metadata.js';
 import { Logger } from '@nestjs/common';
+import type { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
+import { forwardObservation, withForwardTrace } from './forward-trace.js';
 
 // The payload already holds the bytes gRPC puts on the wire, and the reply goes back as bytes.
 const identity = (bytes: Buffer): Buffer => bytes;
@@ -20,23 +22,29 @@ function payloadOf(envelope: RequestEnvelope): Buffer {
 /**
  * Forwards a request to the gRPC server configured for its service, untouched: payload bytes,
  * metadata and deadline go out, the reply bytes or the status (with headers and trailers)
- * come back. Needs no stubs of the target. An unreachable target answers UNAVAILABLE.
+ * come back. Needs no stubs of the target. An unreachable target answers UNAVAILABLE. With
+ * `telemetry` (the gateway's) the forward is a CLIENT span, whose context the target receives.
  */
-export function grpcForwardExecutor(pool: GrpcTargetPool): RequestExecutor {
+export function grpcForwardExecutor(pool: GrpcTargetPool, telemetry?: VrpcTelemetry): RequestExecutor {
   const logger = new Logger('VrpcGateway');
   const metadataReader = new RequestMetadataReader((line) => logger.warn(line));
   return (envelope) =>
-    new Promise<ResponseEnvelope>((resolve) => {
+    new Promise<ResponseEnvelope>((settle) => {
       const client = pool.clientFor(envelope.serviceName);
       if (!client) {
-        resolve(errorReply(envelope, { code: status.UNIMPLEMENTED, message: GatewayMessages.noTarget(envelope.serviceName) }));
+        settle(errorReply(envelope, { code: status.UNIMPLEMENTED, message: GatewayMessages.noTarget(envelope.serviceName) }));
         return;
       }
       const metadata = metadataReader.read(envelope);
       if (!(metadata instanceof Metadata)) {
-        resolve(metadata);
+        settle(metadata);
         return;
       }
+      const observation = forwardObservation(telemetry, pool, envelope);
+      const resolve = (reply: ResponseEnvelope): void => {
+        observation.end(reply.statusCode, reply.errorMessage);
+        settle(reply);
+      };
       let outcome: { error: ServiceError | null; reply?: Buffer } | undefined;
       let headers = new Metadata();
       try {
@@ -45,7 +53,7 @@ export function grpcForwardExecutor(pool: GrpcTargetPool): RequestExecutor {
           identity,
           identity,
           payloadOf(envelope),
-          requestMetadata(metadata),
+          withForwardTrace(requestMetadata(metadata), observation),
           { deadline: envelope.deadline > 0 ? envelope.deadline : Infinity },
           (error, reply) => (outcome = { error, reply }),
         );

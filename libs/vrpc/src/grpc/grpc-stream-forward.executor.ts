@@ -17,6 +17,16 @@ import type { StreamCallIO, StreamExecutor } from '../serving/stream-executor.in
 import { replyMetadata, requestMetadata } from './forward-metadata.js';
 import { grpcPath } from './grpc-path.js';
 import type { GrpcTargetPool } from './grpc-target-pool.js';
+import type { CallObservation } from '../telemetry/call-observation.js';
+import type { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
+import { forwardObservation, withForwardTrace } from './forward-trace.js';
+
+/** `vrpc.call.type` of each streaming call type. */
+const CALL_TYPE_NAMES: Record<number, string> = {
+  [CallType.SERVER_STREAMING]: 'server_stream',
+  [CallType.CLIENT_STREAMING]: 'client_stream',
+  [CallType.BIDI_STREAMING]: 'bidi',
+};
 
 // Messages go through as the bytes gRPC puts on the wire: the gateway has no protos.
 const identity = (bytes: Buffer): Buffer => bytes;
@@ -45,11 +55,17 @@ function pipeReplies(io: StreamCallIO, call: ClientReadableStream<Buffer> | Clie
 }
 
 /** Opens the call on the target for the opening's call type (the gateway cannot know it otherwise). */
-function open(io: StreamCallIO, client: Client, metadata: Metadata, settle: (reply: Buffer | undefined) => void): AnyCall {
+function open(
+  io: StreamCallIO,
+  client: Client,
+  metadata: Metadata,
+  observation: CallObservation,
+  settle: (reply: Buffer | undefined) => void,
+): AnyCall {
   const { opening } = io;
   const path = grpcPath(opening.serviceName, opening.methodName);
   const options = { deadline: opening.deadline > 0 ? opening.deadline : Infinity };
-  const outgoing = requestMetadata(metadata);
+  const outgoing = withForwardTrace(requestMetadata(metadata), observation);
   switch (io.callType) {
     case CallType.SERVER_STREAMING: {
       const call = client.makeServerStreamRequest(path, identity, identity, asBuffer(opening.payload), outgoing, options);
@@ -76,7 +92,7 @@ function open(io: StreamCallIO, client: Client, metadata: Metadata, settle: (rep
  * headers and trailers become the end of the stream. A call that stops on the bus side (cancel,
  * deadline, silence, the gateway closing) cancels the target's call.
  */
-export function grpcStreamForwardExecutor(pool: GrpcTargetPool): StreamExecutor {
+export function grpcStreamForwardExecutor(pool: GrpcTargetPool, telemetry?: VrpcTelemetry): StreamExecutor {
   const logger = new Logger('VrpcGateway');
   const metadataReader = new RequestMetadataReader((line) => logger.warn(line));
   return (envelope) => {
@@ -95,10 +111,14 @@ export function grpcStreamForwardExecutor(pool: GrpcTargetPool): StreamExecutor 
       let reply: Buffer | undefined;
       let headers = new Metadata();
       let call: AnyCall;
+      // The forward's CLIENT span, from opening the target's call to its status (or the bus side stopping).
+      const observation = forwardObservation(telemetry, pool, envelope, CALL_TYPE_NAMES[callType]);
       try {
-        call = open(io, client, metadata, (value) => (reply = value));
+        call = open(io, client, metadata, observation, (value) => (reply = value));
       } catch (error: unknown) {
-        io.end({ code: status.INTERNAL, message: GatewayMessages.forwardFailed(String(error)) });
+        const message = GatewayMessages.forwardFailed(String(error));
+        observation.end(status.INTERNAL, message);
+        io.end({ code: status.INTERNAL, message });
         return;
       }
       call.on('metadata', (received: Metadata) => (headers = received));
@@ -108,6 +128,7 @@ export function grpcStreamForwardExecutor(pool: GrpcTargetPool): StreamExecutor 
       const finish = (final: StatusObject): void => {
         if (ended) return;
         ended = true;
+        observation.end(final.code, final.details);
         const payload = final.code === status.OK ? reply : undefined;
         io.end({ code: final.code, message: final.details, payload, ...replyMetadata(headers, final.metadata) });
       };
@@ -117,7 +138,14 @@ export function grpcStreamForwardExecutor(pool: GrpcTargetPool): StreamExecutor 
         call.once('end', () => finish(final));
         call.once('close', () => finish(final));
       });
-      io.signal.addEventListener('abort', () => call.cancel(), { once: true });
+      io.signal.addEventListener(
+        'abort',
+        () => {
+          call.cancel();
+          observation.end(status.CANCELLED, 'the stream stopped on the bus side');
+        },
+        { once: true },
+      );
     };
   };
 }

@@ -42,6 +42,11 @@ export class GrpcTargetPool {
     return [...this.routes.keys()];
   }
 
+  /** The address of a service's target, if one is configured. */
+  addressOf(service: string): string | undefined {
+    return this.routes.get(service);
+  }
+
   /** The client for a service's target, if one is configured. */
   clientFor(service: string): Client | undefined {
     const address = this.routes.get(service);

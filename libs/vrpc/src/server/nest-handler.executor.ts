@@ -19,8 +19,9 @@ import { errorReply, replyFrom } from '../serving/reply.factory.js';
 import type { RequestExecutor } from '../serving/request-executor.interface.js';
 import { RequestMetadataReader } from '../serving/request-metadata.js';
 import { RatedLog } from '../utils/rated-log.js';
-import { logText } from '../utils/log-text.js';
 import { type VrpcCallState, VrpcContext } from './vrpc.context.js';
+import { callLabel } from '../serving/call-log.js';
+import { type ProcessingHooks, runHooked } from './processing-hooks.js';
 
 /** Task-level singleton support for the executor. */
 export interface ExecutorTasks {
@@ -37,6 +38,8 @@ export interface NestHandlerExecutorDeps {
   handlers: Map<string, NestHandler>;
   toObservable: (result: unknown) => Observable<unknown>;
   tasks: ExecutorTasks;
+  /** Nest's processing hooks, when the app set any: each handler execution runs between them. */
+  hooks?: () => ProcessingHooks | undefined;
 }
 
 /** The task key of a call: its own (unless the method refuses them), else the one its `@VrpcTask` derives. */
@@ -51,11 +54,11 @@ function taskKeyOf(envelope: RequestEnvelope, options: VrpcTaskOptions<unknown>,
  * `@VrpcTask` method's task is looked up inside that pipeline, where its body would run
  * (`withTaskGate`); other methods ignore a call's task key and run every time.
  */
-export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }: NestHandlerExecutorDeps): RequestExecutor {
+export function nestHandlerExecutor({ registry, handlers, toObservable, tasks, hooks }: NestHandlerExecutorDeps): RequestExecutor {
   const logger = new Logger('VrpcServer');
   const metadataReader = new RequestMetadataReader((line) => logger.warn(line));
   const notes = new RatedLog((line) => logger.debug(line));
-  const runHandler = async (
+  const runPipeline = async (
     handler: NestHandler,
     method: RpcMethod,
     data: unknown,
@@ -71,6 +74,13 @@ export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }:
     } catch (error: unknown) {
       return failedResult(statusFromError(error));
     }
+  };
+  const hookFailed = (): StoredTaskResult => failedResult({ code: status.INTERNAL, message: VrpcMessages.internal });
+  const runHandler = (handler: NestHandler, method: RpcMethod, data: unknown, metadata: Metadata, context: VrpcContext) => {
+    const processing = hooks?.();
+    if (!processing) return runPipeline(handler, method, data, metadata, context);
+    const work = () => runPipeline(handler, method, data, metadata, context);
+    return runHooked(processing, context, context.getEnvelope(), work, hookFailed);
   };
 
   return async (envelope, message, caller) => {
@@ -96,10 +106,7 @@ export function nestHandlerExecutor({ registry, handlers, toObservable, tasks }:
     const context = new VrpcContext([envelope, message, call]);
     const taskOptions = handler.extras?.[VRPC_TASK_EXTRA] as VrpcTaskOptions<unknown> | undefined;
     if (!taskOptions && envelope.taskKey) {
-      notes.note(
-        'task-key',
-        `ignored the task key of ${logText(envelope.requestId)}: ${service.fullName}/${methodName} is not a @VrpcTask`,
-      );
+      notes.note('task-key', `ignored the task key of ${callLabel(envelope)}: not a @VrpcTask`);
     }
     const key = taskOptions && taskKeyOf(envelope, taskOptions, data);
     if (!taskOptions || key === undefined) return replyFrom(envelope, await runHandler(handler, method, data, metadata, context));

@@ -9,11 +9,12 @@ import { errorReply } from '../serving/reply.factory.js';
 import { RequestMetadataReader } from '../serving/request-metadata.js';
 import type { StreamCallIO, StreamExecutor } from '../serving/stream-executor.interface.js';
 import { statusFromError } from '../serving/status-from-error.js';
-import { logText } from '../utils/log-text.js';
 import { RatedLog } from '../utils/rated-log.js';
 import { handlerKey } from './handler-index.js';
 import { writeResult } from './nest-stream.writer.js';
 import { VrpcContext } from './vrpc.context.js';
+import { callLabel } from '../serving/call-log.js';
+import { type ProcessingHooks, runHooked } from './processing-hooks.js';
 
 /** What serving Nest's streaming handlers needs. */
 export interface NestStreamExecutorDeps {
@@ -22,6 +23,8 @@ export interface NestStreamExecutorDeps {
   /** Keys of the `@GrpcStreamCall` handlers: answered UNIMPLEMENTED. */
   streamCalls: ReadonlySet<string>;
   toObservable: (result: unknown) => Observable<unknown>;
+  /** Nest's processing hooks, when the app set any: each stream runs between them, from acceptance to end. */
+  hooks?: () => ProcessingHooks | undefined;
 }
 
 type GrpcHandler = (...args: unknown[]) => unknown;
@@ -67,7 +70,7 @@ function requestStream(io: StreamCallIO, method: RpcMethod): Observable<unknown>
  * client streaming and bidi `(requests$, metadata, context)` → the last value the reply, or
  * every value a message. Task keys do not apply to streams (ignored, noted at debug level).
  */
-export function nestStreamExecutor({ registry, handlers, streamCalls, toObservable }: NestStreamExecutorDeps): StreamExecutor {
+export function nestStreamExecutor({ registry, handlers, streamCalls, toObservable, hooks }: NestStreamExecutorDeps): StreamExecutor {
   const logger = new Logger('VrpcServer');
   const metadataReader = new RequestMetadataReader((line) => logger.warn(line));
   const notes = new RatedLog((line) => logger.debug(line));
@@ -87,7 +90,7 @@ export function nestStreamExecutor({ registry, handlers, streamCalls, toObservab
     const metadata = metadataReader.read(envelope);
     if (!(metadata instanceof Metadata)) return metadata;
     if (envelope.taskKey)
-      notes.note('task-key', `ignored the task key of stream ${logText(envelope.requestId)}: task keys do not apply to streams`);
+      notes.note('task-key', `ignored the task key of stream ${callLabel(envelope)}: task keys do not apply to streams`);
     let data: unknown;
     if (!method.requestStream) {
       try {
@@ -100,7 +103,7 @@ export function nestStreamExecutor({ registry, handlers, streamCalls, toObservab
     const grpcHandler = handler as unknown as GrpcHandler;
     const mode = method.responseStream ? 'each' : 'last';
     const encode = (value: unknown): Buffer => method.encodeResponse(value);
-    return (io) => {
+    const run = (io: StreamCallIO): void => {
       const input = method.requestStream ? requestStream(io, method) : data;
       Promise.resolve()
         .then(() => grpcHandler(input, metadata, context))
@@ -111,6 +114,19 @@ export function nestStreamExecutor({ registry, handlers, streamCalls, toObservab
           (error: unknown) => io.end(statusFromError(error)),
         )
         .catch((error: unknown) => io.end(statusFromError(error)));
+    };
+    return (io) => {
+      const processing = hooks?.();
+      if (!processing) return run(io);
+      const stopped = new Promise<void>((resolve) => {
+        if (io.signal.aborted) resolve();
+        else io.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      const work = (): Promise<void> => {
+        run(io);
+        return stopped;
+      };
+      void runHooked(processing, context, envelope, work, () => io.end({ code: status.INTERNAL, message: VrpcMessages.internal }));
     };
   };
 }

@@ -16,6 +16,8 @@ import { nestStreamExecutor } from './nest-stream.executor.js';
 import { StreamMessages } from '../errors/vrpc.messages.js';
 import type { ServedStreams } from '../serving/request-topics-server.js';
 import type { VrpcServerConfig } from './server-options.interface.js';
+import { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
+import type { ProcessingHooks } from './processing-hooks.js';
 
 /**
  * A Nest transport strategy that serves the app's `@GrpcMethod` handlers from request
@@ -33,6 +35,9 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
   private readonly taskStore: TaskStore;
   private readonly ownsTaskStore: boolean;
   private readonly requests: RequestTopicsServer;
+  private readonly telemetry: VrpcTelemetry;
+  /** Nest's own start hook (it only calls `done`): while it is set and no end hook is, no call pays for hooks. */
+  private readonly noStartHook = this.onProcessingStartHook;
 
   /**
    * @param vrpcConfig protos, bus and topics (shared with the client) and `server`, its own settings.
@@ -52,12 +57,14 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
     serverStreamSettings(vrpcConfig.server?.streams);
     this.taskStore = taskStore ?? createTaskStore(vrpcConfig.server?.tasks);
     this.ownsTaskStore = taskStore === undefined;
+    this.telemetry = new VrpcTelemetry(this.bus.system ?? 'vrpc-bus');
     this.requests = new RequestTopicsServer({
       bus: this.bus,
       topics: vrpcConfig.topics,
       serving: vrpcConfig.server,
       security: vrpcConfig.security,
       name: VrpcServer.name,
+      telemetry: this.telemetry,
     });
   }
 
@@ -99,6 +106,7 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
       [...service.methods.keys()].some((method) => handlers.has(`${service.fullName}/${method}`)),
     );
     const { tasks = {} } = this.vrpcConfig.server ?? {};
+    const hooks = (): ProcessingHooks | undefined => this.processingHooks();
     const execute = nestHandlerExecutor({
       registry,
       handlers,
@@ -109,6 +117,7 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
         leaseMs: tasks.leaseMs ?? DEFAULT_TASK_LEASE_MS,
         instanceId: this.instanceId,
       },
+      hooks,
     });
     await this.requests.start(
       served.map((service) => service.fullName),
@@ -118,6 +127,16 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
     );
     for (const key of streamCalls) this.logger.warn(StreamMessages.streamCall(...(key.split('/') as [string, string])));
     if (served.length === 0) this.logger.warn('no @GrpcMethod handler matches the loaded protos; nothing is served');
+  }
+
+  /** Nest's processing hooks as the executors run them, when the app (or an integration) set one. */
+  private processingHooks(): ProcessingHooks | undefined {
+    if (this.onProcessingStartHook === this.noStartHook && !this.onProcessingEndHook) return undefined;
+    return {
+      run: (context, fn) => this.runWithProcessingHooks(context, fn),
+      logger: this.logger,
+      traceId: () => this.telemetry.activeTraceId(),
+    };
   }
 
   /** The streams this server serves, when any served method streams: it then opens its stream inbox at start. */
@@ -130,7 +149,13 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
       [...service.methods.values()].some((method) => method.streaming && handlers.has(`${service.fullName}/${method.name}`)),
     );
     if (!streams) return undefined;
-    const execute = nestStreamExecutor({ registry, handlers, streamCalls, toObservable: (result) => this.transformToObservable(result) });
+    const execute = nestStreamExecutor({
+      registry,
+      handlers,
+      streamCalls,
+      toObservable: (result) => this.transformToObservable(result),
+      hooks: () => this.processingHooks(),
+    });
     return { instanceId: this.instanceId, execute };
   }
 }

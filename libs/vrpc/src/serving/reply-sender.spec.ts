@@ -122,7 +122,7 @@ describe('ReplySender', () => {
 
   it('dead-letters a copy too large for the bus as a truncated copy with the original size', async () => {
     const { bus, published } = fakeBus(10_000);
-    await new ReplySender(bus, 'dead', logger().log).deadLetter(incoming(Buffer.alloc(50_000, 1)), 'unreadable envelope');
+    await new ReplySender(bus, 'dead', logger().log).deadLetter(incoming(Buffer.alloc(50_000, 1)), 'unreadable envelope', 'undecodable');
     expect(published).toHaveLength(1);
     const [copy] = published;
     expect(copy.value.length).toBeLessThanOrEqual(5_000);
@@ -137,7 +137,7 @@ describe('ReplySender', () => {
 
   it('falls back to a truncated copy when the broker refuses the whole one', async () => {
     const { bus, published } = fakeBus(undefined, (message) => (message.value.length > 100_000 ? final('too-large') : undefined));
-    await new ReplySender(bus, 'dead', logger().log).deadLetter(incoming(Buffer.alloc(1_000_000)), 'unreadable');
+    await new ReplySender(bus, 'dead', logger().log).deadLetter(incoming(Buffer.alloc(1_000_000)), 'unreadable', 'unreadable');
     expect(published[0].headers?.[VRPC_HEADERS.deadOriginalBytes]).toBe('1000000');
     expect(published[0].value.length).toBe(64 * 1024);
   });
@@ -145,13 +145,14 @@ describe('ReplySender', () => {
   it('gives a dead letter up on a final error (committed past) but rejects on a retriable one past the bound', async () => {
     const gone = fakeBus(undefined, () => final('unknown-topic'));
     const sender = new ReplySender(gone.bus, 'dead', logger().log);
-    await expect(sender.deadLetter(incoming(Buffer.from('x')), 'bad')).resolves.toBeUndefined();
+    await expect(sender.deadLetter(incoming(Buffer.from('x')), 'bad', 'poison')).resolves.toBeUndefined();
     expect(sender.dropped.get('dead-letter:unknown-topic')).toBe(1);
     vi.useFakeTimers();
     const down = fakeBus(undefined, () => new VrpcPublishError('test', 'unavailable', false, 'down'));
     const failing = new ReplySender(down.bus, 'dead', logger().log, { publishRetryMs: 1_000 }).deadLetter(
       incoming(Buffer.from('x')),
       'bad',
+      'poison',
     );
     const outcome = expect(failing).rejects.toThrow('down');
     await vi.advanceTimersByTimeAsync(1_000);

@@ -12,6 +12,12 @@ import { retryUntil } from '../utils/retry.js';
 import { deadLetterCopy, truncatedCopy } from './dead-letter-copy.js';
 import { AnyReplyAddress, type ReplyAddressCheck } from './reply-addresses.js';
 import { errorReply } from './reply.factory.js';
+import type { Count } from '../telemetry/metric-instruments.js';
+import { ATTR } from '../telemetry/semconv.js';
+import { callLabel } from './call-log.js';
+
+/** Why a message was dead-lettered: the `vrpc.reason` of `vrpc.server.dead_letters` (fixed words, never message text). */
+export type DeadLetterReason = 'unreadable' | 'undecodable' | 'stream-frame' | 'no-reply-address' | 'limit' | 'poison';
 
 /** How a `ReplySender` retries. */
 export interface ReplySenderOptions {
@@ -21,6 +27,10 @@ export interface ReplySenderOptions {
   addresses?: ReplyAddressCheck;
   /** Signs every reply before it is sent (`security`); without it replies go unsigned. */
   sign?: (envelope: RequestEnvelope, reply: ResponseEnvelope) => ResponseEnvelope;
+  /** Counts each dead letter, by source topic and reason (`vrpc.server.dead_letters`). */
+  deadLetters?: Count;
+  /** The trace id of the active span, for the log lines about one call. */
+  traceId?: () => string | undefined;
 }
 
 /**
@@ -41,6 +51,8 @@ export class ReplySender {
   private readonly addresses: ReplyAddressCheck;
   private readonly givenUp = new Map<string, number>();
   private readonly sign: ReplySenderOptions['sign'];
+  private readonly deadLetters: Count | undefined;
+  private readonly traceId: () => string | undefined;
 
   constructor(
     private readonly bus: VrpcBus,
@@ -54,6 +66,8 @@ export class ReplySender {
     this.retryMs = options.publishRetryMs ?? DEFAULT_PUBLISH_RETRY_MS;
     this.addresses = options.addresses ?? new AnyReplyAddress(deadLetterTopic);
     this.sign = options.sign;
+    this.deadLetters = options.deadLetters;
+    this.traceId = options.traceId ?? (() => undefined);
   }
 
   /**
@@ -124,10 +138,12 @@ export class ReplySender {
    * Publishes the message as it came to the dead-letter topic, with the reason in a header; a
    * copy too large for the broker is replaced by a truncated one (`vrpc-dead-truncated`,
    * `vrpc-dead-original-bytes`). A final failure is logged and counted, and the message is done
-   * with; a retriable one past `publishRetryMs` rejects (the message is redelivered).
+   * with; a retriable one past `publishRetryMs` rejects (the message is redelivered). Counted
+   * once per message set aside, by `kind`.
    */
-  async deadLetter(message: IncomingMessage, reason: string): Promise<void> {
+  async deadLetter(message: IncomingMessage, reason: string, kind: DeadLetterReason): Promise<void> {
     const source = `${message.topic}[${message.partition}]@${message.offset}`;
+    this.deadLetters?.add(1, { [ATTR.destination]: message.topic, [ATTR.reason]: kind });
     this.deadLettered.note(reason.split(':')[0], `dead-lettered ${logText(source)}: ${logText(reason, 300)}`);
     const copy = deadLetterCopy(message, this.deadLetterTopic, reason, source);
     const limit = this.bus.maxMessageBytes;
@@ -166,7 +182,8 @@ export class ReplySender {
     const kind = `reply:${publishReason(error)}`;
     this.count(kind);
     const to = `${logText(envelope.replyTo)}[${envelope.replyPartition ?? 'key'}]`;
-    this.rated.note(kind, `reply to ${logText(envelope.requestId)} not published to ${to}, given up: ${logText(String(error), 300)}`);
+    const call = callLabel(envelope, this.traceId());
+    this.rated.note(kind, `reply to ${call} not published to ${to}, given up: ${logText(String(error), 300)}`);
   }
 
   private dropDeadLetter(source: string, error: unknown): void {

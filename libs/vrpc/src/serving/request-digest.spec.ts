@@ -83,7 +83,9 @@ describe('the dispatcher’s copies', () => {
     await dispatcher.dispatch(message(envelope({ requestId: id, payload: Buffer.from('genuine'), deadline: Date.now() + 60_000 }), '2'));
     await dispatcher.dispatch(message(envelope({ requestId: id, payload: Buffer.from('genuine'), deadline: Date.now() + 60_000 }), '3'));
     expect(runs).toEqual(['pre-empted', 'genuine']);
-    expect(warnings).toEqual([expect.stringContaining('ran id\\n[Nest] forged from req[0]@2, an id that ran here with other content')]);
+    expect(warnings).toEqual([
+      expect.stringContaining('ran id=id\\n[Nest] forged method=test.Echo/Say from req[0]@2, an id that ran here with other content'),
+    ]);
     dispatcher.close();
   });
 });

@@ -213,7 +213,9 @@ describe('RequestDispatcher', () => {
     // Retried with backoff (50, 100 ms …) until the next wait would pass the deadline.
     expect(bus.publishAttempts).toBeGreaterThan(1);
     expect(Date.now()).toBeGreaterThanOrEqual(deadline - 200);
-    expect(error).toHaveBeenCalledWith(expect.stringMatching(/reply to inst\/1 not published to .*, given up: Error: broker down/));
+    expect(error).toHaveBeenCalledWith(
+      expect.stringMatching(/reply to id=inst\/1 method=vrpc.echo.EchoService\/Echo not published to .*, given up: Error: broker down/),
+    );
   });
 
   it('stops retrying a reply at publishRetryMs however far the deadline, leaving the request unacknowledged', async () => {

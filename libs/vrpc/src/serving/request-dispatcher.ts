@@ -17,6 +17,11 @@ import { ReplySender } from './reply-sender.js';
 import type { CallerIdentity, RequestExecutor } from './request-executor.interface.js';
 import { RequestVerification } from './request-verification.js';
 import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
+import type { CallObservation } from '../telemetry/call-observation.js';
+import { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
+import { otelApi } from '../telemetry/otel-api.js';
+import { callLabel } from './call-log.js';
+import { MethodLabels, methodAttributes, servedCallInfo } from './served-call.js';
 
 /** The caller of a request that carries no verified identity. */
 const UNVERIFIED: CallerIdentity = Object.freeze({});
@@ -45,13 +50,23 @@ export interface DispatcherDeps {
    * with the reply that refuses the call. Without it an opening is answered UNIMPLEMENTED.
    */
   openStream?: StreamOpener;
+  /** Spans and metrics of the requests served (default: one of its own for `bus.system`). */
+  telemetry?: VrpcTelemetry;
+  /** The consumer group of each request topic (`messaging.consumer.group.name` of its spans). */
+  groups?: ReadonlyMap<string, string>;
+  /** The services served: only their methods are metric labels (others: `_OTHER`). Default: any. */
+  services?: ReadonlySet<string>;
 }
 
-/** Accepts one streaming opening; resolves with nothing once it is accepted, or with a refusal. */
+/**
+ * Accepts one streaming opening; resolves with nothing once it is accepted, or with a refusal.
+ * It owns `observation` (the stream's SERVER span): an accepted stream ends it with its status.
+ */
 export type StreamOpener = (
   envelope: RequestEnvelope,
   message: IncomingMessage,
   caller: CallerIdentity,
+  observation?: CallObservation,
 ) => Promise<ResponseEnvelope | undefined>;
 
 /**
@@ -71,9 +86,14 @@ export class RequestDispatcher {
   private readonly warnings: RatedLog;
   private readonly notes: RatedLog;
   private readonly verification: RequestVerification;
+  readonly telemetry: VrpcTelemetry;
+  private readonly traced = otelApi() !== undefined;
+  private readonly methods: MethodLabels;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.logger = new Logger(deps.name ?? 'VrpcServer');
+    this.telemetry = deps.telemetry ?? new VrpcTelemetry(deps.bus.system ?? 'vrpc-bus');
+    this.methods = new MethodLabels(deps.services);
     this.foreign = new ForeignRequests(deps.replyTopic, this.logger);
     this.verification = new RequestVerification(deps.security, {
       logger: this.logger,
@@ -85,6 +105,8 @@ export class RequestDispatcher {
       publishRetryMs: deps.publishRetryMs,
       addresses: deps.replyAddresses,
       sign,
+      deadLetters: this.telemetry.metrics.deadLetters,
+      traceId: () => this.telemetry.activeTraceId(),
     });
     this.limits = requestLimits(deps.limits);
     this.warnings = new RatedLog((line) => this.logger.warn(line));
@@ -102,14 +124,14 @@ export class RequestDispatcher {
 
   async dispatch(message: IncomingMessage): Promise<void> {
     if (message.unreadable) {
-      await this.sender.deadLetter(message, message.unreadable);
+      await this.sender.deadLetter(message, message.unreadable, 'unreadable');
       return;
     }
     let envelope: RequestEnvelope;
     try {
       envelope = decodeRequest(message.value);
     } catch (error: unknown) {
-      await this.sender.deadLetter(message, `unreadable envelope: ${String(error)}`);
+      await this.sender.deadLetter(message, `unreadable envelope: ${String(error)}`, 'undecodable');
       return;
     }
     // Checked as it arrived: the signature covers the fields the sender wrote, not those filled in here.
@@ -118,7 +140,7 @@ export class RequestDispatcher {
     if (!caller) return;
     // A later frame of a stream belongs in a server's stream inbox, never on a request topic.
     if (envelope.stream && !envelope.stream.open) {
-      await this.sender.deadLetter(message, 'stream-frame: a stream frame that is not an opening, on a request topic');
+      await this.sender.deadLetter(message, 'stream-frame: a stream frame that is not an opening, on a request topic', 'stream-frame');
       return;
     }
     envelope = this.foreign.complete(envelope);
@@ -127,12 +149,12 @@ export class RequestDispatcher {
       const reason = VrpcMessages.overLimit(exceeded.field, exceeded.limit, exceeded.unit);
       // A reply needs an id its caller knows and a usable address; without them it is set aside.
       if (exceeded.field === 'request_id' || exceeded.field === 'reply_to' || envelope.oneWay || !envelope.replyTo) {
-        await this.sender.deadLetter(message, reason);
+        await this.sender.deadLetter(message, reason, 'limit');
         return;
       }
       this.warnings.note(
         'limit',
-        `refused ${logText(envelope.requestId)} from ${logText(message.topic)}[${message.partition}]@${message.offset}: ${reason}`,
+        `refused ${callLabel(envelope)} from ${logText(message.topic)}[${message.partition}]@${message.offset}: ${reason}`,
       );
       await this.sender.reply(envelope, errorReply(envelope, { code: status.INVALID_ARGUMENT, message: reason }));
       return;
@@ -140,48 +162,70 @@ export class RequestDispatcher {
     const deliveries = message.deliveryCount ?? 1;
     if (deliveries > (this.deps.maxDeliveries ?? DEFAULT_MAX_DELIVERIES)) {
       const reason = `poison: delivered ${deliveries} times without finishing`;
-      await this.sender.deadLetter(message, reason);
+      await this.sender.deadLetter(message, reason, 'poison');
       await this.sender.reply(envelope, errorReply(envelope, { code: status.ABORTED, message: VrpcMessages.setAside(reason) }));
       return;
     }
     if (envelope.deadline > 0 && envelope.deadline <= Date.now()) {
-      this.notes.note(
-        'expired',
-        `skipped ${logText(envelope.serviceName)}/${logText(envelope.methodName)} ${logText(envelope.requestId)}: deadline passed`,
-      );
+      // Not run, so not a span: counted, so that a backlog that outlives its callers shows.
+      this.telemetry.metrics.expired.add(1, methodAttributes(this.methods.label(envelope), this.telemetry.system));
+      this.notes.note('expired', `skipped ${callLabel(envelope)}: deadline passed`);
       return;
     }
     // Its reply could go nowhere it may: not run, and committed past.
     if (!envelope.oneWay && envelope.replyTo && !this.sender.mayReply(envelope, message)) return;
     const outcome = envelope.stream
       ? await this.recent.once(envelope.requestId, requestDigest(envelope), () => this.openStream(envelope, message, caller))
-      : await this.recent.once(envelope.requestId, requestDigest(envelope), async () =>
-          this.sender.reply(envelope, await this.deps.execute(envelope, message, caller)),
-        );
-    if (outcome === 'copy') this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
+      : await this.recent.once(envelope.requestId, requestDigest(envelope), () => this.serve(envelope, message, caller));
+    if (outcome === 'copy') {
+      this.telemetry.metrics.duplicates.add(1, methodAttributes(this.methods.label(envelope), this.telemetry.system));
+      this.notes.note('copy', `skipped a second copy of ${logText(envelope.requestId)}`);
+    }
     // Not a copy: a client that reuses ids, or a request written first to pre-empt another.
     if (outcome === 'other-content') {
       this.warnings.note(
         'other-content',
-        `ran ${logText(envelope.requestId)} from ${logText(message.topic)}[${message.partition}]@${message.offset}, an id that ran here with other content`,
+        `ran ${callLabel(envelope)} from ${logText(message.topic)}[${message.partition}]@${message.offset}, an id that ran here with other content`,
       );
     }
+  }
+
+  /** Runs one request under its SERVER span (the executor's own spans are its children) and publishes its reply. */
+  private async serve(envelope: RequestEnvelope, message: IncomingMessage, caller: CallerIdentity): Promise<void> {
+    // Without `@opentelemetry/api`, nothing is built per call.
+    if (!this.traced) return this.sender.reply(envelope, await this.deps.execute(envelope, message, caller));
+    const observation = this.observe(envelope, message);
+    const reply = await observation.run(() => this.deps.execute(envelope, message, caller));
+    try {
+      await observation.run(() => this.sender.reply(envelope, reply));
+    } finally {
+      observation.end(reply.statusCode, reply.errorMessage);
+    }
+  }
+
+  /** The SERVER span and metrics of a request about to run: a child of the span its caller propagated. */
+  private observe(envelope: RequestEnvelope, message: IncomingMessage): CallObservation {
+    return this.telemetry.serverCall(servedCallInfo(envelope, message, this.deps.groups?.get(message.topic), this.methods.label(envelope)));
   }
 
   /** A streaming opening: accepted by the sessions (acknowledged once the acceptance is out), or refused with a plain reply. */
   private async openStream(envelope: RequestEnvelope, message: IncomingMessage, caller: CallerIdentity): Promise<void> {
     const { openStream } = this.deps;
     if (envelope.oneWay || !envelope.replyTo) {
-      await this.sender.deadLetter(message, 'stream-frame: a stream opening without a reply address');
+      await this.sender.deadLetter(message, 'stream-frame: a stream opening without a reply address', 'no-reply-address');
       return;
     }
+    const observation = this.observe(envelope, message);
     const refusal = openStream
-      ? await openStream(envelope, message, caller)
+      ? await observation.run(() => openStream(envelope, message, caller, observation))
       : errorReply(envelope, {
           code: status.UNIMPLEMENTED,
           message: StreamMessages.unsupported(envelope.serviceName, envelope.methodName),
         });
-    if (refusal) await this.sender.reply(envelope, refusal);
+    if (!refusal) return;
+    // `end` is idempotent: a refusal the opener already recorded keeps its own outcome.
+    observation.end(refusal.statusCode, refusal.errorMessage);
+    await this.sender.reply(envelope, refusal);
   }
 
   /** The request as it would be answered, or undefined when it cannot be (one-way, no address, an id or address over its limit). */

@@ -16,6 +16,8 @@ import type { VrpcServingOptions } from './serving-options.interface.js';
 import type { StreamExecutor } from './stream-executor.interface.js';
 import { StreamServing } from './stream-serving.js';
 import type { DroppedFrame } from './stream-inbox.js';
+import type { LagSample } from '../telemetry/metric-instruments.js';
+import { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
 
 /** Streams served beside the requests: by whom (`instanceId`, the inbox's owner) and how. */
 export interface ServedStreams {
@@ -38,6 +40,8 @@ export interface RequestTopicsServerOptions {
   security?: VrpcSecurityOptions;
   /** Logger context of the loop and its dispatcher (`VrpcServer`, `VrpcGateway`). */
   name: string;
+  /** Spans and metrics of what it serves (default: one of its own for `bus.system`). */
+  telemetry?: VrpcTelemetry;
 }
 
 /** The log line of one joined service (default: `serving <service> from <topic>`). */
@@ -54,9 +58,13 @@ export class RequestTopicsServer {
   private subscriptions: BusSubscription[] = [];
   private readonly dispatchers: RequestDispatcher[] = [];
   private streams: StreamServing | undefined;
+  /** Removes each lag source registered with the metrics. */
+  private unobserved: (() => void)[] = [];
+  readonly telemetry: VrpcTelemetry;
 
   constructor(private readonly options: RequestTopicsServerOptions) {
     this.logger = new Logger(options.name);
+    this.telemetry = options.telemetry ?? new VrpcTelemetry(options.bus.system ?? 'vrpc-bus');
   }
 
   /** Resolves once every topic is joined; on a failure the ones joined so far stay for `close()`. */
@@ -90,6 +98,7 @@ export class RequestTopicsServer {
         serving,
         security: this.options.security,
         logger: this.logger,
+        telemetry: this.telemetry,
         ...streams,
         execute,
       });
@@ -97,6 +106,7 @@ export class RequestTopicsServer {
         await streaming.start();
         this.streams = streaming;
         openStream = streaming.open;
+        this.observeLag(streaming.inbox.lagSource(streams.instanceId));
       } catch (error: unknown) {
         if (!streams.optional) throw error;
         const reason = StreamMessages.noStreamInbox(String(error));
@@ -116,6 +126,9 @@ export class RequestTopicsServer {
       replyAddresses: new ReplyAddresses({ topics, allowed: serving.replyTopics, served: served.map(({ topic }) => topic) }),
       security: this.options.security,
       openStream,
+      telemetry: this.telemetry,
+      groups: new Map(served.map(({ topic, group }) => [topic, group])),
+      services: new Set(services),
     });
     this.dispatchers.push(dispatcher);
     // Joined one by one: a failure leaves only the ones made so far to close.
@@ -131,6 +144,11 @@ export class RequestTopicsServer {
         (message) => dispatcher.dispatch(message),
       );
       this.subscriptions.push(subscription);
+      if (subscription.lag) {
+        this.observeLag(async () =>
+          ((await subscription.lag?.()) ?? []).map((partition): LagSample => ({ ...partition, group, role: 'server' })),
+        );
+      }
       for (const service of sharing) this.logger.log(line(service, topic));
     }
   }
@@ -160,6 +178,10 @@ export class RequestTopicsServer {
     };
   }
 
+  private observeLag(source: (() => Promise<LagSample[]>) | undefined): void {
+    if (source) this.unobserved.push(this.telemetry.metrics.observeLag(source));
+  }
+
   /** Streams running now. */
   get streamCount(): number {
     return this.streams?.sessions.size ?? 0;
@@ -178,6 +200,7 @@ export class RequestTopicsServer {
   async close(): Promise<void> {
     const subscriptions = this.subscriptions;
     this.subscriptions = [];
+    for (const remove of this.unobserved.splice(0)) remove();
     await Promise.all(subscriptions.map((subscription) => subscription.close()));
     const streams = this.streams;
     this.streams = undefined;

@@ -8,6 +8,10 @@ import type { VrpcSecurityOptions } from '../protocol/security-options.interface
 import { logText } from '../utils/log-text.js';
 import { RatedLog } from '../utils/rated-log.js';
 import type { StreamSessions } from './stream-sessions.js';
+import type { LagSample } from '../telemetry/metric-instruments.js';
+import { ATTR } from '../telemetry/semconv.js';
+import type { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
+import { callLabel } from './call-log.js';
 
 /** Why a frame that reached the inbox was dropped. */
 export type DroppedFrame = 'unreadable' | 'no-frame' | 'unknown-call' | 'wrong-method' | 'unauthenticated';
@@ -30,6 +34,7 @@ export class StreamInbox {
     private readonly sessions: StreamSessions,
     logger: Logger,
     security?: VrpcSecurityOptions,
+    private readonly telemetry?: VrpcTelemetry,
   ) {
     this.signer = security ? new EnvelopeSigner(security) : undefined;
     this.warnings = new RatedLog((line) => logger.warn(line));
@@ -48,6 +53,15 @@ export class StreamInbox {
       return Promise.resolve();
     });
     this.sessions.setInbox(this.inbox.address);
+  }
+
+  /** The inbox's lag as samples of role `streams` (group: the instance id), when the bus can tell it. */
+  lagSource(instanceId: string): (() => Promise<LagSample[]>) | undefined {
+    return async () => {
+      const inbox = this.inbox;
+      if (!inbox?.lag) return [];
+      return (await inbox.lag()).map((partition): LagSample => ({ ...partition, group: instanceId, role: 'streams' }));
+    };
   }
 
   async close(): Promise<void> {
@@ -98,13 +112,15 @@ export class StreamInbox {
       session.deliver(frame, envelope);
     } catch (error: unknown) {
       // What the executor does with a message is its own; a throw ends that call, never the inbox.
-      this.warnings.note('handler', `stream ${logText(envelope.requestId)} failed on a frame: ${logText(String(error), 300)}`);
+      this.warnings.note('handler', `stream ${callLabel(envelope)} failed on a frame: ${logText(String(error), 300)}`);
       session.fail({ code: status.INTERNAL, reason: StreamMessages.handlerFailed });
     }
   }
 
   private drop(reason: DroppedFrame, log: RatedLog, line: string): void {
     this.counts.set(reason, (this.counts.get(reason) ?? 0) + 1);
+    const telemetry = this.telemetry;
+    telemetry?.metrics.droppedFrames.add(1, { [ATTR.messagingSystem]: telemetry.system, [ATTR.reason]: reason });
     log.note(reason, line);
   }
 

@@ -12,6 +12,7 @@ import type { StreamExecutor } from './stream-executor.interface.js';
 import { StreamInbox } from './stream-inbox.js';
 import { StreamSessions } from './stream-sessions.js';
 import type { VrpcServingOptions } from './serving-options.interface.js';
+import type { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
 
 /** What serving streams needs. */
 export interface StreamServingOptions {
@@ -23,6 +24,8 @@ export interface StreamServingOptions {
   /** The server instance whose inbox this is. */
   instanceId: string;
   execute: StreamExecutor;
+  /** Spans and metrics of the streams served. */
+  telemetry?: VrpcTelemetry;
 }
 
 /**
@@ -35,14 +38,14 @@ export class StreamServing {
   readonly inbox: StreamInbox;
 
   constructor(private readonly options: StreamServingOptions) {
-    const { bus, serving, security, logger, execute } = options;
+    const { bus, serving, security, logger, execute, telemetry } = options;
     const settings = serverStreamSettings(serving.streams);
     const signer = security ? new EnvelopeSigner(security) : undefined;
     const sign = signer
       ? (envelope: RequestEnvelope, reply: ResponseEnvelope) => signer.signReply(envelope.serviceName, reply, envelope.keyId)
       : undefined;
-    this.sessions = new StreamSessions({ bus, settings, execute, logger, sign });
-    this.inbox = new StreamInbox(bus, this.sessions, logger, security);
+    this.sessions = new StreamSessions({ bus, settings, execute, logger, sign, telemetry });
+    this.inbox = new StreamInbox(bus, this.sessions, logger, security, telemetry);
   }
 
   /** Creates the streams topic and opens the inbox; resolves once frames sent to it cannot be missed. */
@@ -56,7 +59,7 @@ export class StreamServing {
   }
 
   /** Hands openings to the sessions. */
-  readonly open: StreamOpener = (envelope, message, caller) => this.sessions.open(envelope, message, caller);
+  readonly open: StreamOpener = (envelope, message, caller, observation) => this.sessions.open(envelope, message, caller, observation);
 
   /** Ends the streams (UNAVAILABLE, within the drain timeout) and closes the inbox. */
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ import { FramePublisher } from './frame-publisher.js';
 import { replyMessage } from './reply-sender.js';
 import type { CallerIdentity } from './request-executor.interface.js';
 import type { StreamCallIO, StreamEnd, StreamRequestSink } from './stream-executor.interface.js';
+import type { CallObservation } from '../telemetry/call-observation.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -25,6 +26,8 @@ export interface StreamSessionDeps {
   done: (session: StreamSession) => void;
   /** A frame could not be published (the session failed). */
   publishFailed: (session: StreamSession, error: unknown) => void;
+  /** The stream's SERVER span and metrics, ended with its status when it stops. */
+  observation?: CallObservation;
 }
 
 /**
@@ -52,7 +55,7 @@ export class StreamSession implements StreamCallIO {
     this.callType = opening.stream?.callType ?? CallType.BIDI_STREAMING;
     this.publisher = new FramePublisher(deps.bus, (error) => {
       this.deps.publishFailed(this, error);
-      this.stop(StreamMessages.publishFailed(String(error)));
+      this.stop(StreamMessages.publishFailed(String(error)), status.UNAVAILABLE);
     });
     const serverStreaming = this.callType === CallType.SERVER_STREAMING;
     this.channel = new StreamChannel<RequestEnvelope, StreamEnd>(
@@ -61,7 +64,7 @@ export class StreamSession implements StreamCallIO {
         send: (out) => this.send(out),
         message: (envelope) => this.sink?.message(asBuffer(envelope.payload)),
         end: () => this.sink?.end(),
-        cancelled: () => this.stop(StreamMessages.cancelled),
+        cancelled: () => this.stop(StreamMessages.cancelled, status.CANCELLED),
         failed: (failure) => this.fail(failure),
       },
       // A server-streaming call's one request rode on the opening.
@@ -105,7 +108,10 @@ export class StreamSession implements StreamCallIO {
 
   /** A frame of the caller, from the inbox (already checked for id, service, method and signature). */
   deliver(frame: StreamFrame, envelope: RequestEnvelope): void {
-    this.channel.receive(frame, envelope);
+    // The handler sees the caller's messages inside the stream's span, as it saw the opening.
+    const { observation } = this.deps;
+    if (observation) observation.run(() => this.channel.receive(frame, envelope));
+    else this.channel.receive(frame, envelope);
   }
 
   onRequests(sink: StreamRequestSink): void {
@@ -140,13 +146,13 @@ export class StreamSession implements StreamCallIO {
   fail(failure: ChannelFailure): void {
     if (this.stopped) return;
     this.enqueue({ frame: { end: true, sequence: this.messagesSent }, end: { code: failure.code, message: failure.reason } });
-    this.stop(failure.reason);
+    this.stop(failure.reason, failure.code);
   }
 
   private send(out: OutgoingFrame<StreamEnd>): void {
     if (out.frame.hasMessage) this.messagesSent++;
     this.enqueue(out);
-    if (out.frame.end) this.stop(undefined);
+    if (out.frame.end) this.stop(undefined, out.end?.code ?? status.OK);
   }
 
   private enqueue(out: OutgoingFrame<StreamEnd>): void {
@@ -161,15 +167,16 @@ export class StreamSession implements StreamCallIO {
         this.opening,
         this.signed(this.reply({ end: true, sequence: this.messagesSent - (out.frame.hasMessage ? 1 : 0) }, EMPTY, end)),
       );
-      this.stop(end.message);
+      this.stop(end.message, end.code);
     }
     this.publisher.push(message);
   }
 
   /** Stops everything and aborts the executor's work (after its own end too: what it still runs is torn down). */
-  private stop(reason: string | undefined): void {
+  private stop(reason: string | undefined, code: number): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.deps.observation?.end(code, reason);
     clearTimeout(this.deadlineTimer);
     this.channel.close();
     this.controller.abort(new Error(reason ?? 'the stream ended'));

@@ -12,6 +12,9 @@ import type { ServerStreamSettings } from './stream-config.js';
 import type { StreamExecutor } from './stream-executor.interface.js';
 import { StreamSession } from './stream-session.js';
 import { statusFromError } from './status-from-error.js';
+import { type CallObservation, NO_OBSERVATION } from '../telemetry/call-observation.js';
+import type { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
+import { callLabel } from './call-log.js';
 
 /** What the live sessions of a server need. */
 export interface StreamSessionsDeps {
@@ -20,6 +23,8 @@ export interface StreamSessionsDeps {
   execute: StreamExecutor;
   logger: Logger;
   sign?: (envelope: RequestEnvelope, reply: ResponseEnvelope) => ResponseEnvelope;
+  /** Spans and metrics of the streams (their SERVER spans are made by the dispatcher). */
+  telemetry?: VrpcTelemetry;
 }
 
 /** The streaming calls a server runs now, by call id, at most `maxStreams` of them. */
@@ -51,11 +56,20 @@ export class StreamSessions {
   /**
    * Accepts a streaming opening and starts its handler; resolves once the acceptance is
    * published (the opening may then be acknowledged), or with the reply that refuses the call.
+   * The stream's `observation` ends with its status (a refusal's: by the dispatcher).
    */
-  async open(envelope: RequestEnvelope, message: IncomingMessage, caller: CallerIdentity): Promise<ResponseEnvelope | undefined> {
+  async open(
+    envelope: RequestEnvelope,
+    message: IncomingMessage,
+    caller: CallerIdentity,
+    observation: CallObservation = NO_OBSERVATION,
+  ): Promise<ResponseEnvelope | undefined> {
     const inbox = this.inbox;
     if (this.closing || !inbox) return errorReply(envelope, { code: status.UNAVAILABLE, message: StreamMessages.serverClosing });
-    if (this.live.has(envelope.requestId)) return undefined;
+    if (this.live.has(envelope.requestId)) {
+      observation.end(status.ALREADY_EXISTS, 'a copy of a running stream');
+      return undefined;
+    }
     const { maxStreams } = this.deps.settings;
     if (this.live.size >= maxStreams)
       return errorReply(envelope, { code: status.RESOURCE_EXHAUSTED, message: StreamMessages.tooManyStreams(maxStreams) });
@@ -66,13 +80,15 @@ export class StreamSessions {
       settings: this.deps.settings,
       inbox,
       sign: this.deps.sign,
+      // Without telemetry the frames go straight through, not through a no-op `run`.
+      observation: observation === NO_OBSERVATION ? undefined : observation,
       done: (done) => {
         if (this.live.get(done.id) === done) this.live.delete(done.id);
       },
       publishFailed: (failed, error) =>
         this.errors.note(
           'publish',
-          `a frame of stream ${logText(failed.id)} was not published; the stream ended: ${logText(String(error), 300)}`,
+          `a frame of stream ${callLabel(failed.opening, observation.traceId)} was not published; the stream ended: ${logText(String(error), 300)}`,
         ),
     });
     this.live.set(envelope.requestId, session);
@@ -80,9 +96,10 @@ export class StreamSessions {
       await session.accept();
     } catch (error: unknown) {
       this.live.delete(envelope.requestId);
+      observation.end(status.UNAVAILABLE, 'the acceptance was not published');
       this.errors.note(
         'accept',
-        `the acceptance of stream ${logText(envelope.requestId)} was not published: ${logText(String(error), 300)}`,
+        `the acceptance of stream ${callLabel(envelope, observation.traceId)} was not published: ${logText(String(error), 300)}`,
       );
       return undefined;
     }

@@ -43,6 +43,7 @@ export class MetricInstruments {
   readonly queueTime: Distribution;
   readonly retries: Count;
   readonly duplicates: Count;
+  readonly expired: Count;
   readonly deadLetters: Count;
   readonly droppedReplies: Count;
   readonly droppedFrames: Count;
@@ -61,6 +62,7 @@ export class MetricInstruments {
     this.queueTime = histogram(METRIC.queueTime, 'Time a request waited on the bus, from its timestamp to a server taking it.');
     this.retries = counter(METRIC.retries, '{attempt}', 'Publish attempts of requests after a retriable failure.');
     this.duplicates = counter(METRIC.duplicates, '{message}', 'Copies of a request already running or answered, skipped.');
+    this.expired = counter(METRIC.expired, '{message}', 'Requests skipped unrun: their deadline had passed when a server took them.');
     this.deadLetters = counter(METRIC.deadLetters, '{message}', 'Messages set aside on the dead-letter topic.');
     this.droppedReplies = counter(METRIC.droppedReplies, '{message}', 'Replies a client dropped (late, unknown, undecodable, forged).');
     this.droppedFrames = counter(METRIC.droppedFrames, '{message}', 'Stream frames a stream inbox dropped.');

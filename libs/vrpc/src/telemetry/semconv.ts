@@ -38,6 +38,7 @@ export const METRIC = {
   queueTime: 'vrpc.server.queue.duration',
   retries: 'vrpc.client.publish.retries',
   duplicates: 'vrpc.server.duplicates',
+  expired: 'vrpc.server.expired',
   deadLetters: 'vrpc.server.dead_letters',
   droppedReplies: 'vrpc.client.replies.dropped',
   droppedFrames: 'vrpc.server.frames.dropped',

@@ -38,6 +38,11 @@ export interface ServerCallInfo {
   metadata?: Record<string, string>;
   headers?: Record<string, string>;
   callType?: string;
+  /**
+   * `rpc.method` of the metrics, when the names came from a message and may not be trusted as
+   * a label (cardinality): a served method's name, or `_OTHER`. Default: `service/method`.
+   */
+  methodLabel?: string;
 }
 
 /**
@@ -104,7 +109,7 @@ export class VrpcTelemetry {
     if (info.group) attributes[ATTR.consumerGroup] = info.group;
     if (info.callType) attributes[ATTR.callType] = info.callType;
     const waited = Date.now() - info.timestamp;
-    const metricAttributes = this.metricAttributes(rpcMethod);
+    const metricAttributes = this.metricAttributes(info.methodLabel ?? rpcMethod);
     if (info.timestamp > 0 && waited >= 0 && waited <= MAX_QUEUE_MS) {
       attributes[ATTR.queueTime] = waited / 1000;
       this.metrics.queueTime.record(waited / 1000, metricAttributes);
