@@ -12,6 +12,7 @@ import { DEFAULT_REPLY_PARTITIONS, VRPC_HEADERS } from '../protocol/vrpc.constan
 import { LazyConnection } from '../utils/lazy-connection.js';
 import { logText } from '../utils/log-text.js';
 import { RatedLog } from '../utils/rated-log.js';
+import type { ClientTelemetry } from './client-telemetry.js';
 import type { RequestTopics } from './request-topics.js';
 
 /** Where the inbox hands the replies of streaming calls (a `StreamRegistry`). */
@@ -49,6 +50,7 @@ export class ReplyInbox {
   /** Replies no call of this client waited for: other clients' (a whole topic carries them all), or late ones. */
   private readonly strays = new RatedLog((line) => this.logger.debug(line));
   private readonly refused = new Map<SignatureFailure, number>();
+  private stopLag: (() => void) | undefined;
 
   /**
    * @param services the services of the protos: their request topics are created with the inbox
@@ -67,6 +69,8 @@ export class ReplyInbox {
     private readonly scope: InboxScope = 'own-partition',
     private readonly signer?: EnvelopeSigner,
     private readonly streams?: StreamTarget,
+    /** Counts the dropped replies and reports the inbox's lag. */
+    private readonly telemetry?: ClientTelemetry,
   ) {}
 
   /** Replies ignored as unsigned or forged so far, by reason. */
@@ -86,6 +90,8 @@ export class ReplyInbox {
 
   /** Closes the inbox if one was opened (or is opening); the next `get()` opens a new one. */
   async close(): Promise<void> {
+    this.stopLag?.();
+    this.stopLag = undefined;
     this.rated.close();
     this.strays.close();
     await this.connection.take()?.then(
@@ -106,7 +112,10 @@ export class ReplyInbox {
       ...this.services.map((service) => this.topics.spec(service)),
     ]);
     this.topics.markReady(this.services);
-    return this.bus.openInbox(this.instanceId, replyTopic(options), (message) => this.receive(message), { scope: this.scope });
+    const inbox = await this.bus.openInbox(this.instanceId, replyTopic(options), (message) => this.receive(message), { scope: this.scope });
+    this.stopLag?.();
+    this.stopLag = this.telemetry?.observeInboxLag(inbox, this.instanceId);
+    return inbox;
   }
 
   private receive(message: IncomingMessage): Promise<void> {
@@ -118,6 +127,7 @@ export class ReplyInbox {
       const id = message.headers[VRPC_HEADERS.id] as string | undefined;
       const where = `${logText(message.topic)}[${message.partition}]@${message.offset}`;
       this.rated.note('envelope', `ignored an unreadable reply at ${where} (call ${logText(id)}): ${logText(String(error))}`);
+      this.telemetry?.dropped('undecodable');
       if (id) this.calls.fail(id, unreadable(String(error)));
       if (id) this.streams?.fail(id, status.INTERNAL, MetadataMessages.unreadableReply(String(error)));
       return Promise.resolve();
@@ -130,6 +140,7 @@ export class ReplyInbox {
     const invalid = hasMetadata(reply) ? this.invalidMetadata(reply) : undefined;
     // An error reply keeps its status (minus the key); a reply that claims success cannot be trusted.
     if (invalid && reply.statusCode === (status.OK as number)) {
+      this.telemetry?.dropped('metadata');
       this.calls.fail(reply.requestId, new VrpcCallError(status.INTERNAL, MetadataMessages.badReply(logText(invalid.key), invalid.reason)));
     } else {
       this.calls.settle(reply, 'bus');
@@ -141,6 +152,8 @@ export class ReplyInbox {
   private receiveStream(reply: ResponseEnvelope, message: IncomingMessage): void {
     const streams = this.streams;
     if (!streams?.has(reply.requestId)) {
+      // Late (its call ended) or another client's on a shared topic: the ids cannot tell which.
+      this.telemetry?.dropped('unknown');
       this.strays.note('stray', `dropped a reply for a call not waiting here, at ${logText(message.topic)}[${message.partition}]`);
       return;
     }
@@ -148,6 +161,7 @@ export class ReplyInbox {
     const invalid = hasMetadata(reply) ? this.invalidMetadata(reply) : undefined;
     // As for unary replies: a frame that claims success with metadata gRPC cannot carry is not trusted.
     if (invalid && reply.statusCode === (status.OK as number)) {
+      this.telemetry?.dropped('metadata');
       streams.fail(reply.requestId, status.INTERNAL, MetadataMessages.badReply(logText(invalid.key), invalid.reason));
       return;
     }
@@ -158,6 +172,7 @@ export class ReplyInbox {
   private authentic(reply: ResponseEnvelope, message: IncomingMessage, service: string | undefined): boolean {
     const verdict = (this.signer as EnvelopeSigner).verifyReply(reply, service);
     if (verdict.ok) return true;
+    this.telemetry?.dropped('forged');
     this.refused.set(verdict.reason, (this.refused.get(verdict.reason) ?? 0) + 1);
     const where = `${logText(message.topic)}[${message.partition}]@${message.offset}`;
     const key = reply.keyId === undefined ? '' : ` (key id ${logText(reply.keyId)})`;

@@ -2,8 +2,9 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { BusInbox, OutgoingMessage } from '../bus/bus.interface.js';
 import { encodeRequest, type RequestEnvelope, type StreamFrame } from '../protocol/envelope.js';
 import type { EnvelopeSigner } from '../protocol/envelope-signature.js';
-import { writeMetadata } from '../protocol/metadata.codec.js';
+import { type WireMetadata, writeMetadata } from '../protocol/metadata.codec.js';
 import { VRPC_HEADERS, VRPC_TASK_KEY_METADATA } from '../protocol/vrpc.constants.js';
+import { TRACE_KEYS } from '../telemetry/trace-carrier.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
 
 /** Everything one call's envelope is made of. */
@@ -21,14 +22,17 @@ export interface RequestParts {
   oneWay?: boolean;
   /** A streaming call's opening frame (docs/streaming.md); unary calls have none. */
   stream?: StreamFrame;
+  /** The call span's trace entries (`traceparent`…): sent in the metadata and as headers, replacing the caller's own. */
+  trace?: Record<string, string>;
 }
 
 /** The envelope of one call; the reply goes to `inbox`, and without one the call is one-way. */
 export function requestEnvelope(
-  { clientId, serviceName, method, id, payload, metadata, options, deadline, now, stream }: RequestParts,
+  { clientId, serviceName, method, id, payload, metadata, options, deadline, now, stream, trace }: RequestParts,
   inbox?: BusInbox,
 ): RequestEnvelope {
   const wire = writeMetadata(metadata);
+  if (trace !== undefined) withTrace(wire, trace);
   const map = wire.metadata;
   const envelope: RequestEnvelope = {
     requestId: id,
@@ -55,8 +59,13 @@ export function requestEnvelope(
  * The bus message that carries an envelope to `topic`: keyed by task key, else by id; ids in
  * headers; signed by `signer` when signing is on (last, over the envelope exactly as sent).
  */
-export function requestMessage(envelope: RequestEnvelope, topic: string, signer?: EnvelopeSigner): OutgoingMessage {
-  return {
+export function requestMessage(
+  envelope: RequestEnvelope,
+  topic: string,
+  signer?: EnvelopeSigner,
+  trace?: Record<string, string>,
+): OutgoingMessage {
+  const message: OutgoingMessage = {
     topic,
     key: envelope.taskKey || envelope.requestId,
     value: encodeRequest(signer ? signer.signRequest(envelope) : envelope),
@@ -66,4 +75,15 @@ export function requestMessage(envelope: RequestEnvelope, topic: string, signer?
       [VRPC_HEADERS.method]: envelope.methodName,
     },
   };
+  if (trace !== undefined) Object.assign(message.headers as Record<string, string>, trace);
+  return message;
+}
+
+/** Puts the call's trace entries in the metadata, in place of any the caller's metadata held. */
+function withTrace(wire: WireMetadata, trace: Record<string, string>): void {
+  for (const key of TRACE_KEYS) delete wire.metadata[key];
+  Object.assign(wire.metadata, trace);
+  if (!wire.metadataEntries) return;
+  const kept = wire.metadataEntries.filter((entry) => !(TRACE_KEYS as readonly string[]).includes(entry.key));
+  wire.metadataEntries = [...kept, ...Object.keys(trace).map((key) => ({ key, values: [trace[key]] }))];
 }

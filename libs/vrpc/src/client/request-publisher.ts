@@ -6,6 +6,7 @@ import { isFinalPublishError } from '../errors/vrpc-publish.error.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
 import { retryUntil } from '../utils/retry.js';
 import type { CallRegistry } from './call-registry.js';
+import type { ClientTelemetry } from './client-telemetry.js';
 import type { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import type { ReplyInbox } from './reply-inbox.js';
 import { requestEnvelope, requestMessage, type RequestParts } from './request-message.js';
@@ -20,6 +21,8 @@ export class RequestPublisher {
     private readonly calls: Pick<CallRegistry, 'has'>,
     /** Signs every request (`security`). */
     private readonly signer?: EnvelopeSigner,
+    /** Counts the retried attempts. */
+    private readonly telemetry?: ClientTelemetry,
   ) {}
 
   /**
@@ -27,7 +30,17 @@ export class RequestPublisher {
    * only. A request over the bus's max message size, or a final publish error, fails at once.
    */
   publish(parts: RequestParts, until: number): Promise<void> {
-    return retryUntil(until, () => this.tryPublish(parts), isFinal);
+    const telemetry = this.telemetry;
+    if (!telemetry?.enabled) return retryUntil(until, () => this.tryPublish(parts), isFinal);
+    let attempts = 0;
+    return retryUntil(
+      until,
+      () => {
+        if (attempts++ > 0) telemetry.retried(parts.serviceName, parts.method);
+        return this.tryPublish(parts);
+      },
+      isFinal,
+    );
   }
 
   /** One attempt; once the inbox is open and the topic exists, without waiting for either. */
@@ -37,7 +50,7 @@ export class RequestPublisher {
     if (!inbox || topic === undefined || parts.oneWay) return this.publishWhenReady(parts);
     // Forgotten (unsubscribed, or past its deadline) while a previous attempt failed: nothing to send.
     if (!this.calls.has(parts.id)) return Promise.resolve();
-    return this.send(requestMessage(requestEnvelope(parts, inbox), topic, this.signer));
+    return this.send(requestMessage(requestEnvelope(parts, inbox), topic, this.signer, parts.trace));
   }
 
   private async publishWhenReady(parts: RequestParts): Promise<void> {
@@ -49,7 +62,7 @@ export class RequestPublisher {
       if (!this.calls.has(parts.id)) return;
     }
     await this.topics.ensure(parts.serviceName);
-    await this.send(requestMessage(requestEnvelope(parts, inbox), this.topics.name(parts.serviceName), this.signer));
+    await this.send(requestMessage(requestEnvelope(parts, inbox), this.topics.name(parts.serviceName), this.signer, parts.trace));
   }
 
   /** Publishes one request, refusing it (RESOURCE_EXHAUSTED, nothing sent) when it is over the bus's limit. */

@@ -5,6 +5,7 @@ import { asBuffer } from '../protocol/bytes.js';
 import type { CallType, ResponseEnvelope, StreamFrame } from '../protocol/envelope.js';
 import { StreamChannel } from '../streaming/stream-channel.js';
 import type { StreamSettings } from '../streaming/stream-settings.js';
+import type { CallObservation } from '../telemetry/call-observation.js';
 import { replyMetadata } from './reply-metadata.js';
 import type { RequestParts } from './request-message.js';
 import type { VrpcStreamHandle, VrpcStreamListener, VrpcStreamStatus } from './stream-handle.interface.js';
@@ -33,6 +34,8 @@ export interface StreamCallSetup {
   settings: StreamSettings;
   pull: boolean;
   listener: VrpcStreamListener;
+  /** The call's span and metrics, ended with its final status (CANCELLED on `cancel()`). */
+  observation?: CallObservation;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -146,7 +149,7 @@ export class StreamCall implements VrpcStreamHandle {
   }
 
   cancel(): void {
-    this.close(true);
+    if (this.close(true)) this.setup.observation?.end(status.CANCELLED);
   }
 
   /** Ends the call with `code` and tells the listener; `cancel`: tell the server too. */
@@ -160,7 +163,9 @@ export class StreamCall implements VrpcStreamHandle {
   }
 
   private conclude(outcome: VrpcStreamStatus, cancel: boolean): void {
-    if (this.close(cancel)) this.listener.onStatus(outcome);
+    if (!this.close(cancel)) return;
+    this.setup.observation?.end(outcome.code, outcome.details);
+    this.listener.onStatus(outcome);
   }
 
   /** Stops the call once; returns whether this call stopped it. */

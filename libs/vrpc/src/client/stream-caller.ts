@@ -9,6 +9,8 @@ import type { VrpcCallOptions } from './call-options.interface.js';
 import type { RequestParts } from './request-message.js';
 import { resolveDeadline } from './resolve-deadline.js';
 import type { ServiceCaller } from './service-client.js';
+import { NO_OBSERVATION } from '../telemetry/call-observation.js';
+import type { ClientTelemetry } from './client-telemetry.js';
 import { StreamCall, type StreamWire } from './stream-call.js';
 import type { VrpcStreamHandle, VrpcStreamListener, VrpcStreamOpening } from './stream-handle.interface.js';
 import type { StreamRegistry } from './stream-registry.js';
@@ -34,6 +36,7 @@ export class StreamCaller implements ServiceCaller {
     private readonly streams: StreamRegistry,
     private readonly wire: StreamWire,
     private readonly nextId: () => string,
+    private readonly telemetry?: ClientTelemetry,
   ) {}
 
   /**
@@ -134,19 +137,22 @@ export class StreamCaller implements ServiceCaller {
   open({ service, method, callType, listener, metadata, options, request }: VrpcStreamOpening): VrpcStreamHandle {
     const now = Date.now();
     const deadline = resolveDeadline(options, this.timeoutMs, now);
+    const id = this.nextId();
+    const observation = this.telemetry?.observe(service, method, id, callType) ?? NO_OBSERVATION;
     const parts: RequestParts = {
       clientId: this.instanceId,
       serviceName: service,
       method,
-      id: this.nextId(),
+      id,
       payload: EMPTY,
       metadata,
       options,
       deadline,
       now,
+      trace: observation.carrier,
     };
     const call = new StreamCall(
-      { parts, callType, settings: this.settings, pull: options?.pull ?? false, listener },
+      { parts, callType, settings: this.settings, pull: options?.pull ?? false, listener, observation },
       this.wire,
       this.streams,
     );

@@ -13,6 +13,8 @@ import { rawReply, replyMetadata } from './reply-metadata.js';
 import type { RequestParts } from './request-message.js';
 import { resolveDeadline } from './resolve-deadline.js';
 import type { ServiceCaller } from './service-client.js';
+import { NO_OBSERVATION } from '../telemetry/call-observation.js';
+import { type ClientTelemetry, codeOf, ObservedSink } from './client-telemetry.js';
 
 /** A client's calls from start to outcome: deadline, registration, routing; shared by every kind of call. */
 export class UnaryCaller implements ServiceCaller {
@@ -25,6 +27,7 @@ export class UnaryCaller implements ServiceCaller {
     private readonly timeoutMs: number,
     private readonly calls: CallRegistry,
     private readonly router: Pick<CallRouter, 'send'>,
+    private readonly telemetry?: ClientTelemetry,
   ) {}
 
   /** A unary call of a proto method, encoding the request and decoding the reply; sent on subscription. */
@@ -93,7 +96,18 @@ export class UnaryCaller implements ServiceCaller {
     const method = service.methods.get(methodName);
     if (!method) throw new VrpcCallError(status.UNIMPLEMENTED, VrpcMessages.unknownMethod(service.fullName, methodName));
     if (method.streaming) throw new VrpcCallError(status.UNIMPLEMENTED, VrpcMessages.streamingUnsupported(service.fullName, methodName));
-    await this.router.send(this.parts(service.fullName, method.name, method.encodeRequest(data), undefined, undefined, true));
+    const payload = method.encodeRequest(data);
+    const id = this.calls.nextId();
+    const observation = this.telemetry?.observe(service.fullName, method.name, id) ?? NO_OBSERVATION;
+    const parts = this.parts(service.fullName, method.name, payload, undefined, undefined, true, id, observation.carrier);
+    if (observation === NO_OBSERVATION) return this.router.send(parts);
+    try {
+      await this.router.send(parts);
+      observation.end(status.OK);
+    } catch (error: unknown) {
+      observation.end(codeOf(error));
+      throw error;
+    }
   }
 
   /** Starts one call whose outcome goes to `sink`; returns what forgets it (on unsubscribe). */
@@ -105,11 +119,18 @@ export class UnaryCaller implements ServiceCaller {
     options: VrpcCallOptions | undefined,
     sink: ReplySink,
   ): () => void {
-    const parts = this.parts(serviceName, methodName, payload, metadata, options, false);
-    const { id } = parts;
-    this.calls.add(id, sink, parts.deadline, parts.now, serviceName);
+    const id = this.calls.nextId();
+    const observation = this.telemetry?.observe(serviceName, methodName, id) ?? NO_OBSERVATION;
+    const parts = this.parts(serviceName, methodName, payload, metadata, options, false, id, observation.carrier);
+    const observed = observation !== NO_OBSERVATION;
+    this.calls.add(id, observed ? new ObservedSink(sink, observation) : sink, parts.deadline, parts.now, serviceName);
     this.router.send(parts).catch((error: unknown) => this.calls.fail(id, publishFailure(error)));
-    return () => this.calls.forget(id);
+    if (!observed) return () => this.calls.forget(id);
+    return () => {
+      this.calls.forget(id);
+      // After the outcome this does nothing (the first end counts): only a caller leaving early is CANCELLED.
+      observation.end(status.CANCELLED);
+    };
   }
 
   private parts(
@@ -119,10 +140,12 @@ export class UnaryCaller implements ServiceCaller {
     metadata: Metadata | undefined,
     options: VrpcCallOptions | undefined,
     oneWay: boolean,
+    id: string,
+    trace: Record<string, string> | undefined,
   ): RequestParts {
     const now = Date.now();
     const deadline = resolveDeadline(options, this.timeoutMs, now);
-    return { clientId: this.instanceId, serviceName, method, id: this.calls.nextId(), payload, metadata, options, deadline, now, oneWay };
+    return { clientId: this.instanceId, serviceName, method, id, payload, metadata, options, deadline, now, oneWay, trace };
   }
 }
 

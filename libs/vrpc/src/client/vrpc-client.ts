@@ -1,30 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { type Metadata, status } from '@grpc/grpc-js';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { type ClientGrpc, ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { map, type Observable } from 'rxjs';
 import type { VrpcBus } from '../bus/bus.interface.js';
-import { createBus } from '../bus/create-bus.js';
 import type { DirectCaller } from '../grpc/direct-caller.js';
 import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
-import { ProtoRegistry } from '../protocol/proto-registry.js';
-import { streamsTopic } from '../protocol/topic-names.js';
+import type { ProtoRegistry } from '../protocol/proto-registry.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
-import { CallRegistry } from './call-registry.js';
-import { CallRouter, directCallerFor } from './call-router.js';
+import type { CallRegistry } from './call-registry.js';
+import { wireClient } from './client-wiring.js';
 import type { VrpcClientConfig } from './client-options.interface.js';
-import { clientSettings } from './client-settings.js';
 import type { RawReply } from './raw-reply.interface.js';
-import { ReplyInbox } from './reply-inbox.js';
-import { RequestPublisher } from './request-publisher.js';
-import { RequestTopics } from './request-topics.js';
+import type { ReplyInbox } from './reply-inbox.js';
 import { parseRpcPattern } from './rpc-pattern.js';
 import { createServiceClient } from './service-client.js';
-import { ClientStreams } from './client-streams.js';
+import type { ClientStreams } from './client-streams.js';
 import type { StreamCaller } from './stream-caller.js';
 import type { VrpcStreamHandle, VrpcStreamOpening } from './stream-handle.interface.js';
-import { UnaryCaller } from './unary-caller.js';
+import type { UnaryCaller } from './unary-caller.js';
 
 /**
  * A `ClientProxy` that calls gRPC services over the bus. `getService()` returns the same shape
@@ -46,23 +40,17 @@ export class VrpcClient extends ClientProxy implements ClientGrpc, OnApplication
   /** @param bus a shared bus (from DI); without it the client makes and owns one from the config. */
   constructor(config: VrpcClientConfig, bus?: VrpcBus) {
     super();
-    const settings = clientSettings(config);
-    this.streams = new ClientStreams(streamsTopic(settings.topics));
-    this.bus = bus ?? createBus(config.bus);
-    this.ownsBus = bus === undefined;
-    this.protos = new ProtoRegistry(config.protos, true);
-    this.instanceId = `${settings.instanceIdPrefix}-${randomUUID()}`;
-    this.calls = new CallRegistry();
-    const topics = new RequestTopics(this.bus, settings.topics);
-    const services = this.protos.services.map((service) => service.fullName);
-    const { topics: topicOptions, replyInbox, signer } = settings;
-    const streams = this.streams.registry;
-    this.inbox = new ReplyInbox(this.bus, this.instanceId, topicOptions, topics, services, this.calls, replyInbox, signer, streams);
-    this.direct = directCallerFor(settings.fallback);
-    const publisher = new RequestPublisher(this.bus, this.inbox, topics, this.calls, settings.signer);
-    const router = new CallRouter(publisher, this.calls, settings.fallback, this.direct);
-    this.caller = new UnaryCaller(this.instanceId, settings.timeoutMs, this.calls, router);
-    this.streamCaller = this.streams.attach(this.bus, this.inbox, topics, settings, this.instanceId, () => this.calls.nextId());
+    const parts = wireClient(config, bus);
+    this.bus = parts.bus;
+    this.ownsBus = parts.ownsBus;
+    this.protos = parts.protos;
+    this.instanceId = parts.instanceId;
+    this.calls = parts.calls;
+    this.inbox = parts.inbox;
+    this.direct = parts.direct;
+    this.caller = parts.caller;
+    this.streams = parts.streams;
+    this.streamCaller = parts.streamCaller;
   }
 
   /** Calls waiting for a reply. */

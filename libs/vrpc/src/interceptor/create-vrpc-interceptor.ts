@@ -1,6 +1,7 @@
 import { type Interceptor, InterceptingCall } from '@grpc/grpc-js';
 import { VrpcClient } from '../client/vrpc-client.js';
 import { parseGrpcPath } from '../grpc/grpc-path.js';
+import { captureContext } from '../telemetry/captured-context.js';
 import type { VrpcInterceptorOptions } from './interceptor-options.interface.js';
 import { createRouteMatcher } from './route-matcher.js';
 import { VrpcStreamingCall } from './vrpc-streaming-call.js';
@@ -35,9 +36,10 @@ export function createVrpcInterceptor(source: VrpcClient | VrpcInterceptorOption
     const target = parseGrpcPath(definition.path);
     if (!target || !routed(definition.path)) return new InterceptingCall(nextCall(callOptions));
     if (definition.requestStream || definition.responseStream) {
-      return new InterceptingCall(new VrpcStreamingCall(client, target, callOptions));
+      return new InterceptingCall(new VrpcStreamingCall(client, target, callOptions, captureContext()));
     }
-    return new InterceptingCall(new VrpcUnaryCall(client, target, callOptions));
+    // The caller's context, captured here where grpc-js invokes the interceptor: the vRPC call's span is its child.
+    return new InterceptingCall(new VrpcUnaryCall(client, target, callOptions, captureContext()));
   };
   return Object.assign(interceptor, {
     client,

@@ -3,6 +3,7 @@ import type { VrpcStreamHandle, VrpcStreamStatus } from '../client/stream-handle
 import type { VrpcClient } from '../client/vrpc-client.js';
 import { InterceptorMessages } from '../errors/vrpc.messages.js';
 import type { GrpcPath } from '../grpc/grpc-path.js';
+import { type CapturedContext, runInContext } from '../telemetry/captured-context.js';
 import { CallType } from '../protocol/stream-frame.js';
 
 // grpc-js exports these only as parts of other types.
@@ -43,6 +44,8 @@ export class VrpcStreamingCall implements InterceptingCallInterface {
     private readonly client: VrpcClient,
     private readonly target: GrpcPath,
     private readonly options: InterceptorOptions,
+    /** The context where the grpc-js call was made (`captureContext()`). */
+    private readonly context?: CapturedContext,
   ) {
     this.callType = callTypeOf(options.method_definition);
   }
@@ -122,7 +125,16 @@ export class VrpcStreamingCall implements InterceptingCallInterface {
   private open(request?: Buffer): void {
     // A unary response is read without startRead (grpc-js' own bottom call does the same).
     if (this.callType === CallType.CLIENT_STREAMING) this.reads++;
-    this.handle = this.client.openStream({
+    const handle = runInContext(this.context, () => this.openHandle(request));
+    this.handle = handle;
+    if (this.reads > 0) {
+      handle.read(this.reads);
+      this.reads = 0;
+    }
+  }
+
+  private openHandle(request: Buffer | undefined): VrpcStreamHandle {
+    return this.client.openStream({
       service: this.target.service,
       method: this.target.method,
       callType: this.callType,
@@ -135,10 +147,6 @@ export class VrpcStreamingCall implements InterceptingCallInterface {
       options: { deadline: this.options.deadline, pull: true },
       request,
     });
-    if (this.reads > 0) {
-      this.handle.read(this.reads);
-      this.reads = 0;
-    }
   }
 
   private sendMetadata(metadata: Metadata): void {

@@ -2,6 +2,7 @@ import { type InterceptorOptions, Metadata, type NextCall, status, type StatusOb
 import type { Subscription } from 'rxjs';
 import type { VrpcClient } from '../client/vrpc-client.js';
 import type { GrpcPath } from '../grpc/grpc-path.js';
+import { type CapturedContext, runInContext } from '../telemetry/captured-context.js';
 import { InterceptorMessages } from '../errors/vrpc.messages.js';
 
 // grpc-js exports these only as parts of other types.
@@ -38,6 +39,8 @@ export class VrpcUnaryCall implements InterceptingCallInterface {
     private readonly client: VrpcClient,
     private readonly target: GrpcPath,
     private readonly options: InterceptorOptions,
+    /** The context where the grpc-js call was made (`captureContext()`). */
+    private readonly context?: CapturedContext,
   ) {}
 
   start(metadata: Metadata, listener?: Partial<CallListener>): void {
@@ -69,10 +72,13 @@ export class VrpcUnaryCall implements InterceptingCallInterface {
       return;
     }
     const { service, method } = this.target;
-    this.subscription = this.client.callRawReply(service, method, payload, this.metadata, { deadline: this.options.deadline }).subscribe({
-      next: (reply) => this.answer(reply.payload, reply.metadata),
-      error: (error: unknown) => this.finish(statusOf(error)),
-    });
+    const call = this.client.callRawReply(service, method, payload, this.metadata, { deadline: this.options.deadline });
+    this.subscription = runInContext(this.context, () =>
+      call.subscribe({
+        next: (reply) => this.answer(reply.payload, reply.metadata),
+        error: (error: unknown) => this.finish(statusOf(error)),
+      }),
+    );
   }
 
   /** Cancelling forgets the call in the client, so no reply is awaited any more. */
