@@ -15,6 +15,7 @@ import { servedTopics, type ServedTopic, unservedWarnings } from './served-topic
 import type { VrpcServingOptions } from './serving-options.interface.js';
 import type { StreamExecutor } from './stream-executor.interface.js';
 import { StreamServing } from './stream-serving.js';
+import { servingHealth, type VrpcHealthOptions, type VrpcHealthReport, type WatchedSubscription } from './serving-health.js';
 import type { DroppedFrame } from './stream-inbox.js';
 
 /** Streams served beside the requests: by whom (`instanceId`, the inbox's owner) and how. */
@@ -52,6 +53,7 @@ export type ServedLine = (service: string, topic: string) => string;
 export class RequestTopicsServer {
   private readonly logger: Logger;
   private subscriptions: BusSubscription[] = [];
+  private watched: WatchedSubscription[] = [];
   private readonly dispatchers: RequestDispatcher[] = [];
   private streams: StreamServing | undefined;
 
@@ -131,6 +133,7 @@ export class RequestTopicsServer {
         (message) => dispatcher.dispatch(message),
       );
       this.subscriptions.push(subscription);
+      this.watched.push({ topics: [topic], group, subscription });
       for (const service of sharing) this.logger.log(line(service, topic));
     }
   }
@@ -175,9 +178,15 @@ export class RequestTopicsServer {
    * `drainTimeoutMs`; what is unfinished then is not committed, and is redelivered), commits, leaves;
    * then ends the streams still running with UNAVAILABLE (within `drainTimeoutMs`) and closes the stream inbox.
    */
+  /** The bus, and each subscription's state and lag (see `servingHealth`). */
+  health(options?: VrpcHealthOptions): Promise<VrpcHealthReport> {
+    return servingHealth(this.options.bus, this.watched, options);
+  }
+
   async close(): Promise<void> {
     const subscriptions = this.subscriptions;
     this.subscriptions = [];
+    this.watched = [];
     await Promise.all(subscriptions.map((subscription) => subscription.close()));
     const streams = this.streams;
     this.streams = undefined;

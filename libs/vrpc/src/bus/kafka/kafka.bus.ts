@@ -36,6 +36,7 @@ const KAFKAJS_COMPRESSION = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as 
 
 /** The default bus: Apache Kafka through kafkajs, which is loaded on `connect()`. */
 export class KafkaBus implements VrpcBus {
+  readonly system = 'kafka';
   /** Deliveries are counted in the metadata of the group's commits. */
   readonly capabilities: BusCapabilities = { deliveryCount: true };
   private readonly logger = new Logger(KafkaBus.name);

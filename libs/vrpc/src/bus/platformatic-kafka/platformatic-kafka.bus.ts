@@ -44,6 +44,7 @@ interface Connected {
  * Node 22. The client is loaded on `connect()`.
  */
 export class PlatformaticKafkaBus implements VrpcBus {
+  readonly system = 'kafka';
   /** Deliveries are counted in the metadata of the group's commits, as on the kafkajs bus. */
   readonly capabilities: BusCapabilities = { deliveryCount: true };
   private readonly logger = new Logger(PlatformaticKafkaBus.name);
