@@ -1,9 +1,7 @@
 import type { PartitionLag, SubscriptionState } from '../bus.interface.js';
 import { raceDeadline } from '../../utils/race-deadline.js';
+import { LAG_TIMEOUT_MS } from '../core/health-timeout.js';
 import type { GroupOffsetsPort } from './group-offsets.interface.js';
-
-/** How long one lag query may take: a dead broker must not hang a metrics collection or a health check. */
-export const LAG_TIMEOUT_MS = 2_000;
 
 /**
  * The group's lag on every partition of `topics`: the high watermark minus the committed offset.
