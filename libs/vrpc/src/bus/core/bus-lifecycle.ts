@@ -41,8 +41,7 @@ export class BusLifecycle<C> {
 
   /** `subscription`, closed with the bus unless it is closed before. */
   subscription(subscription: BusSubscription): BusSubscription {
-    const { lag, state } = subscription;
-    return { close: this.tracked(subscription), lag: lag?.bind(subscription), state: state?.bind(subscription) };
+    return { close: this.tracked(subscription), lag: subscription.lag?.bind(subscription), state: subscription.state?.bind(subscription) };
   }
 
   /** `inbox`, closed with the bus unless it is closed before. */
