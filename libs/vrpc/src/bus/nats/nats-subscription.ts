@@ -59,7 +59,7 @@ export class NatsSubscription implements BusSubscription {
   lag(): Promise<PartitionLag[]> {
     const query = Promise.all(
       this.consumers.map(async ([topic, consumer]) => {
-        const { num_pending, num_ack_pending } = await consumer.info(true);
+        const { num_pending, num_ack_pending } = await consumer.info();
         return { topic, partition: 0, lag: num_pending + num_ack_pending };
       }),
     );
