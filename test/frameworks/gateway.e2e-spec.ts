@@ -152,8 +152,20 @@ describe('a plain grpc-js server behind the gateway app, called by plain grpc-js
     const port = gatewayApp.get(HealthServer).port;
     const response = await fetch(`http://127.0.0.1:${port}/health`);
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { healthy: boolean; targets: Array<{ service: string }> };
+    const body = (await response.json()) as {
+      healthy: boolean;
+      reasons: string[];
+      subscriptions: Array<{ consuming: boolean; lag: Array<{ lag: number }> }>;
+      targets: Array<{ service: string }>;
+    };
     expect(body.healthy).toBe(true);
+    expect(body.reasons).toEqual([]);
+    // Each request topic it serves, consuming, with its lag per partition.
+    expect(body.subscriptions.length).toBeGreaterThan(0);
+    for (const subscription of body.subscriptions) {
+      expect(subscription.consuming).toBe(true);
+      expect(Array.isArray(subscription.lag)).toBe(true);
+    }
     expect(body.targets.map((t) => t.service).sort()).toEqual([CALCULATOR, SERVER_INFO]);
   });
 

@@ -22,6 +22,12 @@ describe('gateway config', () => {
     expect(config.health).toBeUndefined();
   });
 
+  it('takes a lag limit for /health from the file or the environment', () => {
+    const document = { Gateway: { Targets: { 'a.One': 'h1:1' }, Health: { Port: 8081, MaxLag: 50 } } };
+    expect(gatewayConfigFrom(document, {}).health?.maxLag).toBe(50);
+    expect(gatewayConfigFrom(document, { VRPC_GATEWAY_HEALTH_MAX_LAG: '7' }).health?.maxLag).toBe(7);
+  });
+
   it('takes any bus: VRPC.Bus with its section, or VRPC_GATEWAY_BUS', () => {
     const targets = { 'a.One': 'h1:1' };
     const nats = gatewayConfigFrom(

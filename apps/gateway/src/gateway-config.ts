@@ -11,6 +11,8 @@ export interface HealthEndpoint {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** Largest lag (messages) on any partition before /health answers 503; none by default. */
+  maxLag?: number;
 }
 
 /** Everything the gateway app needs, read from the YAML file and the environment. */
@@ -80,7 +82,8 @@ function targetsFrom(file: Record<string, unknown>, env: Env): Record<string, st
 function healthFrom(file: Record<string, unknown>, env: Env): HealthEndpoint | undefined {
   const port = optionalNumber(env.VRPC_GATEWAY_HEALTH_PORT ?? file.Port, 'Gateway.Health.Port');
   if (!port) return undefined;
-  return { host: optionalString(file.Host, 'Gateway.Health.Host') ?? '127.0.0.1', port };
+  const maxLag = optionalNumber(env.VRPC_GATEWAY_HEALTH_MAX_LAG ?? file.MaxLag, 'Gateway.Health.MaxLag');
+  return { host: optionalString(file.Host, 'Gateway.Health.Host') ?? '127.0.0.1', port, ...(maxLag === undefined ? {} : { maxLag }) };
 }
 
 function list(value: string | undefined): string[] | undefined {

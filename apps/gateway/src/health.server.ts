@@ -6,8 +6,8 @@ import type { GatewayConfig } from './gateway-config.js';
 import { GATEWAY_CONFIG } from './gateway.constants.js';
 
 /**
- * `GET /health`: 200 while the gateway runs and reaches the bus, else 503; the JSON body
- * lists each target's connection state. It answers through shutdown (503) and closes last.
+ * `GET /health`: 200 while the gateway runs, reaches the bus, consumes, and no lag is over `maxLag`, else 503; the JSON body
+ * gives the reasons, each subscription's lag and each target's connection state. It answers through shutdown (503) and closes last.
  */
 @Injectable()
 export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,7 +32,7 @@ export class HealthServer implements OnApplicationBootstrap, OnApplicationShutdo
         response.writeHead(404).end();
         return;
       }
-      this.gateway.health().then(
+      this.gateway.health({ maxLag: endpoint.maxLag }).then(
         (health) => response.writeHead(health.healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(health)),
         (error: unknown) => response.writeHead(503).end(String(error)),
       );

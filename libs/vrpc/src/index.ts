@@ -35,6 +35,7 @@ export type { VrpcStreamOptions } from './streaming/stream-options.interface.js'
 export { VrpcServer } from './server/vrpc-server.js';
 export type { VrpcServerConfig, VrpcServerOptions } from './server/server-options.interface.js';
 export type { VrpcRequestLimits, VrpcServingOptions } from './serving/serving-options.interface.js';
+export type { SubscriptionHealth, VrpcHealthOptions, VrpcHealthReport } from './serving/serving-health.js';
 
 // Context: what a handler can learn about the call it serves.
 export { VrpcContext, type VrpcCallState, type VrpcTaskInfo } from './server/vrpc.context.js';
@@ -71,7 +72,9 @@ export type {
   InboxScope,
   MessageHandler,
   OutgoingMessage,
+  PartitionLag,
   SubscribeOptions,
+  SubscriptionState,
   TopicSpec,
   VrpcBus,
 } from './bus/bus.interface.js';

@@ -3,10 +3,11 @@ import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const SRC = resolve(import.meta.dirname, '..');
-const OPTIONAL = ['kafkajs', '@nats-io/', 'amqplib', '@platformatic/kafka'];
+const OPTIONAL = ['kafkajs', '@nats-io/', 'amqplib', '@platformatic/kafka', '@nestjs/terminus'];
 /** The public entry and the plugin files it is meant to export. */
 const ENTRIES = [
   'index.ts',
+  'terminus.ts',
   'bus/create-bus.ts',
   'bus/kafka/kafka.bus.ts',
   'bus/nats/nats.bus.ts',

@@ -5,6 +5,7 @@ import type { GatewayTargetHealth } from '../grpc/grpc-target-health.interface.j
 import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
 import type { VrpcServingOptions } from '../serving/serving-options.interface.js';
+import type { SubscriptionHealth } from '../serving/serving-health.js';
 
 /** Options of `VrpcGateway`: where requests come from (as for a server) and where they go. */
 export interface VrpcGatewayOptions extends VrpcServingOptions {
@@ -26,10 +27,16 @@ export type VrpcGatewayState = 'idle' | 'starting' | 'running' | 'closing' | 'cl
 
 /** What `VrpcGateway.health()` reports. */
 export interface VrpcGatewayHealth {
-  /** Running and the bus is reachable; an unreachable target is reported, not counted. */
+  /**
+   * Running, the bus reachable, every subscription consuming and no lag over `maxLag` (as
+   * `VrpcServer.health()`); an unreachable target is reported, not counted.
+   */
   healthy: boolean;
   state: VrpcGatewayState;
   bus: BusHealth;
+  subscriptions: SubscriptionHealth[];
+  /** Why it is unhealthy, one line each. */
+  reasons: string[];
   /** Requests being forwarded now. */
   inFlight: number;
   targets: GatewayTargetHealth[];

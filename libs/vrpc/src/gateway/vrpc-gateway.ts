@@ -5,6 +5,7 @@ import { createBus } from '../bus/create-bus.js';
 import { requestTopic } from '../protocol/topic-names.js';
 import type { RequestExecutor } from '../serving/request-executor.interface.js';
 import { RequestTopicsServer } from '../serving/request-topics-server.js';
+import type { VrpcHealthOptions } from '../serving/serving-health.js';
 import type { VrpcGatewayHealth, VrpcGatewayOptions, VrpcGatewayState } from './gateway-options.interface.js';
 import { ConfigMessages, GatewayMessages } from '../errors/vrpc.messages.js';
 import { VrpcConfigError } from '../errors/vrpc-config.error.js';
@@ -97,12 +98,16 @@ export class VrpcGateway {
     return this.closing;
   }
 
-  async health(): Promise<VrpcGatewayHealth> {
-    const bus = await this.bus.health();
+  /** As `VrpcServer.health()`, plus the gateway's state, requests in flight and its targets. */
+  async health(options?: VrpcHealthOptions): Promise<VrpcGatewayHealth> {
+    const { bus, subscriptions, reasons } = await this.requests.health(options);
+    if (this.current !== 'running') reasons.unshift(`the gateway is ${this.current}`);
     return {
-      healthy: this.current === 'running' && bus.healthy,
+      healthy: reasons.length === 0,
       state: this.current,
       bus,
+      subscriptions,
+      reasons,
       inFlight: this.forwarding,
       targets: this.pool.health(),
     };

@@ -6,6 +6,7 @@ import { createBus } from '../bus/create-bus.js';
 import { ProtoRegistry } from '../protocol/proto-registry.js';
 import { DEFAULT_TASK_LEASE_MS, DEFAULT_TASK_POLL_MS, DEFAULT_TASK_TTL_MS } from '../protocol/vrpc.constants.js';
 import { RequestTopicsServer } from '../serving/request-topics-server.js';
+import type { VrpcHealthOptions, VrpcHealthReport } from '../serving/serving-health.js';
 import { serverStreamSettings } from '../serving/stream-config.js';
 import { createTaskStore } from '../task/create-task-store.js';
 import { TaskCoordinator } from '../task/task-coordinator.js';
@@ -82,6 +83,14 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
     await this.requests.close();
     if (this.ownsBus) await this.bus.close();
     if (this.ownsTaskStore) await this.taskStore.close();
+  }
+
+  /**
+   * Whether this server can serve: the bus answers within `timeoutMs` (default 2 s), every
+   * subscription is consuming, and no partition's lag is over `maxLag` (no limit by default).
+   */
+  health(options?: VrpcHealthOptions): Promise<VrpcHealthReport> {
+    return this.requests.health(options);
   }
 
   /** Keeps the pattern extras (where `@VrpcTask` lives), which `ServerGrpc` would drop. */

@@ -15,6 +15,7 @@ import { servedTopics, type ServedTopic, unservedWarnings } from './served-topic
 import type { VrpcServingOptions } from './serving-options.interface.js';
 import type { StreamExecutor } from './stream-executor.interface.js';
 import { StreamServing } from './stream-serving.js';
+import { servingHealth, type VrpcHealthOptions, type VrpcHealthReport, type WatchedSubscription } from './serving-health.js';
 import type { DroppedFrame } from './stream-inbox.js';
 import type { LagSample } from '../telemetry/metric-instruments.js';
 import { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
@@ -56,6 +57,7 @@ export type ServedLine = (service: string, topic: string) => string;
 export class RequestTopicsServer {
   private readonly logger: Logger;
   private subscriptions: BusSubscription[] = [];
+  private watched: WatchedSubscription[] = [];
   private readonly dispatchers: RequestDispatcher[] = [];
   private streams: StreamServing | undefined;
   /** Removes each lag source registered with the metrics. */
@@ -149,6 +151,7 @@ export class RequestTopicsServer {
           ((await subscription.lag?.()) ?? []).map((partition): LagSample => ({ ...partition, group, role: 'server' })),
         );
       }
+      this.watched.push({ topics: [topic], group, subscription });
       for (const service of sharing) this.logger.log(line(service, topic));
     }
   }
@@ -192,6 +195,11 @@ export class RequestTopicsServer {
     return this.streams?.inbox.dropped ?? new Map<DroppedFrame, number>();
   }
 
+  /** The bus, and each subscription's state and lag (see `servingHealth`). */
+  health(options?: VrpcHealthOptions): Promise<VrpcHealthReport> {
+    return servingHealth(this.options.bus, this.watched, options);
+  }
+
   /**
    * Stops taking requests, finishes those in flight and publishes their replies (waiting at most
    * `drainTimeoutMs`; what is unfinished then is not committed, and is redelivered), commits, leaves;
@@ -201,6 +209,7 @@ export class RequestTopicsServer {
     const subscriptions = this.subscriptions;
     this.subscriptions = [];
     for (const remove of this.unobserved.splice(0)) remove();
+    this.watched = [];
     await Promise.all(subscriptions.map((subscription) => subscription.close()));
     const streams = this.streams;
     this.streams = undefined;

@@ -41,12 +41,12 @@ export class BusLifecycle<C> {
 
   /** `subscription`, closed with the bus unless it is closed before. */
   subscription(subscription: BusSubscription): BusSubscription {
-    return { close: this.tracked(subscription) };
+    return { close: this.tracked(subscription), lag: subscription.lag?.bind(subscription), state: subscription.state?.bind(subscription) };
   }
 
   /** `inbox`, closed with the bus unless it is closed before. */
   inbox(inbox: BusInbox): BusInbox {
-    return { address: inbox.address, close: this.tracked(inbox) };
+    return { address: inbox.address, close: this.tracked(inbox), lag: inbox.lag?.bind(inbox) };
   }
 
   /** Closes what is open, then the client; calls during a close share it. */

@@ -13,6 +13,8 @@ export interface GroupOffsetsPort {
   fetchCommitted(partitions: Record<string, number[]>): Promise<GroupCommit[]>;
   /** The earliest offset of each partition of `topic`. */
   earliest(topic: string): Promise<Map<number, string>>;
+  /** The low and high watermarks of each partition of `topic` (for lag). */
+  watermarks(topic: string): Promise<Map<number, { low: string; high: string }>>;
   /** Commits offsets with their metadata, as the group's member in its current generation. */
   commitWithMetadata(commits: Array<GroupCommit & { metadata: string }>): Promise<void>;
 }

@@ -1,6 +1,15 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import type { BusSubscription, IncomingMessage, MessageHandler, SubscribeOptions } from '../bus.interface.js';
+import type {
+  BusSubscription,
+  IncomingMessage,
+  MessageHandler,
+  PartitionLag,
+  SubscribeOptions,
+  SubscriptionState,
+} from '../bus.interface.js';
+import { ConsumerState, groupLag } from '../kafka-common/group-lag.js';
+import type { GroupOffsetsPort } from '../kafka-common/group-offsets.interface.js';
 import { HandlerPool, type Outcome } from '../core/handler-pool.js';
 import type { OffsetTracker } from '../kafka-common/offset-tracker.js';
 import { PartitionCommits } from '../kafka-common/partition-commits.js';
@@ -31,6 +40,8 @@ export class KafkaSubscription implements BusSubscription {
   private readonly consumer: Consumer;
   /** The partitions of the current generation, reported at the next join to keep them. */
   private held: PartitionsByTopic = {};
+  private readonly offsets: GroupOffsetsPort;
+  private readonly consuming = new ConsumerState();
 
   constructor(
     { kafkajs, kafka, admin }: KafkaClients,
@@ -52,14 +63,27 @@ export class KafkaSubscription implements BusSubscription {
       commitIntervalMs,
       (error) => this.logger.warn(`commit failed (requests may be redelivered): ${String(error)}`),
     );
-    this.attempts = new DeliveryAttempts(kafkajsGroupOffsets(admin, this.consumer, options.group), (error) =>
+    this.offsets = kafkajsGroupOffsets(admin, this.consumer, options.group);
+    this.attempts = new DeliveryAttempts(this.offsets, (error) =>
       this.logger.warn(`a delivery could not be counted (a poison request may run more often): ${String(error)}`),
     );
   }
 
+  lag(): Promise<PartitionLag[]> {
+    return groupLag(this.offsets, this.options.topics);
+  }
+
+  state(): SubscriptionState {
+    return this.consuming.snapshot();
+  }
+
   async start(): Promise<void> {
+    const { GROUP_JOIN, CRASH, STOP } = this.consumer.events;
+    this.consumer.on(CRASH, ({ payload }) => (this.closing ? undefined : this.consuming.crashed(payload.error, true)));
+    this.consumer.on(STOP, () => this.consuming.stopped());
     // A new generation starts from the committed offsets; forget the old positions.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.consuming.joined();
       const kept = this.held;
       this.held = payload.memberAssignment;
       this.commits.onRebalance(kept, payload.memberAssignment);
@@ -92,6 +116,7 @@ export class KafkaSubscription implements BusSubscription {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.consuming.stopped();
     this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
     // What is unfinished at the drain timeout stays uncommitted: it is redelivered.
     await this.pool.drain(drainDeadline(this.options));

@@ -24,6 +24,8 @@ import type { KafkaBusOptions } from './kafka-bus-options.interface.js';
 import { KafkaInbox, type ConsumerTimings } from './kafka-inbox.js';
 import { loadKafkajs, type KafkaClients } from './kafkajs-client.js';
 import { SNAPPY_LZ4_FEATURE } from './kafkajs-codecs.js';
+import { raceDeadline } from '../../utils/race-deadline.js';
+import { HEALTH_TIMEOUT_MS } from '../core/health-timeout.js';
 import { loadOptionalPackage } from '../../utils/optional-package.js';
 import { nestLogCreator } from './kafka-logger.js';
 import { toTopicMessages } from './kafka-message.js';
@@ -36,6 +38,7 @@ const KAFKAJS_COMPRESSION = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as 
 
 /** The default bus: Apache Kafka through kafkajs, which is loaded on `connect()`. */
 export class KafkaBus implements VrpcBus {
+  readonly system = 'kafka';
   /** Deliveries are counted in the metadata of the group's commits. */
   readonly capabilities: BusCapabilities = { deliveryCount: true };
   private readonly logger = new Logger(KafkaBus.name);
@@ -123,8 +126,12 @@ export class KafkaBus implements VrpcBus {
     const connecting = this.lifecycle.current();
     if (!connecting) return { healthy: false, details: 'not connected' };
     try {
-      const { admin } = await connecting;
-      const cluster = await admin.describeCluster();
+      // A dead broker must not hold the check for the client's retries: the answer comes within the limit.
+      const answer = (async () => {
+        const { admin } = await connecting;
+        return admin.describeCluster();
+      })();
+      const cluster = await raceDeadline(answer, Date.now() + HEALTH_TIMEOUT_MS, 'the broker');
       return { healthy: true, details: `${cluster.brokers.length} broker(s)` };
     } catch (error: unknown) {
       return { healthy: false, details: String(error) };

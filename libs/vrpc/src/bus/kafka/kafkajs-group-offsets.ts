@@ -14,6 +14,10 @@ export function kafkajsGroupOffsets(admin: Admin, consumer: Consumer, group: str
       const offsets = await admin.fetchTopicOffsets(topic);
       return new Map(offsets.map((entry) => [entry.partition, entry.low]));
     },
+    async watermarks(topic) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map(({ partition, low, high }) => [partition, { low, high }]));
+    },
     commitWithMetadata: (commits) => consumer.commitOffsets(commits),
   };
 }

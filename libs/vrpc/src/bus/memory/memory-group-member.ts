@@ -1,4 +1,4 @@
-import type { IncomingMessage, MessageHandler } from '../bus.interface.js';
+import type { IncomingMessage, MessageHandler, PartitionLag } from '../bus.interface.js';
 import { HandlerPool } from '../core/handler-pool.js';
 
 /** One subscriber of a consumer group on the in-memory bus. */
@@ -17,6 +17,18 @@ export class MemoryGroupMember {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Messages delivered to this member and not yet acknowledged, by topic and partition. */
+  lag(): PartitionLag[] {
+    const counts = new Map<string, PartitionLag>();
+    for (const { topic, partition } of this.unacked) {
+      const key = `${topic}/${partition}`;
+      const entry = counts.get(key) ?? { topic, partition, lag: 0 };
+      entry.lag++;
+      counts.set(key, entry);
+    }
+    return [...counts.values()];
   }
 
   deliver(message: IncomingMessage): void {

@@ -7,6 +7,7 @@ import type {
   IncomingMessage,
   MessageHandler,
   OutgoingMessage,
+  PartitionLag,
   SubscribeOptions,
   TopicSpec,
   VrpcBus,
@@ -32,6 +33,7 @@ interface TopicState {
  * member leaves. For unit tests and single-process use.
  */
 export class MemoryBus implements VrpcBus {
+  readonly system = 'memory';
   /** A crash ends the bus with the process: there is nothing to count. */
   readonly capabilities: BusCapabilities = { deliveryCount: false };
   private readonly topics = new Map<string, TopicState>();
@@ -93,7 +95,9 @@ export class MemoryBus implements VrpcBus {
       }
       for (const message of await member.close(drainDeadline(options))) this.deliverToGroup(message, options.group);
     };
-    return Promise.resolve({ close });
+    const lag = () => Promise.resolve(member.lag());
+    const state = () => ({ consuming: !member.isClosed, restarts: 0 });
+    return Promise.resolve({ close, lag, state });
   }
 
   openInbox(instanceId: string, topic: string, handler: MessageHandler, options?: InboxOptions): Promise<BusInbox> {
@@ -108,7 +112,9 @@ export class MemoryBus implements VrpcBus {
       handlers.delete(handler);
       return Promise.resolve();
     };
-    return Promise.resolve({ address: whole ? { topic } : { topic, partition }, close });
+    // Delivered as published, nothing is kept back: an inbox here is never behind.
+    const lag = () => Promise.resolve<PartitionLag[]>([]);
+    return Promise.resolve({ address: whole ? { topic } : { topic, partition }, close, lag });
   }
 
   private topic(name: string, partitions = this.defaultPartitions): TopicState {

@@ -1,7 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
-import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
+import type { BusSubscription, MessageHandler, PartitionLag, SubscribeOptions, SubscriptionState } from '../bus.interface.js';
+import { LAG_TIMEOUT_MS } from '../core/health-timeout.js';
+import { raceDeadline } from '../../utils/race-deadline.js';
 import { HandlerPool } from '../core/handler-pool.js';
 import type { NatsModules } from './nats-client.js';
 import { toIncoming } from './nats-message.js';
@@ -34,6 +36,7 @@ export class NatsSubscription implements BusSubscription {
   private readonly stop = new AbortController();
   private readonly fetches = new Set<ConsumerMessages>();
   private loops: Promise<void>[] = [];
+  private readonly consumers: Array<[string, Consumer]> = [];
   private closing: Promise<void> | undefined;
   /** Messages in a handler, with the timer that keeps them ours. */
   private readonly inFlight = new Map<JsMsg, NodeJS.Timeout>();
@@ -47,9 +50,24 @@ export class NatsSubscription implements BusSubscription {
   }
 
   async start(): Promise<void> {
-    const consumers: Array<[string, Consumer]> = [];
+    const consumers = this.consumers;
     for (const topic of this.options.topics) consumers.push([topic, await this.consumer(topic)]);
     this.loops = consumers.map(([topic, consumer]) => this.pull(topic, consumer));
+  }
+
+  /** Per topic (as partition 0): the durable consumer's messages not yet delivered plus those awaiting acknowledgement. */
+  lag(): Promise<PartitionLag[]> {
+    const query = Promise.all(
+      this.consumers.map(async ([topic, consumer]) => {
+        const { num_pending, num_ack_pending } = await consumer.info();
+        return { topic, partition: 0, lag: num_pending + num_ack_pending };
+      }),
+    );
+    return raceDeadline(query, Date.now() + LAG_TIMEOUT_MS, 'the lag query');
+  }
+
+  state(): SubscriptionState {
+    return { consuming: this.consumers.length > 0 && !this.closing, restarts: 0 };
   }
 
   /** Stops pulling, waits for the handlers in flight, and sends their acknowledgements. */

@@ -42,6 +42,7 @@ const DAY_MS = 24 * 60 * 60 * 1_000;
  * install them.
  */
 export class NatsBus implements VrpcBus {
+  readonly system = 'nats';
   /** JetStream counts the deliveries of every message of a durable consumer. */
   readonly capabilities: BusCapabilities = { deliveryCount: true };
   private readonly logger = new Logger(NatsBus.name);

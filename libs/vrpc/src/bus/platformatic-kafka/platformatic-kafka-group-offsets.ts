@@ -38,6 +38,13 @@ export function platformaticGroupOffsets(
       const offsets = await consumer.listOffsets({ topics: [topic], timestamp: -2n });
       return new Map((offsets.get(topic) ?? []).map((offset, partition) => [partition, offset.toString()]));
     },
+    async watermarks(topic) {
+      const [lows, highs] = await Promise.all([-2n, -1n].map((timestamp) => consumer.listOffsets({ topics: [topic], timestamp })));
+      const high = highs.get(topic) ?? [];
+      return new Map(
+        (lows.get(topic) ?? []).map((low, partition) => [partition, { low: low.toString(), high: String(high[partition] ?? low) }]),
+      );
+    },
     async commitWithMetadata(commits) {
       const coordinator = await consumer.findGroupCoordinator();
       const broker = (await consumer.metadata({ topics: [] })).brokers.get(coordinator);

@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { Consumer, MessagesStream } from '@platformatic/kafka';
-import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
+import type { BusSubscription, MessageHandler, PartitionLag, SubscribeOptions, SubscriptionState } from '../bus.interface.js';
+import { ConsumerState, groupLag } from '../kafka-common/group-lag.js';
 import { HandlerPool } from '../core/handler-pool.js';
 import { raceDeadline } from '../../utils/race-deadline.js';
 import { DeliveryAttempts } from '../kafka-common/delivery-attempts.js';
@@ -32,6 +33,7 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
   private assigned: Promise<void> = Promise.resolve();
   /** The partitions of the current generation: kept ones were not handed out again. */
   private held: Record<string, number[]> = {};
+  private readonly consuming = new ConsumerState();
 
   constructor(
     private readonly consumer: StringConsumer,
@@ -54,13 +56,23 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
     );
   }
 
+  lag(): Promise<PartitionLag[]> {
+    return groupLag(this.offsets, this.options.topics);
+  }
+
+  state(): SubscriptionState {
+    return this.consuming.snapshot();
+  }
+
   async start(): Promise<void> {
     this.consumer.on('consumer:group:join', ({ assignments }) => {
+      this.consuming.joined();
       const assignment = Object.fromEntries((assignments ?? []).map(({ topic, partitions }) => [topic, partitions]));
       this.commits.onRebalance(this.held, assignment);
       this.countDeliveries(assignment);
     });
     this.stream = await this.consume();
+    this.consuming.joined();
     this.loop = this.run(this.stream);
   }
 
@@ -68,6 +80,7 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stop.abort();
+      this.consuming.stopped();
       const closed = this.stream?.close().catch(() => undefined);
       await this.pool.drain(drainDeadline(this.options));
       await this.loop;
@@ -107,6 +120,7 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
         if (this.stop.signal.aborted) return;
       } catch (error: unknown) {
         if (this.stop.signal.aborted) return;
+        this.consuming.crashed(error, true);
         this.logger.warn(`consuming ${this.options.topics.join(', ')} for ${this.options.group} failed, resuming: ${String(error)}`);
       }
       // The stream ended or failed without a close: consume again from the committed offsets.
@@ -115,6 +129,7 @@ export class PlatformaticKafkaSubscription implements BusSubscription {
       try {
         stream = await this.consume();
         this.stream = stream;
+        this.consuming.joined();
       } catch (error: unknown) {
         this.logger.warn(`resuming ${this.options.group} failed: ${String(error)}`);
       }

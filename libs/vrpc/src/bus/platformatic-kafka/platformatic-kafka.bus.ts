@@ -1,3 +1,5 @@
+import { raceDeadline } from '../../utils/race-deadline.js';
+import { HEALTH_TIMEOUT_MS } from '../core/health-timeout.js';
 import { Logger } from '@nestjs/common';
 import type { Admin, Consumer, Producer } from '@platformatic/kafka';
 import type {
@@ -44,6 +46,7 @@ interface Connected {
  * Node 22. The client is loaded on `connect()`.
  */
 export class PlatformaticKafkaBus implements VrpcBus {
+  readonly system = 'kafka';
   /** Deliveries are counted in the metadata of the group's commits, as on the kafkajs bus. */
   readonly capabilities: BusCapabilities = { deliveryCount: true };
   private readonly logger = new Logger(PlatformaticKafkaBus.name);
@@ -140,8 +143,12 @@ export class PlatformaticKafkaBus implements VrpcBus {
     const connecting = this.lifecycle.current();
     if (!connecting) return { healthy: false, details: 'not connected' };
     try {
-      const { admin } = await connecting;
-      const metadata = await admin.metadata({ topics: [], forceUpdate: true });
+      // A dead broker must not hold the check for the client's retries: the answer comes within the limit.
+      const answer = (async () => {
+        const { admin } = await connecting;
+        return admin.metadata({ topics: [], forceUpdate: true });
+      })();
+      const metadata = await raceDeadline(answer, Date.now() + HEALTH_TIMEOUT_MS, 'the broker');
       return { healthy: true, details: `${metadata.brokers.size} broker(s)` };
     } catch (error: unknown) {
       return { healthy: false, details: String(error) };

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { BusSubscription, MessageHandler, SubscribeOptions } from '../bus.interface.js';
+import type { BusSubscription, MessageHandler, PartitionLag, SubscribeOptions, SubscriptionState } from '../bus.interface.js';
+import { LAG_TIMEOUT_MS } from '../core/health-timeout.js';
+import { raceDeadline } from '../../utils/race-deadline.js';
 import { HandlerPool } from '../core/handler-pool.js';
 import type { RabbitMqConnection } from './rabbitmq-connection.js';
 import { deliveryCount } from './rabbitmq-delivery-count.js';
@@ -42,6 +44,23 @@ export class RabbitMqSubscription implements BusSubscription {
   async start(): Promise<void> {
     await this.setup();
     this.stopReconnect = this.connection.onReconnect(() => this.setup());
+  }
+
+  /** Per topic (as partition 0): the messages ready in the group's queue (not those delivered and unacknowledged). */
+  lag(): Promise<PartitionLag[]> {
+    const channel = this.channel;
+    if (!channel) return Promise.reject(new VrpcBusError('rabbitmq', 'not consuming'));
+    const query = Promise.all(
+      this.options.topics.map(async (topic) => {
+        const { messageCount } = await channel.checkQueue(groupQueue(this.options.group, topic));
+        return { topic, partition: 0, lag: messageCount };
+      }),
+    );
+    return raceDeadline(query, Date.now() + LAG_TIMEOUT_MS, 'the lag query');
+  }
+
+  state(): SubscriptionState {
+    return { consuming: this.channel !== undefined && !this.closing, restarts: 0 };
   }
 
   /** Stops consuming, waits for the handlers in flight and acknowledges them, then closes the channel. */

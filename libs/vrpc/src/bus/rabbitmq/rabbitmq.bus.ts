@@ -35,6 +35,7 @@ interface Connected {
  * need not install it.
  */
 export class RabbitMqBus implements VrpcBus {
+  readonly system = 'rabbitmq';
   private readonly logger = new Logger(RabbitMqBus.name);
   private readonly lifecycle = new BusLifecycle<Connected>(
     () => this.open(),
