@@ -78,6 +78,7 @@ describe('DeliveryAttempts', () => {
       fetchCommitted: () => Promise.resolve([{ topic: 'req', partition: 0, offset: '7', metadata: 'vrpc-attempts:7:2' }]),
       earliest: () => Promise.resolve(new Map<number, string>()),
       commitWithMetadata: () => Promise.reject(new Error('coordinator moved')),
+      watermarks: () => Promise.resolve(new Map<number, { low: string; high: string }>()),
     };
     const attempts = new DeliveryAttempts(port, (error) => failures.push(error));
     await attempts.onAssignment({ req: [0] });

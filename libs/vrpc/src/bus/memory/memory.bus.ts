@@ -33,7 +33,7 @@ interface TopicState {
  * member leaves. For unit tests and single-process use.
  */
 export class MemoryBus implements VrpcBus {
-  readonly system = 'memory';
+  readonly system: string = 'memory';
   /** A crash ends the bus with the process: there is nothing to count. */
   readonly capabilities: BusCapabilities = { deliveryCount: false };
   private readonly topics = new Map<string, TopicState>();
