@@ -31,7 +31,7 @@ const services = {
   gateway: clients.gateway.getService<EchoServiceClient>('EchoService'),
 };
 
-const definition = loadSync(ECHO_PROTO.protoPath as string, { defaults: true });
+const definition = loadSync(ECHO_PROTO.protoPath, { defaults: true });
 const Echo = ((loadPackageDefinition(definition).vrpc as GrpcObject).echo as GrpcObject).EchoService as ServiceClientConstructor;
 // Its channel points nowhere: only a call routed over vRPC can succeed.
 const plain: Client = new Echo('127.0.0.1:1', credentials.createInsecure(), {

@@ -19,12 +19,16 @@ const sdk = registerTestSdk();
 const options = JSON.parse(process.env.VRPC_TEST_GATEWAY_OPTIONS ?? '{}') as Omit<VrpcModuleOptions, 'protos'>;
 const traceparents: string[] = [];
 
-const definition = loadSync(ECHO_PROTO.protoPath as string, { defaults: true });
+const definition = loadSync(ECHO_PROTO.protoPath, { defaults: true });
 const Echo = ((loadPackageDefinition(definition).vrpc as GrpcObject).echo as GrpcObject).EchoService as ServiceClientConstructor;
 const target = new Server();
 const implementation: UntypedServiceImplementation = {
-  Echo: (call: { request: { text: string }; metadata: { get(key: string): unknown[] } }, callback: (e: null, v: object) => void) => {
-    traceparents.push(String(call.metadata.get('traceparent')[0] ?? ''));
+  Echo: (
+    call: { request: { text: string }; metadata: { get(key: string): Array<string | Buffer> } },
+    callback: (e: null, v: object) => void,
+  ) => {
+    const value = call.metadata.get('traceparent')[0];
+    traceparents.push(typeof value === 'string' ? value : '');
     callback(null, { text: call.request.text, servedBy: 'plain-target', trace: '' });
   },
 };
