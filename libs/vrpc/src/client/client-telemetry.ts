@@ -43,7 +43,7 @@ export class ClientTelemetry {
     api = otelApi(),
   ) {
     this.enabled = api !== undefined;
-    this.telemetry = new VrpcTelemetry(system, api);
+    this.telemetry = new VrpcTelemetry(system, api ?? null);
   }
 
   get metrics(): MetricInstruments {

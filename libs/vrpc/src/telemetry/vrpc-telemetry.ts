@@ -55,12 +55,16 @@ export class VrpcTelemetry {
   private readonly tracer: ReturnType<OtelApi['trace']['getTracer']> | undefined;
 
   /** @param system `messaging.system`: `kafka`, `nats`, `rabbitmq`, `memory`, or a plugin's own. */
+  private readonly api: OtelApi | undefined;
+
+  /** @param api the API to use (default: the installed one); `null`, none: every call gets `NO_OBSERVATION`. */
   constructor(
     readonly system: string,
-    private readonly api: OtelApi | undefined = otelApi(),
+    api: OtelApi | null = otelApi() ?? null,
   ) {
-    this.metrics = new MetricInstruments(api, SCOPE_VERSION);
-    this.tracer = api?.trace.getTracer(SCOPE, SCOPE_VERSION);
+    this.api = api ?? undefined;
+    this.metrics = new MetricInstruments(this.api, SCOPE_VERSION);
+    this.tracer = this.api?.trace.getTracer(SCOPE, SCOPE_VERSION);
   }
 
   /** A call made now, a child of the active span; its `carrier` goes with the request. */
