@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { VrpcBus } from '../bus/bus.interface.js';
 import { servingHealth, type VrpcHealthOptions, type VrpcHealthReport } from '../serving/serving-health.js';
-import type { VrpcServer } from '../server/vrpc-server.js';
+import { VrpcServer } from '../server/vrpc-server.js';
 import { VRPC_BUS } from './vrpc.tokens.js';
 
 /** One indicator's result, as terminus reads it: `{ [key]: { status: 'up' | 'down', ...details } }`. */
@@ -17,7 +17,8 @@ export interface HealthIndicatorSessions {
  * A terminus health indicator for vRPC: down when the bus does not answer within `timeoutMs`,
  * a subscription is not consuming, or a partition lags over `maxLag` (terminus 11 has no
  * "degraded": lag over the limit is down, with the lag in the details). It checks the servers
- * given to `watch()`, else the app's shared bus (`VrpcModule`).
+ * given to `watch()` and the `VrpcServer` of a global `VrpcModule` (the one its `forRoot()`
+ * provides), else the app's shared bus.
  */
 @Injectable()
 export class VrpcHealthIndicator {
@@ -26,7 +27,10 @@ export class VrpcHealthIndicator {
   constructor(
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorSessions,
     @Optional() @Inject(VRPC_BUS) private readonly bus?: VrpcBus,
-  ) {}
+    @Optional() @Inject(VrpcServer) server?: VrpcServer,
+  ) {
+    if (server) this.servers.add(server);
+  }
 
   /** Checks this server too (call it in `main.ts` with the strategy given to `connectMicroservice`). */
   watch(server: Pick<VrpcServer, 'health'>): this {
