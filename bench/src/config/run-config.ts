@@ -51,6 +51,13 @@ export const runNames = (config: RunConfig) => ({
     groupPrefix: `${config.runId}.vrpcsig.`,
     clientId: `${config.runId}-vrpcsig`,
   },
+  vrpcOtel: {
+    requestPrefix: `${config.runId}.vrpcotel.req.`,
+    replies: `${config.runId}.vrpcotel.replies`,
+    deadLetter: `${config.runId}.vrpcotel.dead`,
+    groupPrefix: `${config.runId}.vrpcotel.`,
+    clientId: `${config.runId}-vrpcotel`,
+  },
   nestKafka: {
     /** Nest's request topic is the message pattern; replies go to `<pattern>.reply`. */
     pattern: `${config.runId}.nest.echo`,

@@ -1,13 +1,14 @@
 import type { Contender } from './contender.js';
 
 /** The contenders, in the order the tables list them. */
-export const CONTENDER_IDS = ['vrpc', 'vrpc-signed', 'nest-kafka', 'grpc', 'raw-kafka', 'raw-kafka-vrpc-wire'] as const;
+export const CONTENDER_IDS = ['vrpc', 'vrpc-signed', 'vrpc-otel', 'nest-kafka', 'grpc', 'raw-kafka', 'raw-kafka-vrpc-wire'] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 /** How each contender is named in output. */
 export const CONTENDER_LABELS: Record<ContenderId, string> = {
   vrpc: 'vRPC over Kafka',
   'vrpc-signed': 'vRPC, signed envelopes',
+  'vrpc-otel': 'vRPC + OpenTelemetry SDK',
   'nest-kafka': 'Nest ClientKafka → ServerKafka',
   grpc: 'Nest gRPC (direct)',
   'raw-kafka': 'raw kafkajs (floor)',
@@ -18,6 +19,7 @@ export const CONTENDER_LABELS: Record<ContenderId, string> = {
 const loaders: Record<ContenderId, () => Promise<Contender>> = {
   vrpc: async () => (await import('./vrpc/vrpc.contender.js')).vrpcContender,
   'vrpc-signed': async () => (await import('./vrpc/vrpc.contender.js')).vrpcSignedContender,
+  'vrpc-otel': async () => (await import('./vrpc/vrpc.contender.js')).vrpcOtelContender,
   'nest-kafka': async () => (await import('./nest-kafka/nest-kafka.contender.js')).nestKafkaContender,
   grpc: async () => (await import('./grpc/grpc.contender.js')).grpcContender,
   'raw-kafka': async () => (await import('./raw-kafka/raw-kafka.contender.js')).rawKafkaContender,

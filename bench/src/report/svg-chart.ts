@@ -9,6 +9,7 @@ const ROW = 34;
 const COLORS: Record<ContenderId, string> = {
   vrpc: '#2563eb',
   'vrpc-signed': '#7c3aed',
+  'vrpc-otel': '#0891b2',
   'nest-kafka': '#dc2626',
   grpc: '#16a34a',
   'raw-kafka': '#6b7280',

@@ -74,6 +74,7 @@ export function checkTargets(contenders: ContenderResult[], leak: LeakResult | u
   const vrpc = find('vrpc');
   const nest = find('nest-kafka');
   const raw = find('raw-kafka');
+  const otel = find('vrpc-otel');
   const checks: TargetCheck[] = [];
 
   const ratio = (
@@ -116,6 +117,15 @@ export function checkTargets(contenders: ContenderResult[], leak: LeakResult | u
     p50,
     (r) => r <= 1.2,
     (r) => `${fmt(r)}×`,
+  );
+
+  ratio(
+    'vRPC with the OpenTelemetry SDK (traces and metrics on), throughput at 64 in flight ≥ 90 % of without',
+    otel,
+    vrpc,
+    at(64),
+    (r) => r >= 0.9,
+    (r) => `${fmt(r * 100, 0)} %`,
   );
 
   const target = 'vRPC RSS after the total calls within 10 % of RSS after the first';

@@ -5,6 +5,7 @@ import { BENCH_PACKAGE, BENCH_PROTO, BENCH_SERVICE } from '../../paths.js';
 import type { Contender } from '../contender.js';
 import { type BenchServiceClient, EchoGrpcController } from '../echo-grpc.controller.js';
 import { benchModule, startContext, startMicroservice } from '../nest-apps.js';
+import { registerBenchSdk } from './otel-sdk.js';
 
 /** The signed row's keys: a fixed bench key (not a secret), the same in the client and server processes. */
 const BENCH_SECURITY: VrpcSecurityOptions = { keys: { bench: Buffer.alloc(32, 0x5a) }, signWith: 'bench' };
@@ -30,9 +31,10 @@ function vrpcOptions(config: RunConfig, names: VrpcNames = runNames(config).vrpc
 }
 
 /** A vRPC contender whose options are `options(config)`. */
-function vrpcContenderWith(options: (config: RunConfig) => VrpcModuleOptions): Contender {
+function vrpcContenderWith(options: (config: RunConfig) => VrpcModuleOptions, before?: () => void): Contender {
   return {
     async startServer(config) {
+      before?.();
       const app = await startMicroservice(
         benchModule({ imports: [VrpcModule.forRoot(options(config))], controllers: [EchoGrpcController] }),
         { inject: [VrpcServer], useFactory: (strategy: VrpcServer) => ({ strategy }) },
@@ -41,6 +43,7 @@ function vrpcContenderWith(options: (config: RunConfig) => VrpcModuleOptions): C
     },
 
     async startClient(config) {
+      before?.();
       const app = await startContext(benchModule({ imports: [VrpcModule.forRoot(options(config))] }));
       const client = app.get(VrpcClient);
       await client.connect();
@@ -60,3 +63,6 @@ export const vrpcContender: Contender = vrpcContenderWith((config) => vrpcOption
 export const vrpcSignedContender: Contender = vrpcContenderWith((config) =>
   vrpcOptions(config, runNames(config).vrpcSigned, BENCH_SECURITY),
 );
+
+/** The same with the OpenTelemetry SDK registered in both processes (every call traced, metrics on, exported nowhere); its own topics. */
+export const vrpcOtelContender: Contender = vrpcContenderWith((config) => vrpcOptions(config, runNames(config).vrpcOtel), registerBenchSdk);

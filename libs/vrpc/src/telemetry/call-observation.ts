@@ -73,11 +73,9 @@ export class RecordedCall implements CallObservation {
     this.ended = true;
     const { api, span, side, instruments, metricAttributes } = this.parts;
     const name = statusName(code);
-    const attributes: MetricAttributes = { ...metricAttributes, [ATTR.rpcStatus]: name };
-    if (code !== 0) attributes[ATTR.errorType] = name;
     this.inFlight().add(-1, metricAttributes);
     const duration = side === 'client' ? instruments.clientDuration : instruments.serverDuration;
-    duration.record((performance.now() - this.started) / 1000, attributes);
+    duration.record((performance.now() - this.started) / 1000, outcomeAttributes(metricAttributes, code));
     if (span.isRecording()) {
       span.setAttribute(ATTR.rpcStatus, name);
       if (code !== 0) span.setAttribute(ATTR.errorType, name);
@@ -89,4 +87,23 @@ export class RecordedCall implements CallObservation {
   private inFlight() {
     return this.parts.side === 'client' ? this.parts.instruments.clientInFlight : this.parts.instruments.serverInFlight;
   }
+}
+
+/** Status codes a metric label may name; any other (a reply may carry any number) is `_OTHER`. */
+const MAX_CODE = 16;
+const outcomes = new WeakMap<MetricAttributes, MetricAttributes[]>();
+
+/** The attributes of a call's duration: its method's plus its status (one object per method and code, made once). */
+function outcomeAttributes(base: MetricAttributes, code: number): MetricAttributes {
+  const index = Number.isInteger(code) && code >= 0 && code <= MAX_CODE ? code : MAX_CODE + 1;
+  let byCode = outcomes.get(base);
+  if (!byCode) outcomes.set(base, (byCode = []));
+  let attributes = byCode[index];
+  if (!attributes) {
+    const name = index > MAX_CODE ? '_OTHER' : statusName(code);
+    attributes = { ...base, [ATTR.rpcStatus]: name };
+    if (code !== 0) attributes[ATTR.errorType] = name;
+    byCode[index] = attributes;
+  }
+  return attributes;
 }

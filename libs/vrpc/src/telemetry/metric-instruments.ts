@@ -1,4 +1,5 @@
 import type { OtelApi } from './otel-api.js';
+import { InFlightTally } from './in-flight-tally.js';
 import { METRIC, SCOPE } from './semconv.js';
 
 /** Attributes of one measurement. */
@@ -54,7 +55,14 @@ export class MetricInstruments {
     const histogram = (name: string, description: string): Distribution =>
       meter?.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: DURATION_BUCKETS } }) ?? NONE;
     const counter = (name: string, unit: string, description: string): Count => meter?.createCounter(name, { unit, description }) ?? NONE;
-    const upDown = (name: string, description: string): Count => meter?.createUpDownCounter(name, { unit: '{call}', description }) ?? NONE;
+    const upDown = (name: string, description: string): Count => {
+      if (!meter) return NONE;
+      const tally = new InFlightTally();
+      meter.createObservableUpDownCounter(name, { unit: '{call}', description }).addCallback((result) => {
+        for (const [attributes, value] of tally.entries()) result.observe(value, attributes);
+      });
+      return tally;
+    };
     this.clientDuration = histogram(METRIC.clientDuration, 'Duration of calls made over vRPC, from the call to its outcome.');
     this.serverDuration = histogram(METRIC.serverDuration, 'Duration of calls served from the bus, from taking the request to the reply.');
     this.clientInFlight = upDown(METRIC.clientInFlight, 'Calls made and not settled yet.');

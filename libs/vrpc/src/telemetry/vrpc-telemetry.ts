@@ -6,6 +6,9 @@ import { ATTR, RPC_SYSTEM, SCOPE } from './semconv.js';
 
 /** The version written as the instrumentation scope's. */
 const SCOPE_VERSION = '0.1.0';
+/** Methods that get metric attributes of their own; any beyond are `_OTHER` (as the RPC conventions name an unknown method). */
+const MAX_METHODS = 1_024;
+const OTHER = '_OTHER';
 /** Longest wait on the bus that is believed (a sender's clock or timestamp can be anything). */
 const MAX_QUEUE_MS = 24 * 3_600_000;
 
@@ -56,6 +59,7 @@ export class VrpcTelemetry {
 
   /** @param system `messaging.system`: `kafka`, `nats`, `rabbitmq`, `memory`, or a plugin's own. */
   private readonly api: OtelApi | undefined;
+  private readonly byMethod = new Map<string, MetricAttributes>();
 
   /** @param api the API to use (default: the installed one); `null`, none: every call gets `NO_OBSERVATION`. */
   constructor(
@@ -131,7 +135,18 @@ export class VrpcTelemetry {
     return context && this.api?.isSpanContextValid(context) ? context.traceId : undefined;
   }
 
+  /** One attributes object per method (the in-flight tally keys on it), bounded: past the bound, `_OTHER`'s. */
   private metricAttributes(rpcMethod: string): MetricAttributes {
-    return { [ATTR.rpcSystem]: RPC_SYSTEM, [ATTR.rpcMethod]: rpcMethod, [ATTR.messagingSystem]: this.system };
+    let attributes = this.byMethod.get(rpcMethod);
+    if (!attributes) {
+      const label = this.byMethod.size < MAX_METHODS ? rpcMethod : OTHER;
+      attributes = this.byMethod.get(label) ?? {
+        [ATTR.rpcSystem]: RPC_SYSTEM,
+        [ATTR.rpcMethod]: label,
+        [ATTR.messagingSystem]: this.system,
+      };
+      this.byMethod.set(label, attributes);
+    }
+    return attributes;
   }
 }
