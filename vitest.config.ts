@@ -26,7 +26,7 @@ const alias = Object.entries(entries).flatMap(([subpath, target]) =>
 alias.push({ find: /^@vrpc\/test-support$/, replacement: fileURLToPath(new URL('./test/support/index.ts', import.meta.url)) });
 const resolve = { alias };
 
-const CLUSTER_SPECS = ['test/fault/broker-faults.e2e-spec.ts'];
+const CLUSTER_SPECS = ['test/fault/broker-faults.e2e-spec.ts', 'test/health/broker-outage.e2e-spec.ts'];
 
 export default defineConfig({
   test: {
@@ -62,7 +62,7 @@ export default defineConfig({
         plugins,
         resolve,
         test: {
-          // Broker faults on a 3-node cluster of its own: runs after the others, alone on the machine.
+          // Broker faults (and health through an outage) on a 3-node cluster of its own: runs after the others, alone on the machine.
           name: 'cluster',
           sequence: { groupOrder: 2 },
           include: CLUSTER_SPECS,

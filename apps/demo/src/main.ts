@@ -6,6 +6,7 @@ import { VrpcClient, VrpcServer } from '@vrpc/nestjs';
 import { firstValueFrom, lastValueFrom, type Observable, toArray } from 'rxjs';
 import { AppModule } from './app.module.js';
 import type { HelloEachRequest, HelloReply, HelloRequest } from './greeter.controller.js';
+import { startTelemetry } from './telemetry.js';
 
 interface GreeterClient {
   sayHello(request: HelloRequest, metadata?: Metadata): Observable<HelloReply>;
@@ -15,6 +16,7 @@ interface GreeterClient {
 /** Serves Greeter from Kafka and calls it through VrpcClient, in one process. */
 async function main(): Promise<void> {
   const logger = new Logger('Demo');
+  const telemetry = startTelemetry(new Logger('Telemetry'));
   const app = await NestFactory.createMicroservice(AppModule, {
     inject: [VrpcServer],
     useFactory: (strategy: VrpcServer) => ({ strategy }),
@@ -39,7 +41,9 @@ async function main(): Promise<void> {
   logger.log(
     `a server stream: ${streamed.map((reply) => reply.message).join(' ')} (${streamed.length} messages, ${elapsed} ms over the bus)`,
   );
+  await telemetry.printMetrics();
   await app.close();
+  await telemetry.shutdown();
   logger.log('demo finished');
 }
 
