@@ -20,11 +20,12 @@ let registered = false;
 /**
  * The OpenTelemetry SDK as a production app registers it, exporting to nowhere: every span
  * sampled and batched, metrics read every 5 s. Once per process, before its Nest app is made.
+ * `VRPC_BENCH_OTEL_CONTEXT=none` leaves the context manager out, to tell its cost from the spans' and metrics'.
  */
 export function registerBenchSdk(): void {
   if (registered) return;
   registered = true;
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  if (process.env.VRPC_BENCH_OTEL_CONTEXT !== 'none') context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(
     new BasicTracerProvider({ sampler: new AlwaysOnSampler(), spanProcessors: [new BatchSpanProcessor(noSpans)] }),
