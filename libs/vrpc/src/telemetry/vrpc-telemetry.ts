@@ -76,15 +76,8 @@ export class VrpcTelemetry {
     const { api, tracer } = this;
     if (!api || !tracer) return NO_OBSERVATION;
     const rpcMethod = `${info.service}/${info.method}`;
-    const attributes: MetricAttributes = {
-      [ATTR.rpcSystem]: RPC_SYSTEM,
-      [ATTR.rpcMethod]: rpcMethod,
-      [ATTR.messagingSystem]: this.system,
-      [ATTR.operationType]: 'send',
-      [ATTR.conversationId]: info.id,
-    };
+    const attributes = this.spanAttributes(rpcMethod, 'send', info);
     if (info.destination) attributes[ATTR.destination] = info.destination;
-    if (info.callType) attributes[ATTR.callType] = info.callType;
     const parent = api.context.active();
     const span = tracer.startSpan(rpcMethod, { kind: api.SpanKind.CLIENT, attributes }, parent);
     const context = api.trace.setSpan(parent, span);
@@ -104,18 +97,11 @@ export class VrpcTelemetry {
     const { api, tracer } = this;
     if (!api || !tracer) return NO_OBSERVATION;
     const rpcMethod = `${info.service}/${info.method}`;
-    const attributes: MetricAttributes = {
-      [ATTR.rpcSystem]: RPC_SYSTEM,
-      [ATTR.rpcMethod]: rpcMethod,
-      [ATTR.messagingSystem]: this.system,
-      [ATTR.operationType]: 'process',
-      [ATTR.destination]: info.topic,
-      [ATTR.partition]: String(info.partition),
-      [ATTR.conversationId]: info.id,
-    };
+    const attributes = this.spanAttributes(rpcMethod, 'process', info);
+    attributes[ATTR.destination] = info.topic;
+    attributes[ATTR.partition] = String(info.partition);
     if (this.system === 'kafka') attributes[ATTR.kafkaOffset] = Number(info.offset);
     if (info.group) attributes[ATTR.consumerGroup] = info.group;
-    if (info.callType) attributes[ATTR.callType] = info.callType;
     const waited = Date.now() - info.timestamp;
     const metricAttributes = this.metricAttributes(info.methodLabel ?? rpcMethod);
     if (info.timestamp > 0 && waited >= 0 && waited <= MAX_QUEUE_MS) {
@@ -133,6 +119,19 @@ export class VrpcTelemetry {
     const span = this.api?.trace.getActiveSpan();
     const context = span?.spanContext();
     return context && this.api?.isSpanContextValid(context) ? context.traceId : undefined;
+  }
+
+  /** The span attributes both sides write: the RPC's, the messaging system and operation, the conversation (call id). */
+  private spanAttributes(rpcMethod: string, operation: 'send' | 'process', info: { id: string; callType?: string }): MetricAttributes {
+    const attributes: MetricAttributes = {
+      [ATTR.rpcSystem]: RPC_SYSTEM,
+      [ATTR.rpcMethod]: rpcMethod,
+      [ATTR.messagingSystem]: this.system,
+      [ATTR.operationType]: operation,
+      [ATTR.conversationId]: info.id,
+    };
+    if (info.callType) attributes[ATTR.callType] = info.callType;
+    return attributes;
   }
 
   /** One attributes object per method (the in-flight tally keys on it), bounded: past the bound, `_OTHER`'s. */
