@@ -67,6 +67,7 @@ export const runNames = (config: RunConfig) => ({
   },
   rawKafka: rawNames(config.runId, 'raw'),
   rawKafkaVrpcWire: rawNames(config.runId, 'rawwire'),
+  rawKafkaOtel: rawNames(config.runId, 'rawotel'),
   // The streaming bench (`npm run bench:streams`): topics and groups of its own.
   vrpcStreams: {
     requestPrefix: `${config.runId}.vrpcs.req.`,

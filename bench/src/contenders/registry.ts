@@ -1,7 +1,16 @@
 import type { Contender } from './contender.js';
 
 /** The contenders, in the order the tables list them. */
-export const CONTENDER_IDS = ['vrpc', 'vrpc-signed', 'vrpc-otel', 'nest-kafka', 'grpc', 'raw-kafka', 'raw-kafka-vrpc-wire'] as const;
+export const CONTENDER_IDS = [
+  'vrpc',
+  'vrpc-signed',
+  'vrpc-otel',
+  'nest-kafka',
+  'grpc',
+  'raw-kafka',
+  'raw-kafka-vrpc-wire',
+  'raw-kafka-otel',
+] as const;
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 /** How each contender is named in output. */
@@ -13,6 +22,7 @@ export const CONTENDER_LABELS: Record<ContenderId, string> = {
   grpc: 'Nest gRPC (direct)',
   'raw-kafka': 'raw kafkajs (floor)',
   'raw-kafka-vrpc-wire': 'raw kafkajs, vRPC wire format',
+  'raw-kafka-otel': 'raw kafkajs + OpenTelemetry SDK',
 };
 
 // Loaded on demand: a child process imports only its own contender, so its RSS is its own.
@@ -24,6 +34,7 @@ const loaders: Record<ContenderId, () => Promise<Contender>> = {
   grpc: async () => (await import('./grpc/grpc.contender.js')).grpcContender,
   'raw-kafka': async () => (await import('./raw-kafka/raw-kafka.contender.js')).rawKafkaContender,
   'raw-kafka-vrpc-wire': async () => (await import('./raw-kafka/raw-kafka.contender.js')).rawKafkaVrpcWireContender,
+  'raw-kafka-otel': async () => (await import('./raw-kafka/raw-kafka.contender.js')).rawKafkaOtelContender,
 };
 
 export function isContenderId(value: string): value is ContenderId {

@@ -69,6 +69,8 @@ export async function createRunTopics(admin: Admin, config: RunConfig): Promise<
       // vRPC's partitioning: as many request partitions; a client reads one reply partition.
       { topic: names.rawKafkaVrpcWire.requestTopic, numPartitions: config.requestPartitions },
       { topic: names.rawKafkaVrpcWire.replyTopic, numPartitions: 1 },
+      { topic: names.rawKafkaOtel.requestTopic, numPartitions: RAW_TUNING.requestPartitions },
+      { topic: names.rawKafkaOtel.replyTopic, numPartitions: RAW_TUNING.replyPartitions },
     ],
   });
 }

@@ -14,6 +14,7 @@ const COLORS: Record<ContenderId, string> = {
   grpc: '#16a34a',
   'raw-kafka': '#6b7280',
   'raw-kafka-vrpc-wire': '#a16207',
+  'raw-kafka-otel': '#9ca3af',
 };
 
 export const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -45,6 +45,7 @@ export function explainGap(contenders: ContenderResult[]): TargetCheck[] {
   const signed = find('vrpc-signed');
   const wire = find('raw-kafka-vrpc-wire');
   const raw = find('raw-kafka');
+  const rawOtel = find('raw-kafka-otel');
   const lines: TargetCheck[] = [];
   const add = (
     target: string,
@@ -65,6 +66,12 @@ export function explainGap(contenders: ContenderResult[]): TargetCheck[] {
   add("vRPC p50 at 1 in flight, relative to raw kafkajs carrying vRPC's wire format", vrpc, wire, p50);
   add('vRPC with signed envelopes, throughput at 64 in flight relative to unsigned', signed, vrpc, at(64));
   add('vRPC with signed envelopes, p50 at 1 in flight relative to unsigned', signed, vrpc, p50);
+  add(
+    'raw kafkajs with the same OpenTelemetry SDK and spans and metrics, throughput at 64 in flight relative to without',
+    rawOtel,
+    raw,
+    at(64),
+  );
   return lines;
 }
 
