@@ -195,11 +195,14 @@ export class RequestDispatcher {
     // Without `@opentelemetry/api`, nothing is built per call.
     if (!this.traced) return this.sender.reply(envelope, await this.deps.execute(envelope, message, caller));
     const observation = this.observe(envelope, message);
-    const reply = await observation.run(() => this.deps.execute(envelope, message, caller));
+    let reply: ResponseEnvelope | undefined;
     try {
-      await observation.run(() => this.sender.reply(envelope, reply));
+      reply = await observation.run(() => this.deps.execute(envelope, message, caller));
+      const settled = reply;
+      await observation.run(() => this.sender.reply(envelope, settled));
     } finally {
-      observation.end(reply.statusCode, reply.errorMessage);
+      // A run that threw still ends: its span, and its count among the calls in flight.
+      observation.end(reply?.statusCode ?? status.INTERNAL, reply?.errorMessage ?? 'the request did not finish');
     }
   }
 
@@ -216,12 +219,18 @@ export class RequestDispatcher {
       return;
     }
     const observation = this.observe(envelope, message);
-    const refusal = openStream
-      ? await observation.run(() => openStream(envelope, message, caller, observation))
-      : errorReply(envelope, {
-          code: status.UNIMPLEMENTED,
-          message: StreamMessages.unsupported(envelope.serviceName, envelope.methodName),
-        });
+    let refusal: ResponseEnvelope | undefined;
+    try {
+      refusal = openStream
+        ? await observation.run(() => openStream(envelope, message, caller, observation))
+        : errorReply(envelope, {
+            code: status.UNIMPLEMENTED,
+            message: StreamMessages.unsupported(envelope.serviceName, envelope.methodName),
+          });
+    } catch (error: unknown) {
+      observation.end(status.INTERNAL, 'the stream did not open');
+      throw error;
+    }
     if (!refusal) return;
     // `end` is idempotent: a refusal the opener already recorded keeps its own outcome.
     observation.end(refusal.statusCode, refusal.errorMessage);

@@ -77,6 +77,7 @@ describe('the SERVER span and metrics of requests served from the bus (real SDK 
       const span = trace.getTracer('handler').startSpan('handler work');
       inner.set(request.requestId, span.spanContext().spanId);
       span.end();
+      if (request.metadata.throw) return Promise.reject(new Error('the pool closed under it'));
       if (request.metadata.fail) return Promise.resolve(errorReply(request, { code: status.INTERNAL, message: 'broke' }));
       return Promise.resolve(okReply(request, request.payload));
     };
@@ -144,6 +145,14 @@ describe('the SERVER span and metrics of requests served from the bus (real SDK 
     expect(await sdk.recorded('rpc.server.call.duration', { 'rpc.response.status_code': 'INTERNAL', 'error.type': 'INTERNAL' })).toBe(
       before + 1,
     );
+    expect(await sdk.count('vrpc.server.calls.in_flight', { 'rpc.method': METHOD })).toBe(0);
+  });
+
+  it('ends the span and the in-flight count of a run that threw instead of replying', async () => {
+    await expect(dispatcher.dispatch(message(envelope({ metadata: { throw: 'yes' } })))).rejects.toThrow('the pool closed under it');
+    const [span] = serverSpans();
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes).toMatchObject({ 'rpc.response.status_code': 'INTERNAL' });
     expect(await sdk.count('vrpc.server.calls.in_flight', { 'rpc.method': METHOD })).toBe(0);
   });
 
