@@ -68,6 +68,8 @@ export function platformaticGroupOffsets(
         topics.set(topic, entry);
       }
       const { generationId, memberId, groupInstanceId, groupId } = consumer;
+      // Commits go in a member's name: before the consumer has joined there is none (1.x would send null and be refused).
+      if (memberId === null) throw new VrpcBusError('platformatic-kafka', `not a member of group ${groupId} yet: nothing to commit as`);
       await kafka.offsetCommitV8.api.async(await pool.get(broker), groupId, generationId, memberId, groupInstanceId, [...topics.values()]);
     },
     async close() {
