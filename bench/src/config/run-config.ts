@@ -35,29 +35,23 @@ const rawNames = (runId: string, tag: string) => ({
   clientId: `${runId}-${tag}`,
 });
 
+/** A vRPC row's topics, groups and client id, all under `<runId>.<tag>`. */
+const vrpcNames = (runId: string, tag: string) => ({
+  requestPrefix: `${runId}.${tag}.req.`,
+  replies: `${runId}.${tag}.replies`,
+  deadLetter: `${runId}.${tag}.dead`,
+  groupPrefix: `${runId}.${tag}.`,
+  clientId: `${runId}-${tag}`,
+});
+
 /** Topic and group names of one run, per contender. */
 export const runNames = (config: RunConfig) => ({
-  vrpc: {
-    requestPrefix: `${config.runId}.vrpc.req.`,
-    replies: `${config.runId}.vrpc.replies`,
-    deadLetter: `${config.runId}.vrpc.dead`,
-    groupPrefix: `${config.runId}.vrpc.`,
-    clientId: `${config.runId}-vrpc`,
-  },
-  vrpcSigned: {
-    requestPrefix: `${config.runId}.vrpcsig.req.`,
-    replies: `${config.runId}.vrpcsig.replies`,
-    deadLetter: `${config.runId}.vrpcsig.dead`,
-    groupPrefix: `${config.runId}.vrpcsig.`,
-    clientId: `${config.runId}-vrpcsig`,
-  },
-  vrpcOtel: {
-    requestPrefix: `${config.runId}.vrpcotel.req.`,
-    replies: `${config.runId}.vrpcotel.replies`,
-    deadLetter: `${config.runId}.vrpcotel.dead`,
-    groupPrefix: `${config.runId}.vrpcotel.`,
-    clientId: `${config.runId}-vrpcotel`,
-  },
+  vrpc: vrpcNames(config.runId, 'vrpc'),
+  vrpcSigned: vrpcNames(config.runId, 'vrpcsig'),
+  vrpcOtel: vrpcNames(config.runId, 'vrpcotel'),
+  vrpcPlatformatic: vrpcNames(config.runId, 'vrpcplat'),
+  vrpcNats: vrpcNames(config.runId, 'vrpcnats'),
+  vrpcRabbitmq: vrpcNames(config.runId, 'vrpcamqp'),
   nestKafka: {
     /** Nest's request topic is the message pattern; replies go to `<pattern>.reply`. */
     pattern: `${config.runId}.nest.echo`,
@@ -68,6 +62,7 @@ export const runNames = (config: RunConfig) => ({
   rawKafka: rawNames(config.runId, 'raw'),
   rawKafkaVrpcWire: rawNames(config.runId, 'rawwire'),
   rawKafkaOtel: rawNames(config.runId, 'rawotel'),
+  rawPlatformatic: rawNames(config.runId, 'rawplat'),
   // The streaming bench (`npm run bench:streams`): topics and groups of its own.
   vrpcStreams: {
     requestPrefix: `${config.runId}.vrpcs.req.`,

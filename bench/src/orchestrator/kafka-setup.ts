@@ -55,7 +55,8 @@ export async function connectAdmin(brokers: string[]): Promise<Admin> {
 
 /**
  * Creates the topics of the contenders that do not create their own (the broker does not
- * auto-create): Nest's pattern topic and its `.reply`, the raw loops' topics.
+ * auto-create): Nest's pattern topic and its `.reply`, the raw loops' topics (kafkajs and
+ * `@platformatic/kafka`).
  */
 export async function createRunTopics(admin: Admin, config: RunConfig): Promise<void> {
   const names = runNames(config);
@@ -71,6 +72,9 @@ export async function createRunTopics(admin: Admin, config: RunConfig): Promise<
       { topic: names.rawKafkaVrpcWire.replyTopic, numPartitions: 1 },
       { topic: names.rawKafkaOtel.requestTopic, numPartitions: RAW_TUNING.requestPartitions },
       { topic: names.rawKafkaOtel.replyTopic, numPartitions: RAW_TUNING.replyPartitions },
+      // The @platformatic/kafka floor: the kafkajs floor's layout. The vRPC rows' buses create their own.
+      { topic: names.rawPlatformatic.requestTopic, numPartitions: RAW_TUNING.requestPartitions },
+      { topic: names.rawPlatformatic.replyTopic, numPartitions: RAW_TUNING.replyPartitions },
     ],
   });
 }

@@ -10,11 +10,15 @@ const COLORS: Record<ContenderId, string> = {
   vrpc: '#2563eb',
   'vrpc-signed': '#7c3aed',
   'vrpc-otel': '#0891b2',
+  'vrpc-platformatic': '#1e40af',
+  'vrpc-nats': '#059669',
+  'vrpc-rabbitmq': '#ea580c',
   'nest-kafka': '#dc2626',
   grpc: '#16a34a',
   'raw-kafka': '#6b7280',
   'raw-kafka-vrpc-wire': '#a16207',
   'raw-kafka-otel': '#9ca3af',
+  'raw-platformatic': '#374151',
 };
 
 export const esc = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,5 +1,5 @@
-import type { ContenderId } from '../contenders/registry.js';
-import type { ContenderResult, LeakResult, RoundResult, TargetCheck } from './results.js';
+import { CONTENDER_LABELS, type ContenderId } from '../contenders/registry.js';
+import type { ContenderResult, LeakResult, RoundResult, Stat, TargetCheck } from './results.js';
 import { stat } from './summarize.js';
 
 const fmt = (value: number, digits = 2) => value.toFixed(digits);
@@ -35,9 +35,30 @@ function plateau(leak: LeakResult): string {
   );
 }
 
+/** The vRPC rows on a Kafka bus, one per bus. */
+const KAFKA_BUS_ROWS: ContenderId[] = ['vrpc', 'vrpc-platformatic'];
+
+/**
+ * Of the vRPC rows on a Kafka bus, the one with the highest median of per-round throughput
+ * ratios at 64 in flight to `floor`, with those ratios: the bus is chosen once for the whole
+ * run, not the faster of the two in each round (which would favour noise).
+ */
+function fastestKafkaBus(rows: (ContenderResult | undefined)[], floor: ContenderResult | undefined) {
+  if (!floor) return undefined;
+  const measured = rows.flatMap((row) => {
+    const ratios = row ? roundRatios(row, floor, at(64)) : undefined;
+    return row && ratios && ratios.n > 0 ? [{ label: CONTENDER_LABELS[row.id], ratios }] : [];
+  });
+  return measured.reduce<(typeof measured)[number] | undefined>(
+    (best, row) => (best && best.ratios.median >= row.ratios.median ? best : row),
+    undefined,
+  );
+}
+
 /**
  * Comparisons that explain the targets rather than set them: how vRPC fares against a
- * hand-written loop that carries its wire format, and what that format costs the floor.
+ * hand-written loop that carries its wire format, what that format costs the floor, what the
+ * other Kafka client's floor and bus give, and the other buses beside the kafkajs one.
  */
 export function explainGap(contenders: ContenderResult[]): TargetCheck[] {
   const find = (id: ContenderId) => contenders.find((c) => c.id === id && c.ok && c.rounds.length > 0);
@@ -46,6 +67,8 @@ export function explainGap(contenders: ContenderResult[]): TargetCheck[] {
   const wire = find('raw-kafka-vrpc-wire');
   const raw = find('raw-kafka');
   const rawOtel = find('raw-kafka-otel');
+  const platformatic = find('vrpc-platformatic');
+  const rawPlatformatic = find('raw-platformatic');
   const lines: TargetCheck[] = [];
   const add = (
     target: string,
@@ -64,6 +87,17 @@ export function explainGap(contenders: ContenderResult[]): TargetCheck[] {
   add("vRPC throughput at 64 in flight, relative to raw kafkajs carrying vRPC's wire format", vrpc, wire, at(64));
   add("raw kafkajs with vRPC's wire format, relative to the minimal floor, at 64 in flight", wire, raw, at(64));
   add("vRPC p50 at 1 in flight, relative to raw kafkajs carrying vRPC's wire format", vrpc, wire, p50);
+  add('raw @platformatic/kafka floor, throughput at 64 in flight relative to the raw kafkajs floor', rawPlatformatic, raw, at(64));
+  add('raw @platformatic/kafka floor, p50 at 1 in flight relative to the raw kafkajs floor', rawPlatformatic, raw, p50);
+  add(
+    'vRPC over @platformatic/kafka, throughput at 64 in flight relative to the raw @platformatic/kafka floor',
+    platformatic,
+    rawPlatformatic,
+    at(64),
+  );
+  add('vRPC over @platformatic/kafka, throughput at 64 in flight relative to vRPC over kafkajs', platformatic, vrpc, at(64));
+  add('vRPC over NATS JetStream, throughput at 64 in flight relative to vRPC over kafkajs', find('vrpc-nats'), vrpc, at(64));
+  add('vRPC over RabbitMQ, throughput at 64 in flight relative to vRPC over kafkajs', find('vrpc-rabbitmq'), vrpc, at(64));
   add('vRPC with signed envelopes, throughput at 64 in flight relative to unsigned', signed, vrpc, at(64));
   add('vRPC with signed envelopes, p50 at 1 in flight relative to unsigned', signed, vrpc, p50);
   add(
@@ -75,7 +109,7 @@ export function explainGap(contenders: ContenderResult[]): TargetCheck[] {
   return lines;
 }
 
-/** Checks the targets of issue 4 against one run. */
+/** Checks the targets of issue 4 (and issue 17's Kafka-bus ones) against one run. */
 export function checkTargets(contenders: ContenderResult[], leak: LeakResult | undefined): TargetCheck[] {
   const find = (id: ContenderId) => contenders.find((c) => c.id === id && c.ok && c.rounds.length > 0);
   const vrpc = find('vrpc');
@@ -84,6 +118,14 @@ export function checkTargets(contenders: ContenderResult[], leak: LeakResult | u
   const otel = find('vrpc-otel');
   const checks: TargetCheck[] = [];
 
+  const check = (target: string, r: Stat | undefined, holds: (r: number) => boolean, unit: (r: number) => string, of = '') => {
+    if (!r || r.n === 0) {
+      checks.push({ target, holds: null, detail: 'not measured in this run' });
+      return;
+    }
+    const range = r.n > 1 ? ` (rounds: ${unit(r.min)}–${unit(r.max)})` : '';
+    checks.push({ target, holds: holds(r.median), detail: `${unit(r.median)}${range}, median of per-round ratios${of}` });
+  };
   const ratio = (
     target: string,
     a: ContenderResult | undefined,
@@ -91,15 +133,7 @@ export function checkTargets(contenders: ContenderResult[], leak: LeakResult | u
     pick: (round: RoundResult) => number | undefined,
     holds: (r: number) => boolean,
     unit: (r: number) => string,
-  ) => {
-    const r = a && b ? roundRatios(a, b, pick) : undefined;
-    if (!r || r.n === 0) {
-      checks.push({ target, holds: null, detail: 'not measured in this run' });
-      return;
-    }
-    const range = r.n > 1 ? ` (rounds: ${unit(r.min)}–${unit(r.max)})` : '';
-    checks.push({ target, holds: holds(r.median), detail: `${unit(r.median)}${range}, median of per-round ratios` });
-  };
+  ) => check(target, a && b ? roundRatios(a, b, pick) : undefined, holds, unit);
 
   ratio(
     'vRPC throughput at 64 in flight ≥ 3× Nest ClientKafka',
@@ -116,6 +150,22 @@ export function checkTargets(contenders: ContenderResult[], leak: LeakResult | u
     at(64),
     (r) => r >= 0.6,
     (r) => `${fmt(r * 100, 0)} %`,
+  );
+  ratio(
+    'vRPC throughput at 64 in flight ≥ 80 % of the raw kafkajs floor on the kafkajs bus',
+    vrpc,
+    raw,
+    at(64),
+    (r) => r >= 0.8,
+    (r) => `${fmt(r * 100, 0)} %`,
+  );
+  const fastest = fastestKafkaBus(KAFKA_BUS_ROWS.map(find), raw);
+  check(
+    'vRPC on its fastest Kafka bus at 64 in flight ≥ the raw kafkajs floor',
+    fastest?.ratios,
+    (r) => r >= 1,
+    (r) => `${fmt(r * 100, 0)} %`,
+    fastest ? ` (${fastest.label})` : '',
   );
   ratio(
     'vRPC p50 at 1 in flight ≤ 1.2× the raw floor',

@@ -1,5 +1,6 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { EchoReply } from '../../shared/echo.js';
+import { coalescingSender } from '../coalescing-sender.js';
 import type { BenchClient } from '../contender.js';
 import { RAW_TUNING, rawConsumerConfig } from './raw-kafka.tuning.js';
 import type { RawWire } from './raw-kafka.wire.js';
@@ -8,41 +9,6 @@ export interface RawClientNames {
   requestTopic: string;
   replyTopic: string;
   clientGroup: string;
-}
-
-interface Queued {
-  message: Message;
-  sent: (error?: Error) => void;
-}
-
-/**
- * Sends a message at once when the producer is idle; messages that arrive while a send is
- * under way go together in the next one. Without this, 64 callers make 64 produce requests
- * and the floor would be no floor: it is what a tuned Kafka producer (linger) does.
- */
-function coalescingSender(producer: Producer, topic: string): (message: Message) => Promise<void> {
-  let queue: Queued[] = [];
-  let sending = false;
-  const drain = async () => {
-    sending = true;
-    while (queue.length > 0) {
-      const batch = queue;
-      queue = [];
-      try {
-        await producer.send({ topic, acks: RAW_TUNING.acks, messages: batch.map((entry) => entry.message) });
-        for (const entry of batch) entry.sent();
-      } catch (error: unknown) {
-        const failure = error instanceof Error ? error : new Error(String(error));
-        for (const entry of batch) entry.sent(failure);
-      }
-    }
-    sending = false;
-  };
-  return (message) =>
-    new Promise<void>((resolve, reject) => {
-      queue.push({ message, sent: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!sending) void drain();
-    });
 }
 
 /**
@@ -72,7 +38,9 @@ export async function startRawClient(kafka: Kafka, names: RawClientNames, wire: 
   });
   await joined;
 
-  const send = coalescingSender(producer, names.requestTopic);
+  const send = coalescingSender((messages: Message[]) =>
+    producer.send({ topic: names.requestTopic, acks: RAW_TUNING.acks, messages }).then(() => undefined),
+  );
   return {
     call: (request) =>
       new Promise<EchoReply>((resolve, reject) => {

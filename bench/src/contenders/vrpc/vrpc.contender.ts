@@ -12,11 +12,28 @@ const BENCH_SECURITY: VrpcSecurityOptions = { keys: { bench: Buffer.alloc(32, 0x
 
 type VrpcNames = ReturnType<typeof runNames>['vrpc'];
 
-/** vRPC with its defaults, as the README configures it; only names are made unique to the run. */
-function vrpcOptions(config: RunConfig, names: VrpcNames = runNames(config).vrpc, security?: VrpcSecurityOptions): VrpcModuleOptions {
+type VrpcBusOption = NonNullable<VrpcModuleOptions['bus']>;
+
+/** The kafkajs bus (vRPC's default) on the run's brokers. */
+const kafkajsBus = (config: RunConfig, names: VrpcNames): VrpcBusOption => ({
+  type: 'kafka',
+  brokers: config.brokers,
+  clientId: names.clientId,
+});
+
+/**
+ * vRPC with its defaults, as the README configures it; only names are made unique to the run.
+ * `bus` is the kafkajs bus unless given: a row per bus, each with that bus' defaults.
+ */
+function vrpcOptions(
+  config: RunConfig,
+  names: VrpcNames = runNames(config).vrpc,
+  security?: VrpcSecurityOptions,
+  bus: VrpcBusOption = kafkajsBus(config, names),
+): VrpcModuleOptions {
   return {
     protos: { protoPath: BENCH_PROTO, package: BENCH_PACKAGE },
-    bus: { type: 'kafka', brokers: config.brokers, clientId: names.clientId },
+    bus,
     topics: {
       requestPrefix: names.requestPrefix,
       replies: names.replies,
@@ -66,3 +83,26 @@ export const vrpcSignedContender: Contender = vrpcContenderWith((config) =>
 
 /** The same with the OpenTelemetry SDK registered in both processes (every call traced, metrics on, exported nowhere); its own topics. */
 export const vrpcOtelContender: Contender = vrpcContenderWith((config) => vrpcOptions(config, runNames(config).vrpcOtel), registerBenchSdk);
+
+/** vRPC over Kafka through the `@platformatic/kafka` bus, its defaults otherwise; its own topics. */
+export const vrpcPlatformaticContender: Contender = vrpcContenderWith((config) => {
+  const names = runNames(config).vrpcPlatformatic;
+  return vrpcOptions(config, names, undefined, { type: 'platformatic-kafka', brokers: config.brokers, clientId: names.clientId });
+});
+
+/**
+ * vRPC over NATS JetStream with the bus' defaults: the server at `VRPC_NATS_SERVERS`, else
+ * 127.0.0.1:4222; the bus creates a stream per topic. Partition counts do not apply there.
+ */
+export const vrpcNatsContender: Contender = vrpcContenderWith((config) => {
+  const names = runNames(config).vrpcNats;
+  return vrpcOptions(config, names, undefined, { type: 'nats', clientId: names.clientId });
+});
+
+/**
+ * vRPC over RabbitMQ with the bus' defaults (quorum queues): the broker at `VRPC_RABBITMQ_URL`,
+ * else amqp://guest:guest@127.0.0.1:5672; the bus declares its exchanges and queues.
+ */
+export const vrpcRabbitmqContender: Contender = vrpcContenderWith((config) =>
+  vrpcOptions(config, runNames(config).vrpcRabbitmq, undefined, { type: 'rabbitmq' }),
+);
