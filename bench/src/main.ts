@@ -1,6 +1,7 @@
 import { loadavg } from 'node:os';
 import { parseBenchOptions, USAGE } from './config/bench-options.js';
 import { withBenchRun } from './orchestrator/bench-run.js';
+import { deleteRunBusTopology } from './orchestrator/bus-cleanup.js';
 import { createRunTopics } from './orchestrator/kafka-setup.js';
 import { countSteps, RunPlan } from './orchestrator/run-plan.js';
 import { markdownReport } from './report/markdown-report.js';
@@ -23,9 +24,14 @@ async function main(): Promise<number> {
     CALL_TIMEOUT_MS,
     ({ config, runId }) =>
       `vRPC bench (${options.mode}): ${options.contenders.join(', ')} · broker ${config.brokers.join(',')} · run ${runId}`,
-    async ({ admin, config, progress }) => {
+    async (current) => {
+      const { admin, config, progress } = current;
       await createRunTopics(admin, config);
-      return new RunPlan(options, config, progress).run();
+      try {
+        return await new RunPlan(options, config, progress).run();
+      } finally {
+        await deleteRunBusTopology(options.contenders, config, (line) => current.log(line));
+      }
     },
   );
   const { startedAt, runId, machine } = run;
