@@ -1,7 +1,7 @@
 import type { Kafka, Message } from 'kafkajs';
-import type { EchoReply } from '../../shared/echo.js';
 import { coalescingSender } from '../coalescing-sender.js';
 import type { BenchClient } from '../contender.js';
+import { PendingCalls } from '../pending-calls.js';
 import { RAW_TUNING, rawConsumerConfig } from './raw-kafka.tuning.js';
 import type { RawWire } from './raw-kafka.wire.js';
 
@@ -17,7 +17,7 @@ export interface RawClientNames {
  * from its beginning) and completes the call.
  */
 export async function startRawClient(kafka: Kafka, names: RawClientNames, wire: RawWire): Promise<BenchClient> {
-  const waiting = new Map<string, (reply: EchoReply) => void>();
+  const pending = new PendingCalls();
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   const consumer = kafka.consumer(rawConsumerConfig(names.clientGroup));
   await Promise.all([producer.connect(), consumer.connect()]);
@@ -28,10 +28,7 @@ export async function startRawClient(kafka: Kafka, names: RawClientNames, wire: 
     eachBatch: ({ batch }) => {
       for (const message of batch.messages) {
         const { id, reply } = wire.readReply(message);
-        const resolve = waiting.get(id);
-        if (!resolve) continue;
-        waiting.delete(id);
-        resolve(reply);
+        pending.answer(id, reply);
       }
       return Promise.resolve();
     },
@@ -42,15 +39,10 @@ export async function startRawClient(kafka: Kafka, names: RawClientNames, wire: 
     producer.send({ topic: names.requestTopic, acks: RAW_TUNING.acks, messages }).then(() => undefined),
   );
   return {
-    call: (request) =>
-      new Promise<EchoReply>((resolve, reject) => {
-        const { id, message } = wire.request(request);
-        waiting.set(id, resolve);
-        send(message).catch((error: Error) => {
-          waiting.delete(id);
-          reject(error);
-        });
-      }),
+    call: (request) => {
+      const { id, message } = wire.request(request);
+      return pending.call(id, () => send(message));
+    },
     close: async () => {
       await consumer.disconnect();
       await producer.disconnect();

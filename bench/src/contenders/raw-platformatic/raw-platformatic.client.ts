@@ -1,6 +1,6 @@
-import type { EchoReply } from '../../shared/echo.js';
 import { coalescingSender } from '../coalescing-sender.js';
 import type { BenchClient } from '../contender.js';
+import { PendingCalls } from '../pending-calls.js';
 import type { RawPlatformaticConsumer, RawPlatformaticProducer } from './raw-platformatic.tuning.js';
 import type { RawPlatformaticWire } from './raw-platformatic.wire.js';
 
@@ -19,30 +19,22 @@ export async function startRawPlatformaticClient(
   names: RawPlatformaticClientNames,
   wire: RawPlatformaticWire,
 ): Promise<BenchClient> {
-  const waiting = new Map<string, (reply: EchoReply) => void>();
+  const pending = new PendingCalls();
   // Resolves once the consumer has joined its group.
   const stream = await consumer.consume({ topics: [names.replyTopic], mode: 'earliest', autocommit: false });
   stream.on('data', (message: Parameters<RawPlatformaticWire['readReply']>[0]) => {
     const { id, reply } = wire.readReply(message);
-    const resolve = waiting.get(id);
-    if (!resolve) return;
-    waiting.delete(id);
-    resolve(reply);
+    pending.answer(id, reply);
   });
 
   const send = coalescingSender((messages: ReturnType<RawPlatformaticWire['request']>['message'][]) =>
     producer.send({ messages }).then(() => undefined),
   );
   return {
-    call: (request) =>
-      new Promise<EchoReply>((resolve, reject) => {
-        const { id, message } = wire.request(request);
-        waiting.set(id, resolve);
-        send(message).catch((error: Error) => {
-          waiting.delete(id);
-          reject(error);
-        });
-      }),
+    call: (request) => {
+      const { id, message } = wire.request(request);
+      return pending.call(id, () => send(message));
+    },
     close: async () => {
       await stream.close();
       await consumer.close();
