@@ -7,10 +7,9 @@ import { hashString } from '../../utils/hash.js';
 import { retryUntil } from '../../utils/retry.js';
 import { restartAfterCrash } from './consumer-restarter.js';
 import { inboxAssigner } from './inbox-assigner.js';
+import { isTopicNotYetKnown, NEW_TOPIC_MS } from './new-topic.js';
 import type { KafkaClients } from './kafkajs-client.js';
 import { toIncoming } from './kafka-message.js';
-
-const LEADERS_READY_MS = 10_000;
 
 /** The consumer settings an inbox shares with the bus's other consumers. */
 export type ConsumerTimings = Pick<ConsumerConfig, 'sessionTimeout' | 'heartbeatInterval' | 'maxWaitTimeInMs'>;
@@ -39,7 +38,7 @@ export class KafkaInbox implements BusInbox {
     // The topic may have just been created (by us or another instance): its leaders may not be
     // elected yet, which brokers answer with retriable errors for a moment.
     const { kafkajs, kafka, admin } = this.clients;
-    const { partition, starts } = await retryUntil(Date.now() + LEADERS_READY_MS, async () => {
+    const { partition, starts } = await retryUntil(Date.now() + NEW_TOPIC_MS, async () => {
       const [metadata] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
       const chosen = hashString(instanceId) % metadata.partitions.length;
       // Everything sent to us comes after this point: start reading from here.
@@ -83,7 +82,7 @@ export class KafkaInbox implements BusInbox {
       });
     };
     restartAfterCrash(consumer, run, () => this.consumer !== consumer, this.logger);
-    await run();
+    await retryUntil(Date.now() + NEW_TOPIC_MS, run, (error) => !isTopicNotYetKnown(error));
     await joined;
     for (const start of starts) consumer.seek(start);
     await consumer.commitOffsets(starts);

@@ -23,6 +23,8 @@ import type { KafkaClients } from './kafkajs-client.js';
 import { stickyAssigner } from './sticky-assigner.js';
 import type { PartitionsByTopic } from './sticky-plan.js';
 import { drainDeadline } from '../core/drain-deadline.js';
+import { retryUntil } from '../../utils/retry.js';
+import { isTopicNotYetKnown, NEW_TOPIC_MS } from './new-topic.js';
 
 const ASSIGNMENT_COUNT_TIMEOUT_MS = 2_000;
 
@@ -99,7 +101,12 @@ export class KafkaSubscription implements BusSubscription {
       () => this.closing,
       this.logger,
     );
-    await this.run();
+    // Its topics may be new: a broker that has not learned of them yet refuses the subscription for a moment.
+    await retryUntil(
+      Date.now() + NEW_TOPIC_MS,
+      () => this.run(),
+      (error) => !isTopicNotYetKnown(error),
+    );
   }
 
   private async run(): Promise<void> {
