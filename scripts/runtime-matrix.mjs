@@ -14,10 +14,11 @@ import { startKafka, stopKafka } from './kafka/index.mjs';
 const RESULTS = 'test-results';
 const SUITES = ['vitest', 'run', '--project', 'unit', '--project', 'e2e'];
 
-/** @param {string} major @returns {Promise<{ major: string; code: number; log: string; seconds: number }>} */
-function run(major) {
-  const version = PINNED[/** @type {keyof typeof PINNED} */ (major)];
-  const bin = nodeBin(version);
+/**
+ * @param {{ major: string; version: string; bin: string }} runtime
+ * @returns {Promise<{ version: string; code: number; log: string; seconds: number }>}
+ */
+function run({ major, version, bin }) {
   const log = join(RESULTS, `node-${major}.log`);
   const out = createWriteStream(log);
   const started = Date.now();
@@ -30,7 +31,7 @@ function run(major) {
   process.stdout.write(`Node ${version}: ${SUITES.join(' ')} → ${log}\n`);
   return new Promise((resolve) => {
     child.on('close', (code, signal) =>
-      out.end(() => resolve({ major: version, code: code ?? (signal ? 1 : 0), log, seconds: Math.round((Date.now() - started) / 1000) })),
+      out.end(() => resolve({ version, code: code ?? (signal ? 1 : 0), log, seconds: Math.round((Date.now() - started) / 1000) })),
     );
   });
 }
@@ -52,17 +53,20 @@ async function main() {
   if (unknown.length > 0)
     throw new Error(`not pinned in scripts/node-runtime.mjs: ${unknown.join(', ')} (${Object.keys(PINNED).join(', ')})`);
   // Fetched one after the other (npm pack), before any run starts.
-  for (const major of majors) nodeBin(PINNED[/** @type {keyof typeof PINNED} */ (major)]);
+  const runtimes = majors.map((major) => {
+    const version = PINNED[/** @type {keyof typeof PINNED} */ (major)];
+    return { major, version, bin: nodeBin(version) };
+  });
   const secure = await startKafka({ secure: true, log: () => undefined });
   let results;
   try {
-    results = await Promise.all(majors.map(run));
+    results = await Promise.all(runtimes.map(run));
   } finally {
     if (secure.started) await stopKafka({ secure: true, log: () => undefined });
   }
   for (const result of results) {
     process.stdout.write(
-      `\n== Node ${result.major}: ${result.code === 0 ? 'passed' : `FAILED (exit ${result.code})`} in ${result.seconds} s (${result.log})\n`,
+      `\n== Node ${result.version}: ${result.code === 0 ? 'passed' : `FAILED (exit ${result.code})`} in ${result.seconds} s (${result.log})\n`,
     );
     process.stdout.write(`${summary(result.log)}\n`);
   }

@@ -22,8 +22,9 @@ export interface ProcessOptions {
   kind?: 'unary' | 'streams';
 }
 
-const START_TIMEOUT_MS = 120_000;
-const COMMAND_MARGIN_MS = 60_000;
+/** How long a child may take to start, and what a command may take beyond its own work. */
+export const START_TIMEOUT_MS = 120_000;
+export const COMMAND_MARGIN_MS = 60_000;
 
 /** A contender's server and client processes. */
 export class ContenderProcesses<Id extends string = ContenderId> {

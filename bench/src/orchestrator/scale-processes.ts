@@ -2,9 +2,7 @@ import { cpuBetween, type ProcessUsage } from '../child/process-usage.js';
 import { runConfigEnv, type RunConfig } from '../config/run-config.js';
 import type { LoadResult } from '../load/load-generator.js';
 import { ChildHandle } from './child-handle.js';
-
-const START_TIMEOUT_MS = 120_000;
-const COMMAND_MARGIN_MS = 60_000;
+import { COMMAND_MARGIN_MS, START_TIMEOUT_MS } from './contender-processes.js';
 
 /** One load spread over every client of a scenario, and what it cost. */
 export interface ScaleMeasurement {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { BENCH_DIR } from '../paths.js';
 import { markdownReport } from './markdown-report.js';
 import type { BenchResults } from './results.js';
+import { type ScaleBenchResults, scaleMarkdownReport, scaleSvgChart } from './scale-report.js';
 import { streamMarkdownReport } from './stream-markdown.js';
 import type { StreamBenchResults } from './stream-results.js';
 import { streamSvgChart } from './stream-svg-chart.js';
@@ -23,35 +24,42 @@ async function writeAtomically(path: string, content: string): Promise<void> {
 }
 
 /**
- * Writes `<date>.json`, `latest.md` and `latest.svg` to bench/results/ (a full run: what the
- * README shows) or bench/results/quick/ (a quick run, not committed).
+ * Writes one run's `<prefix><date>.json`, `<prefix>latest.md` and `<prefix>latest.svg` to
+ * bench/results/ (a full run: what the README shows) or bench/results/quick/ (a quick run, not
+ * committed).
  */
-export async function writeResults(results: BenchResults): Promise<WrittenFiles> {
-  const dir = join(BENCH_DIR, 'results', ...(results.options.mode === 'quick' ? ['quick'] : []));
-  await mkdir(dir, { recursive: true });
-  const stamp = results.startedAt.replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
-  const files = { json: join(dir, `${stamp}.json`), markdown: join(dir, 'latest.md'), chart: join(dir, CHART_FILE) };
-  await writeAtomically(files.json, `${JSON.stringify(results, null, 2)}\n`);
-  await writeAtomically(files.markdown, markdownReport(results, CHART_FILE));
-  await writeAtomically(files.chart, svgChart(results));
-  return files;
-}
-
-/**
- * The streaming bench's files: `streams-<date>.json`, `streams-latest.md` and `streams-latest.svg`, beside the unary
- * bench's, in bench/results/ (full run) or bench/results/quick/ (quick run, not committed).
- */
-export async function writeStreamResults(results: StreamBenchResults): Promise<WrittenFiles> {
-  const dir = join(BENCH_DIR, 'results', ...(results.options.mode === 'quick' ? ['quick'] : []));
+async function writeRun(
+  mode: 'quick' | 'full',
+  prefix: string,
+  results: { startedAt: string },
+  markdown: string,
+  chart: string,
+): Promise<WrittenFiles> {
+  const dir = join(BENCH_DIR, 'results', ...(mode === 'quick' ? ['quick'] : []));
   await mkdir(dir, { recursive: true });
   const stamp = results.startedAt.replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
   const files = {
-    json: join(dir, `streams-${stamp}.json`),
-    markdown: join(dir, 'streams-latest.md'),
-    chart: join(dir, 'streams-latest.svg'),
+    json: join(dir, `${prefix}${stamp}.json`),
+    markdown: join(dir, `${prefix}latest.md`),
+    chart: join(dir, `${prefix}${CHART_FILE}`),
   };
   await writeAtomically(files.json, `${JSON.stringify(results, null, 2)}\n`);
-  await writeAtomically(files.markdown, streamMarkdownReport(results));
-  await writeAtomically(files.chart, streamSvgChart(results));
+  await writeAtomically(files.markdown, markdown);
+  await writeAtomically(files.chart, chart);
   return files;
+}
+
+/** The unary bench's files. */
+export function writeResults(results: BenchResults): Promise<WrittenFiles> {
+  return writeRun(results.options.mode, '', results, markdownReport(results, CHART_FILE), svgChart(results));
+}
+
+/** The streaming bench's files (`streams-…`), beside the unary bench's. */
+export function writeStreamResults(results: StreamBenchResults): Promise<WrittenFiles> {
+  return writeRun(results.options.mode, 'streams-', results, streamMarkdownReport(results), streamSvgChart(results));
+}
+
+/** The scale bench's files (`scale-…`), beside the unary bench's. */
+export function writeScaleResults(results: ScaleBenchResults): Promise<WrittenFiles> {
+  return writeRun(results.options.mode, 'scale-', results, scaleMarkdownReport(results), scaleSvgChart(results));
 }
