@@ -40,10 +40,16 @@ function run({ major, version, bin }) {
 // eslint-disable-next-line no-control-regex -- the escape character is what it matches
 const COLOUR = /\u001b\[[0-9;]*m/g;
 
-/** The lines of vitest's summary and its failures, from a finished run's log. */
+/** How many lines of vitest's failure report a failed run prints (the rest is in its log). */
+const FAILURE_LINES = 80;
+
+/** The lines of vitest's summary and its failures, with the start of its failure report, from a finished run's log. */
 function summary(log) {
   const lines = readFileSync(log, 'utf8').replace(COLOUR, '').split('\n');
-  return lines.filter((line) => /^\s*(Test Files|Tests|Duration)\s/.test(line) || /^\s*(FAIL|×)\s/.test(line)).join('\n');
+  const brief = lines.filter((line) => /^\s*(Test Files|Tests|Duration)\s/.test(line) || /^\s*(FAIL|×)\s/.test(line));
+  const report = lines.findIndex((line) => /Failed Tests \d+/.test(line));
+  if (report >= 0) brief.push('', ...lines.slice(report, report + FAILURE_LINES));
+  return brief.join('\n');
 }
 
 async function main() {

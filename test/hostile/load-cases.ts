@@ -14,6 +14,12 @@ export const SLOW_MS = 4_000;
 const answered = (context: CaseContext, text = 'hostile') =>
   request({ replyTo: context.hostile.watchTopic, replyPartition: 0, oneWay: false, payload: echoPayload(text) });
 
+/** Whether kafkajs' `error` (or the protocol error it wraps) is the broker's MESSAGE_TOO_LARGE. */
+const tooLarge = (error: unknown): boolean => {
+  const { type, cause } = error as { type?: string; cause?: unknown };
+  return type === 'MESSAGE_TOO_LARGE' || (cause !== undefined && cause !== error && tooLarge(cause));
+};
+
 /** A client call pinned to the case's partition that must fail with `code` within 2 s. */
 function clientRefusal(name: string, code: number, text: string): HostileCase {
   return {
@@ -71,7 +77,18 @@ export const LOAD_CASES: HostileCase[] = [
         oneWay: false,
         metadata: { pad: 'p'.repeat(1_200_000) },
       });
-      await context.write([{ key: envelope.requestId, value: encodeRequest(envelope) }]);
+      // The controller acknowledges the change before the partition's leader applies it: until it
+      // does, the broker refuses the record as too large. Bounded by 10 s, on the broker's answer.
+      const message = { key: envelope.requestId, value: encodeRequest(envelope) };
+      const until = Date.now() + 10_000;
+      for (;;) {
+        try {
+          await context.write([message]);
+          break;
+        } catch (error: unknown) {
+          if (!tooLarge(error) || Date.now() > until) throw error;
+        }
+      }
       await context.expectReply(envelope.requestId, status.INVALID_ARGUMENT);
     },
   },
