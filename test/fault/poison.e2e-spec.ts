@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { Kafka, logLevel } from 'kafkajs';
+import { decodeRequest } from '@vrpc/nestjs/protocol';
 import { firstValueFrom } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testBrokers, waitFor } from '../support/kafka.js';
@@ -47,13 +48,16 @@ describe('a request that crashes every server that takes it', () => {
     await consumer.subscribe({ topics: [`${scenario.scope}.dead`], fromBeginning: true });
     await consumer.run({
       eachMessage: ({ message }) => {
-        dead.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])));
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        dead.push({ ...headers, method: decodeRequest(message.value ?? Buffer.alloc(0)).methodName });
         return Promise.resolve();
       },
     });
     await waitFor(() => dead.length === 1, 20_000);
     await consumer.disconnect();
     expect(dead[0]['vrpc-dead-reason']).toMatch(/poison: delivered 4 times/);
-    expect(dead[0]['vrpc-method']).toBe('Echo');
+    // The request as it was sent: its envelope, and its id header.
+    expect(dead[0].method).toBe('Echo');
+    expect(dead[0]['vrpc-id']).toMatch(/^[A-Za-z0-9_-]{22}$/);
   }, 180_000);
 });

@@ -4,6 +4,7 @@ import { testKafka, uniqueName } from './kafka.js';
 /** A message read back by a test, with its headers as strings. */
 export interface ReadMessage {
   partition: number;
+  key: string | null;
   value: Buffer;
   headers: Record<string, string>;
 }
@@ -17,7 +18,7 @@ export async function readTopic(topic: string): Promise<{ messages: ReadMessage[
   await consumer.run({
     eachMessage: ({ partition, message }) => {
       const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]));
-      messages.push({ partition, value: message.value ?? Buffer.alloc(0), headers });
+      messages.push({ partition, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0), headers });
       return Promise.resolve();
     },
   });

@@ -30,6 +30,7 @@ export type {
 } from './client/stream-handle.interface.js';
 export { CallType } from './protocol/stream-frame.js';
 export type { VrpcStreamOptions } from './streaming/stream-options.interface.js';
+export type { VrpcHeaderSet } from './protocol/wire-headers.js';
 
 // Server: a Nest microservice strategy that serves `@GrpcMethod` handlers from the bus.
 export { VrpcServer } from './server/vrpc-server.js';

@@ -1,8 +1,11 @@
-import { decodeRequest, encodeRequest } from '@vrpc/nestjs/protocol';
+import { decodeRequest, decodeResponse, encodeRequest } from '@vrpc/nestjs/protocol';
 import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { uniqueName, waitFor } from '../conformance-support.js';
-import { ECHO_SERVICE, type RawTopics, type VrpcScenarioContext } from './scenario-context.js';
+import { ECHO_SERVICE, type RawTopics, type TappedMessage, type VrpcScenarioContext } from './scenario-context.js';
+
+/** The names of vRPC's own headers on a message (trace headers and the like left out). */
+const vrpcHeaders = (message: TappedMessage) => Object.keys(message.headers).filter((name) => name.startsWith('vrpc-'));
 
 /** What vRPC writes to and reads from the broker's topics, seen from beside it. */
 export function rawTopicScenarios(ctx: VrpcScenarioContext, open: () => RawTopics): void {
@@ -17,15 +20,22 @@ export function rawTopicScenarios(ctx: VrpcScenarioContext, open: () => RawTopic
     await raw?.close();
   });
 
-  it('puts id, service and method in the request headers', async () => {
-    const seen = await raw.tap(requestTopic());
+  it('puts only the call id in the request headers, and keys the reply by it without headers (the default header set)', async () => {
+    const requests = await raw.tap(requestTopic());
+    const replies = await raw.tap(ctx.options.topics?.replies ?? '');
     await firstValueFrom(ctx.echo.echo({ text: 'headers' }));
-    await waitFor(() => seen.some((m) => m.headers['vrpc-method'] === 'Echo'));
-    const request = seen.find((m) => m.headers['vrpc-method'] === 'Echo');
-    expect(request?.headers['vrpc-service']).toBe(ECHO_SERVICE);
+    const mine = (m: TappedMessage) => decodeRequest(m.value).payload.toString().includes('headers');
+    await waitFor(() => requests.some(mine));
+    const request = requests.find(mine);
+    const id = request?.headers['vrpc-id'];
     // The call id: 128 random bits in base64url, the same as the envelope's.
-    expect(request?.headers['vrpc-id']).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(decodeRequest(request!.value).requestId).toBe(request?.headers['vrpc-id']);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(decodeRequest(request!.value).requestId).toBe(id);
+    expect(vrpcHeaders(request!)).toEqual(['vrpc-id']);
+    await waitFor(() => replies.some((m) => m.key === id));
+    const reply = replies.find((m) => m.key === id);
+    expect(decodeResponse(reply!.value).requestId).toBe(id);
+    expect(vrpcHeaders(reply!)).toEqual([]);
   });
 
   it('does not run a request whose deadline has passed', async () => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, VRPC_HEADERS } from '@vrpc/nestjs/protocol';
 import type { KafkaMessage, Message } from 'kafkajs';
 import { BENCH_PACKAGE, BENCH_SERVICE } from '../../paths.js';
@@ -36,15 +36,18 @@ const TIMEOUT_MS = 60_000;
 
 /**
  * vRPC's, byte for byte, through the library's public codec: the envelope around the proto
- * bytes, ids derived from an instance id, keyed by the id, and the headers tools read. What the
+ * bytes, 22-character ids, keyed by the id, and the default (`minimal`) headers. What the
  * minimal floor leaves out and vRPC must carry, without any of vRPC's own code around it.
  */
 export function vrpcWire(clientId: string, replyTopic: string): RawWire {
   const instanceId = `${clientId}-${randomUUID()}`;
+  // vRPC's ids are 16 random bytes in base64url; 12 random bytes and a counter are as long.
+  const idBytes = Buffer.concat([randomBytes(12), Buffer.alloc(4)]);
   let sequence = 0;
   return {
     request: (request) => {
-      const id = `${instanceId}/${(sequence++).toString(36)}`;
+      idBytes.writeUInt32BE(sequence++ >>> 0, 12);
+      const id = idBytes.toString('base64url');
       const now = Date.now();
       const value = encodeRequest({
         requestId: id,
@@ -62,8 +65,8 @@ export function vrpcWire(clientId: string, replyTopic: string): RawWire {
         attempt: 0,
         oneWay: false,
       });
-      const headers = { [VRPC_HEADERS.id]: id, [VRPC_HEADERS.service]: SERVICE, [VRPC_HEADERS.method]: 'Echo' };
-      return { id, message: { key: id, value, headers } };
+      // The default header set (`minimal`): the id alone.
+      return { id, message: { key: id, value, headers: { [VRPC_HEADERS.id]: id } } };
     },
     reply: (message) => {
       const envelope = decodeRequest(bytes(message));
@@ -76,7 +79,8 @@ export function vrpcWire(clientId: string, replyTopic: string): RawWire {
         metadata: {},
         timestamp: Date.now(),
       });
-      return { value, headers: { [VRPC_HEADERS.id]: envelope.requestId, [VRPC_HEADERS.status]: '0' } };
+      // The default header set: no headers, keyed by the call id.
+      return { key: envelope.requestId, value };
     },
     readReply: (message) => {
       const envelope = decodeResponse(bytes(message));

@@ -8,7 +8,7 @@ const POOL_IDS = 256;
 /**
  * Makes call ids of `CALL_ID_BYTES` random bytes each, in base64url (22 characters). Nothing
  * in an id says which client made it or how many calls came before: an attacker who reads one
- * (in a reply's `vrpc-id` header) learns nothing about the next. The bytes come from the
+ * (a reply's key, or its `vrpc-id` header) learns nothing about the next. The bytes come from the
  * system's CSPRNG, filled into a pooled buffer, as every call needs one.
  */
 export class CallIds {

@@ -5,6 +5,7 @@ import type { VrpcTopicOptions } from '../protocol/topic-options.interface.js';
 import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
 import type { VrpcStreamOptions } from '../streaming/stream-options.interface.js';
 import type { VrpcFallbackRoute } from './fallback-route.interface.js';
+import type { VrpcHeaderSet } from '../protocol/wire-headers.js';
 
 /** Settings only a client reads (`VrpcModuleOptions.client`). */
 export interface VrpcClientOptions {
@@ -24,6 +25,11 @@ export interface VrpcClientOptions {
   replyInbox?: InboxScope;
   /** How this client's streaming calls pace, buffer and watch their servers (docs/streaming.md). */
   streams?: VrpcStreamOptions;
+  /**
+   * The headers written beside each request's envelope (default `minimal`: `vrpc-id` only;
+   * `readable` adds `vrpc-service` and `vrpc-method` for broker tools). See `VrpcHeaderSet`.
+   */
+  headers?: VrpcHeaderSet;
 }
 
 /** What `new VrpcClient()` takes: the module options' shared parts and its own. */

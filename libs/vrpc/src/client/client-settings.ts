@@ -3,6 +3,7 @@ import { DEFAULT_TIMEOUT_MS } from '../protocol/vrpc.constants.js';
 import type { VrpcClientConfig } from './client-options.interface.js';
 import type { ClientSettings } from './client-settings.interface.js';
 import { clientStreamSettings } from './client-stream-settings.js';
+import { headerSet } from '../protocol/wire-headers.js';
 
 /** The settings the client's parts read, from its config (checked: a mistake throws a `VrpcConfigError`). */
 export function clientSettings(config: VrpcClientConfig): ClientSettings {
@@ -13,6 +14,7 @@ export function clientSettings(config: VrpcClientConfig): ClientSettings {
     topics: config.topics ?? {},
     replyInbox: config.client?.replyInbox ?? 'own-partition',
     signer: config.security && new EnvelopeSigner(config.security),
+    headers: headerSet(config.client?.headers, 'client.headers'),
     streams: clientStreamSettings(config.client?.streams),
   };
 }

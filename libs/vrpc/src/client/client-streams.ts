@@ -33,7 +33,8 @@ export class ClientStreams {
   /** Puts the streams on the bus, through the client's inbox; returns what opens them. */
   attach({ bus, inbox, topics, settings, instanceId, telemetry }: StreamsSetup, nextId: () => string): StreamCaller {
     const live = { has: (id: string) => this.registry.isLive(id) };
-    const wire = new BusStreamWire(bus, new RequestPublisher(bus, inbox, topics, live, settings.signer, telemetry), settings.signer);
+    const { signer, headers } = settings;
+    const wire = new BusStreamWire(bus, new RequestPublisher(bus, inbox, topics, live, signer, telemetry, headers), signer, headers);
     this.wire = wire;
     return new StreamCaller(instanceId, settings.timeoutMs, settings.streams, this.registry, wire, nextId, telemetry);
   }

@@ -42,10 +42,10 @@ export function wireClient(config: VrpcClientConfig, shared?: VrpcBus): ClientPa
   const topics = new RequestTopics(bus, settings.topics);
   const telemetry = new ClientTelemetry(bus.system ?? 'vrpc-bus', (service) => topics.name(service));
   const services = protos.services.map((service) => service.fullName);
-  const { topics: topicOptions, replyInbox, signer } = settings;
+  const { topics: topicOptions, replyInbox, signer, headers } = settings;
   const inbox = new ReplyInbox(bus, instanceId, topicOptions, topics, services, calls, replyInbox, signer, streams.registry, telemetry);
   const direct = directCallerFor(settings.fallback);
-  const publisher = new RequestPublisher(bus, inbox, topics, calls, signer, telemetry);
+  const publisher = new RequestPublisher(bus, inbox, topics, calls, signer, telemetry, headers);
   const router = new CallRouter(publisher, calls, settings.fallback, direct);
   const caller = new UnaryCaller(instanceId, settings.timeoutMs, calls, router, telemetry);
   const streamCaller = streams.attach({ bus, inbox, topics, settings, instanceId, telemetry }, () => calls.nextId());

@@ -107,6 +107,15 @@ describe('ReplyInbox', () => {
     expect(String((failed[0].error as Error).message)).toContain('could not be read');
   });
 
+  it('fails the call named by the key of an undecodable reply without headers (the default header set) at once', async () => {
+    const { inbox, state, replies, failed } = setup();
+    await inbox.get();
+    await state.handlers[0]({ ...message(Buffer.from([0xff, 0xff, 0xff])), key: 'client-1/8' });
+    expect(replies).toEqual([]);
+    expect(failed.map(({ id }) => id)).toEqual(['client-1/8']);
+    expect(failed[0].error).toMatchObject({ code: status.INTERNAL });
+  });
+
   it('fails a successful reply whose metadata gRPC cannot carry, naming the key escaped; an error reply keeps its status', async () => {
     const { inbox, state, replies, failed } = setup();
     await inbox.get();

@@ -123,8 +123,8 @@ export class ReplyInbox {
     try {
       reply = decodeResponse(message.value);
     } catch (error: unknown) {
-      // Its call is named in the headers, where the server put it: that call need not wait for its deadline.
-      const id = message.headers[VRPC_HEADERS.id] as string | undefined;
+      // Its call is named in a header (readable headers) or by the key: that call need not wait for its deadline.
+      const id = (message.headers[VRPC_HEADERS.id] as string | undefined) ?? message.key ?? undefined;
       const where = `${logText(message.topic)}[${message.partition}]@${message.offset}`;
       this.rated.note('envelope', `ignored an unreadable reply at ${where} (call ${logText(id)}): ${logText(String(error))}`);
       this.telemetry?.dropped('undecodable');

@@ -3,7 +3,8 @@ import type { BusInbox, OutgoingMessage } from '../bus/bus.interface.js';
 import { encodeRequest, type RequestEnvelope, type StreamFrame } from '../protocol/envelope.js';
 import type { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import { type WireMetadata, writeMetadata } from '../protocol/metadata.codec.js';
-import { VRPC_HEADERS, VRPC_TASK_KEY_METADATA } from '../protocol/vrpc.constants.js';
+import { VRPC_TASK_KEY_METADATA } from '../protocol/vrpc.constants.js';
+import { DEFAULT_HEADER_SET, requestHeaders, type VrpcHeaderSet } from '../protocol/wire-headers.js';
 import { TRACE_KEYS } from '../telemetry/trace-carrier.js';
 import type { VrpcCallOptions } from './call-options.interface.js';
 
@@ -56,24 +57,22 @@ export function requestEnvelope(
 }
 
 /**
- * The bus message that carries an envelope to `topic`: keyed by task key, else by id; ids in
- * headers; signed by `signer` when signing is on (last, over the envelope exactly as sent).
+ * The bus message that carries an envelope to `topic`: keyed by task key, else by id; the id
+ * (and with `readable` headers the service and method) in headers; signed by `signer` when
+ * signing is on (last, over the envelope exactly as sent).
  */
 export function requestMessage(
   envelope: RequestEnvelope,
   topic: string,
   signer?: EnvelopeSigner,
   trace?: Record<string, string>,
+  headers: VrpcHeaderSet = DEFAULT_HEADER_SET,
 ): OutgoingMessage {
   const message: OutgoingMessage = {
     topic,
     key: envelope.taskKey || envelope.requestId,
     value: encodeRequest(signer ? signer.signRequest(envelope) : envelope),
-    headers: {
-      [VRPC_HEADERS.id]: envelope.requestId,
-      [VRPC_HEADERS.service]: envelope.serviceName,
-      [VRPC_HEADERS.method]: envelope.methodName,
-    },
+    headers: requestHeaders(envelope, headers),
   };
   if (trace !== undefined) Object.assign(message.headers as Record<string, string>, trace);
   return message;

@@ -11,6 +11,7 @@ import type { EnvelopeSigner } from '../protocol/envelope-signature.js';
 import type { ReplyInbox } from './reply-inbox.js';
 import { requestEnvelope, requestMessage, type RequestParts } from './request-message.js';
 import type { RequestTopics } from './request-topics.js';
+import { DEFAULT_HEADER_SET, type VrpcHeaderSet } from '../protocol/wire-headers.js';
 
 /** Puts requests on the bus: a call with this client's inbox as its reply address, a one-way call without. */
 export class RequestPublisher {
@@ -23,6 +24,8 @@ export class RequestPublisher {
     private readonly signer?: EnvelopeSigner,
     /** Counts the retried attempts. */
     private readonly telemetry?: ClientTelemetry,
+    /** The headers beside the envelope (`client.headers`). */
+    private readonly headers: VrpcHeaderSet = DEFAULT_HEADER_SET,
   ) {}
 
   /**
@@ -50,7 +53,7 @@ export class RequestPublisher {
     if (!inbox || topic === undefined || parts.oneWay) return this.publishWhenReady(parts);
     // Forgotten (unsubscribed, or past its deadline) while a previous attempt failed: nothing to send.
     if (!this.calls.has(parts.id)) return Promise.resolve();
-    return this.send(requestMessage(requestEnvelope(parts, inbox), topic, this.signer, parts.trace));
+    return this.send(requestMessage(requestEnvelope(parts, inbox), topic, this.signer, parts.trace, this.headers));
   }
 
   private async publishWhenReady(parts: RequestParts): Promise<void> {
@@ -62,7 +65,9 @@ export class RequestPublisher {
       if (!this.calls.has(parts.id)) return;
     }
     await this.topics.ensure(parts.serviceName);
-    await this.send(requestMessage(requestEnvelope(parts, inbox), this.topics.name(parts.serviceName), this.signer, parts.trace));
+    await this.send(
+      requestMessage(requestEnvelope(parts, inbox), this.topics.name(parts.serviceName), this.signer, parts.trace, this.headers),
+    );
   }
 
   /** Publishes one request, refusing it (RESOURCE_EXHAUSTED, nothing sent) when it is over the bus's limit. */

@@ -1,6 +1,7 @@
 import type { InboxAddress, OutgoingMessage } from '../bus/bus.interface.js';
 import type { RequestEnvelope, StreamFrame } from '../protocol/envelope.js';
 import type { EnvelopeSigner } from '../protocol/envelope-signature.js';
+import type { VrpcHeaderSet } from '../protocol/wire-headers.js';
 import { requestMessage, type RequestParts } from './request-message.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -29,8 +30,13 @@ export function frameEnvelope(parts: RequestParts, frame: StreamFrame, payload?:
 }
 
 /** The bus message of a frame to the server's inbox, keyed by the call id, signed when signing is on. */
-export function frameMessage(envelope: RequestEnvelope, target: InboxAddress, signer?: EnvelopeSigner): OutgoingMessage {
-  const message = requestMessage(envelope, target.topic, signer);
+export function frameMessage(
+  envelope: RequestEnvelope,
+  target: InboxAddress,
+  signer?: EnvelopeSigner,
+  headers?: VrpcHeaderSet,
+): OutgoingMessage {
+  const message = requestMessage(envelope, target.topic, signer, undefined, headers);
   if (target.partition !== undefined) message.partition = target.partition;
   return message;
 }

@@ -6,6 +6,7 @@ import { VrpcCallError } from '../errors/vrpc-call.error.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
 import type { StreamFrame } from '../protocol/envelope.js';
 import type { EnvelopeSigner } from '../protocol/envelope-signature.js';
+import type { VrpcHeaderSet } from '../protocol/wire-headers.js';
 import { logText } from '../utils/log-text.js';
 import { RatedLog } from '../utils/rated-log.js';
 import type { RequestParts } from './request-message.js';
@@ -22,6 +23,7 @@ export class BusStreamWire implements StreamWire {
     private readonly bus: Pick<VrpcBus, 'publish' | 'maxMessageBytes'>,
     private readonly publisher: Pick<RequestPublisher, 'publish'>,
     private readonly signer?: EnvelopeSigner,
+    private readonly headers?: VrpcHeaderSet,
   ) {}
 
   publishOpening(parts: RequestParts): Promise<void> {
@@ -29,7 +31,7 @@ export class BusStreamWire implements StreamWire {
   }
 
   publishFrame(parts: RequestParts, target: InboxAddress, frame: StreamFrame, payload?: Buffer): Promise<void> {
-    const message = frameMessage(frameEnvelope(parts, frame, payload), target, this.signer);
+    const message = frameMessage(frameEnvelope(parts, frame, payload), target, this.signer, this.headers);
     const limit = this.bus.maxMessageBytes;
     const bytes = limit === undefined ? 0 : messageBytes(message);
     if (limit !== undefined && bytes > limit) {

@@ -76,6 +76,7 @@ export const ConfigMessages = {
   emptyTarget: (service: string) => `the gRPC target of ${service} is empty; give host:port or any grpc-js target`,
   inboxScopeUnsupported: (bus: string, scope: string) =>
     `the ${bus} bus cannot read replies as '${scope}' (its inboxes are private to each instance); use 'own-partition', or a Kafka bus`,
+  unknownHeaderSet: (name: string) => `unknown header set "${name}"; use 'minimal' or 'readable'`,
   unknownCompression: (name: string, known: readonly string[]) => `unknown compression "${name}"; use ${known.join(', ')}`,
   zstdUnwritable: (node: string) =>
     `zstd cannot be written on Node ${node} (its zlib has no zstd before Node 22.15); zstd is still read. Use 'lz4', 'snappy' or 'gzip', or a newer Node`,

@@ -13,6 +13,7 @@ import { grpcForwardExecutor } from '../grpc/grpc-forward.executor.js';
 import { grpcStreamForwardExecutor } from '../grpc/grpc-stream-forward.executor.js';
 import type { StreamExecutor } from '../serving/stream-executor.interface.js';
 import { serverStreamSettings } from '../serving/stream-config.js';
+import { headerSet } from '../protocol/wire-headers.js';
 import { GrpcTargetPool } from '../grpc/grpc-target-pool.js';
 import { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
 
@@ -44,6 +45,7 @@ export class VrpcGateway {
     // Fail on an illegal topic name now rather than on start.
     for (const service of services) requestTopic(service, options.topics);
     serverStreamSettings(options.streams, 'streams');
+    headerSet(options.headers, 'headers');
     this.pool = new GrpcTargetPool(options.targets, options.credentials, options.channelOptions);
     this.bus = bus ?? createBus(options.bus);
     this.ownsBus = bus === undefined;

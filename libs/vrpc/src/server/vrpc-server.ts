@@ -8,6 +8,7 @@ import { DEFAULT_TASK_LEASE_MS, DEFAULT_TASK_POLL_MS, DEFAULT_TASK_TTL_MS } from
 import { RequestTopicsServer } from '../serving/request-topics-server.js';
 import type { VrpcHealthOptions, VrpcHealthReport } from '../serving/serving-health.js';
 import { serverStreamSettings } from '../serving/stream-config.js';
+import { headerSet } from '../protocol/wire-headers.js';
 import { createTaskStore } from '../task/create-task-store.js';
 import { TaskCoordinator } from '../task/task-coordinator.js';
 import type { TaskStore } from '../task/task-store.interface.js';
@@ -54,8 +55,9 @@ export class VrpcServer extends ServerGrpc implements CustomTransportStrategy {
     super({ protoPath: first?.protoPath ?? [], package: first?.package ?? [], loader: first?.loader });
     this.bus = bus ?? createBus(vrpcConfig.bus);
     this.ownsBus = bus === undefined;
-    // A mistake in `server.streams` fails here, not at the first stream.
+    // A mistake in `server.streams` or `server.headers` fails here, not at the first stream or reply.
     serverStreamSettings(vrpcConfig.server?.streams);
+    headerSet(vrpcConfig.server?.headers, 'server.headers');
     this.taskStore = taskStore ?? createTaskStore(vrpcConfig.server?.tasks);
     this.ownsTaskStore = taskStore === undefined;
     this.telemetry = new VrpcTelemetry(this.bus.system ?? 'vrpc-bus');

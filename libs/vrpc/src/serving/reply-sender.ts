@@ -5,7 +5,8 @@ import { messageBytes } from '../bus/core/message-size.js';
 import { VrpcMessages } from '../errors/vrpc.messages.js';
 import { isFinalPublishError, isTooLargeError } from '../errors/vrpc-publish.error.js';
 import { encodeResponse, type RequestEnvelope, type ResponseEnvelope } from '../protocol/envelope.js';
-import { DEFAULT_PUBLISH_RETRY_MS, VRPC_HEADERS } from '../protocol/vrpc.constants.js';
+import { DEFAULT_PUBLISH_RETRY_MS } from '../protocol/vrpc.constants.js';
+import { DEFAULT_HEADER_SET, replyLabels, type VrpcHeaderSet } from '../protocol/wire-headers.js';
 import { logText } from '../utils/log-text.js';
 import { RatedLog } from '../utils/rated-log.js';
 import { retryUntil } from '../utils/retry.js';
@@ -31,6 +32,8 @@ export interface ReplySenderOptions {
   deadLetters?: Count;
   /** The trace id of the active span, for the log lines about one call. */
   traceId?: () => string | undefined;
+  /** The headers beside each reply's envelope (default `minimal`). */
+  headers?: VrpcHeaderSet;
 }
 
 /**
@@ -53,6 +56,7 @@ export class ReplySender {
   private readonly sign: ReplySenderOptions['sign'];
   private readonly deadLetters: Count | undefined;
   private readonly traceId: () => string | undefined;
+  private readonly headers: VrpcHeaderSet;
 
   constructor(
     private readonly bus: VrpcBus,
@@ -68,6 +72,7 @@ export class ReplySender {
     this.sign = options.sign;
     this.deadLetters = options.deadLetters;
     this.traceId = options.traceId ?? (() => undefined);
+    this.headers = options.headers ?? DEFAULT_HEADER_SET;
   }
 
   /**
@@ -175,7 +180,7 @@ export class ReplySender {
   }
 
   private replyMessage(envelope: RequestEnvelope, reply: ResponseEnvelope): OutgoingMessage {
-    return replyMessage(envelope, this.sign ? this.sign(envelope, reply) : reply);
+    return replyMessage(envelope, this.sign ? this.sign(envelope, reply) : reply, this.headers);
   }
 
   private dropReply(envelope: RequestEnvelope, error: unknown): void {
@@ -197,14 +202,20 @@ export class ReplySender {
   }
 }
 
-/** The bus message of a reply to `envelope`, at its reply address (its partition, or keyed by the call id). */
-export function replyMessage(envelope: RequestEnvelope, reply: ResponseEnvelope): OutgoingMessage {
+/**
+ * The bus message of a reply to `envelope`, at its reply address (its partition, or keyed by
+ * the call id), with the key and headers of the header set (`wire-headers.ts`).
+ */
+export function replyMessage(
+  envelope: RequestEnvelope,
+  reply: ResponseEnvelope,
+  headers: VrpcHeaderSet = DEFAULT_HEADER_SET,
+): OutgoingMessage {
   return {
     topic: envelope.replyTo,
     partition: envelope.replyPartition,
-    key: envelope.replyPartition === undefined ? envelope.requestId : undefined,
     value: encodeResponse(reply),
-    headers: { [VRPC_HEADERS.id]: envelope.requestId, [VRPC_HEADERS.status]: String(reply.statusCode) },
+    ...replyLabels(envelope, reply, headers),
   };
 }
 

@@ -8,6 +8,7 @@ import { okReply } from './reply.factory.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import type { RequestExecutor } from './request-executor.interface.js';
 import type { VrpcRequestLimits } from './serving-options.interface.js';
+import type { VrpcHeaderSet } from '../protocol/wire-headers.js';
 
 /** A bus that only records what is published; `failPublishes` makes every publish reject. */
 class FakeBus implements VrpcBus {
@@ -69,7 +70,15 @@ function message(value: Buffer, overrides: Partial<IncomingMessage> = {}): Incom
 }
 
 /** A dispatcher on a fake bus whose executor counts its runs and answers OK with the request's payload. */
-function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor; limits?: VrpcRequestLimits; publishRetryMs?: number } = {}) {
+function setUp(
+  options: {
+    maxDeliveries?: number;
+    execute?: RequestExecutor;
+    limits?: VrpcRequestLimits;
+    publishRetryMs?: number;
+    headers?: VrpcHeaderSet;
+  } = {},
+) {
   const bus = new FakeBus();
   const runs: string[] = [];
   const execute: RequestExecutor =
@@ -85,6 +94,7 @@ function setUp(options: { maxDeliveries?: number; execute?: RequestExecutor; lim
     maxDeliveries: options.maxDeliveries,
     limits: options.limits,
     publishRetryMs: options.publishRetryMs,
+    headers: options.headers,
   });
   return { bus, runs, dispatcher };
 }
@@ -94,22 +104,37 @@ describe('RequestDispatcher', () => {
     vi.restoreAllMocks();
   });
 
-  it('runs a request and publishes its reply to the caller’s inbox partition, with id and status headers', async () => {
+  it('runs a request and publishes its reply to the caller’s inbox partition, keyed by the call id, without headers', async () => {
     const { bus, runs, dispatcher } = setUp();
     await dispatcher.dispatch(message(encodeRequest(envelope())));
     expect(runs).toEqual(['inst/1']);
     expect(bus.published).toHaveLength(1);
     const [reply] = bus.published;
-    expect(reply).toMatchObject({
+    expect(reply).toMatchObject({ topic: 'test.replies', partition: 2, key: 'inst/1' });
+    expect(reply.headers).toBeUndefined();
+    expect(decodeResponse(reply.value)).toMatchObject({
+      requestId: 'inst/1',
+      statusCode: status.OK,
+      payload: Buffer.from([0x0a, 0x01, 0x61]),
+    });
+  });
+
+  it('with readable headers, puts id and status in the reply headers, and keys it only when the caller named no partition', async () => {
+    const { bus, dispatcher } = setUp({ headers: 'readable' });
+    await dispatcher.dispatch(message(encodeRequest(envelope())));
+    await dispatcher.dispatch(message(encodeRequest(envelope({ requestId: 'inst/2', replyPartition: undefined }))));
+    expect(bus.published).toHaveLength(2);
+    expect(bus.published[0]).toMatchObject({
       topic: 'test.replies',
       partition: 2,
       key: undefined,
       headers: { 'vrpc-id': 'inst/1', 'vrpc-status': '0' },
     });
-    expect(decodeResponse(reply.value)).toMatchObject({
-      requestId: 'inst/1',
-      statusCode: status.OK,
-      payload: Buffer.from([0x0a, 0x01, 0x61]),
+    expect(bus.published[1]).toMatchObject({
+      topic: 'test.replies',
+      partition: undefined,
+      key: 'inst/2',
+      headers: { 'vrpc-id': 'inst/2', 'vrpc-status': '0' },
     });
   });
 
@@ -188,7 +213,7 @@ describe('RequestDispatcher', () => {
     expect(dead.value).toBe(bytes);
     expect(dead.headers?.['vrpc-dead-reason']).toBe('poison: delivered 3 times without finishing');
     expect(dead.headers?.['vrpc-dead-source']).toBe('test.req[1]@17');
-    expect(reply.headers).toMatchObject({ 'vrpc-id': 'inst/1', 'vrpc-status': String(status.ABORTED) });
+    expect(reply.key).toBe('inst/1');
     const decoded = decodeResponse(reply.value);
     expect(decoded.statusCode).toBe(status.ABORTED);
     expect(decoded.errorMessage).toMatch(/poison: delivered 3 times/);

@@ -13,7 +13,7 @@ import { requestDigest } from './request-digest.js';
 import { exceededLimit, requestLimits } from './request-limits.js';
 import { errorReply } from './reply.factory.js';
 import type { ReplyAddressCheck } from './reply-addresses.js';
-import { ReplySender } from './reply-sender.js';
+import { ReplySender, type ReplySenderOptions } from './reply-sender.js';
 import type { CallerIdentity, RequestExecutor } from './request-executor.interface.js';
 import { RequestVerification } from './request-verification.js';
 import type { VrpcSecurityOptions } from '../protocol/security-options.interface.js';
@@ -56,6 +56,8 @@ export interface DispatcherDeps {
   groups?: ReadonlyMap<string, string>;
   /** The services served: only their methods are metric labels (others: `_OTHER`). Default: any. */
   services?: ReadonlySet<string>;
+  /** The headers beside each reply's envelope (default `minimal`). */
+  headers?: ReplySenderOptions['headers'];
 }
 
 /**
@@ -107,6 +109,7 @@ export class RequestDispatcher {
       sign,
       deadLetters: this.telemetry.metrics.deadLetters,
       traceId: () => this.telemetry.activeTraceId(),
+      headers: deps.headers,
     });
     this.limits = requestLimits(deps.limits);
     this.warnings = new RatedLog((line) => this.logger.warn(line));

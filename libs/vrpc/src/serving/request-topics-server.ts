@@ -131,6 +131,7 @@ export class RequestTopicsServer {
       telemetry: this.telemetry,
       groups: new Map(served.map(({ topic, group }) => [topic, group])),
       services: new Set(services),
+      headers: serving.headers,
     });
     this.dispatchers.push(dispatcher);
     // Joined one by one: a failure leaves only the ones made so far to close.

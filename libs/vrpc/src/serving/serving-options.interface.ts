@@ -1,4 +1,5 @@
 import type { VrpcServerStreamOptions } from '../streaming/stream-options.interface.js';
+import type { VrpcHeaderSet } from '../protocol/wire-headers.js';
 
 /** Settings of whatever serves request topics: a `VrpcServer` or a `VrpcGateway`. */
 export interface VrpcServingOptions {
@@ -42,6 +43,11 @@ export interface VrpcServingOptions {
   replyTopics?: readonly string[] | RegExp;
   /** How streaming calls are paced, watched and bounded (docs/streaming.md); each left out keeps its default. */
   streams?: VrpcServerStreamOptions;
+  /**
+   * The headers written beside each reply's envelope (default `minimal`: none, the reply keyed
+   * by its call id; `readable` writes `vrpc-id` and `vrpc-status` for broker tools). See `VrpcHeaderSet`.
+   */
+  headers?: VrpcHeaderSet;
 }
 
 /** Limits on the fields read from a request, so that no message can make a server hold much memory. */

@@ -44,7 +44,7 @@ export class StreamServing {
     const sign = signer
       ? (envelope: RequestEnvelope, reply: ResponseEnvelope) => signer.signReply(envelope.serviceName, reply, envelope.keyId)
       : undefined;
-    this.sessions = new StreamSessions({ bus, settings, execute, logger, sign, telemetry });
+    this.sessions = new StreamSessions({ bus, settings, execute, logger, sign, telemetry, headers: serving.headers });
     this.inbox = new StreamInbox(bus, this.sessions, logger, security, telemetry);
   }
 

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import type { InboxAddress, IncomingMessage, VrpcBus } from '../bus/bus.interface.js';
+import type { InboxAddress, IncomingMessage, OutgoingMessage, VrpcBus } from '../bus/bus.interface.js';
 import { StreamMessages, VrpcMessages } from '../errors/vrpc.messages.js';
 import { messageBytes } from '../bus/core/message-size.js';
 import { asBuffer } from '../protocol/bytes.js';
@@ -11,6 +11,7 @@ import { replyMessage } from './reply-sender.js';
 import type { CallerIdentity } from './request-executor.interface.js';
 import type { StreamCallIO, StreamEnd, StreamRequestSink } from './stream-executor.interface.js';
 import type { CallObservation } from '../telemetry/call-observation.js';
+import type { VrpcHeaderSet } from '../protocol/wire-headers.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -22,6 +23,8 @@ export interface StreamSessionDeps {
   inbox: InboxAddress;
   /** Signs each frame as a reply is signed (`security`). */
   sign?: (envelope: RequestEnvelope, reply: ResponseEnvelope) => ResponseEnvelope;
+  /** The headers beside each frame's envelope (default `minimal`). */
+  headers?: VrpcHeaderSet;
   /** The session stopped, for whatever reason: it is no longer live. */
   done: (session: StreamSession) => void;
   /** A frame could not be published (the session failed). */
@@ -89,7 +92,7 @@ export class StreamSession implements StreamCallIO {
       window: this.callType === CallType.SERVER_STREAMING ? 0 : this.channel.granted,
     };
     if (partition !== undefined) frame.inboxPartition = partition;
-    const message = replyMessage(this.opening, this.signed(this.reply(frame, EMPTY)));
+    const message = this.frameMessage(this.reply(frame, EMPTY));
     // First in line: no frame of this call (an end, should the server close now) can overtake it.
     this.publisher.push(message);
     await this.publisher.idle();
@@ -157,16 +160,13 @@ export class StreamSession implements StreamCallIO {
 
   private enqueue(out: OutgoingFrame<StreamEnd>): void {
     const reply = this.reply(out.frame, out.payload ?? EMPTY, out.end);
-    let message = replyMessage(this.opening, this.signed(reply));
+    let message = this.frameMessage(reply);
     const limit = this.deps.bus.maxMessageBytes;
     const bytes = limit === undefined ? 0 : messageBytes(message);
     if (limit !== undefined && bytes > limit) {
       // As for a unary reply: the caller learns why instead of waiting for a frame that cannot go out.
       const end = { code: status.RESOURCE_EXHAUSTED, message: VrpcMessages.replyTooLarge(bytes, limit) };
-      message = replyMessage(
-        this.opening,
-        this.signed(this.reply({ end: true, sequence: this.messagesSent - (out.frame.hasMessage ? 1 : 0) }, EMPTY, end)),
-      );
+      message = this.frameMessage(this.reply({ end: true, sequence: this.messagesSent - (out.frame.hasMessage ? 1 : 0) }, EMPTY, end));
       this.stop(end.message, end.code);
     }
     this.publisher.push(message);
@@ -195,6 +195,11 @@ export class StreamSession implements StreamCallIO {
     };
     if (end?.metadataEntries) reply.metadataEntries = end.metadataEntries;
     return reply;
+  }
+
+  /** The bus message of one frame to the caller: signed when signing is on. */
+  private frameMessage(reply: ResponseEnvelope): OutgoingMessage {
+    return replyMessage(this.opening, this.signed(reply), this.deps.headers);
   }
 
   private signed(reply: ResponseEnvelope): ResponseEnvelope {

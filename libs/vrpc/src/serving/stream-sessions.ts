@@ -14,6 +14,7 @@ import { StreamSession } from './stream-session.js';
 import { statusFromError } from './status-from-error.js';
 import { type CallObservation, NO_OBSERVATION } from '../telemetry/call-observation.js';
 import type { VrpcTelemetry } from '../telemetry/vrpc-telemetry.js';
+import type { VrpcHeaderSet } from '../protocol/wire-headers.js';
 import { callLabel } from './call-log.js';
 
 /** What the live sessions of a server need. */
@@ -25,6 +26,8 @@ export interface StreamSessionsDeps {
   sign?: (envelope: RequestEnvelope, reply: ResponseEnvelope) => ResponseEnvelope;
   /** Spans and metrics of the streams (their SERVER spans are made by the dispatcher). */
   telemetry?: VrpcTelemetry;
+  /** The headers beside each frame's envelope (default `minimal`). */
+  headers?: VrpcHeaderSet;
 }
 
 /** The streaming calls a server runs now, by call id, at most `maxStreams` of them. */
@@ -80,6 +83,7 @@ export class StreamSessions {
       settings: this.deps.settings,
       inbox,
       sign: this.deps.sign,
+      headers: this.deps.headers,
       // Without telemetry the frames go straight through, not through a no-op `run`.
       observation: observation === NO_OBSERVATION ? undefined : observation,
       done: (done) => {
