@@ -8,7 +8,7 @@ import { markdownReport } from './report/markdown-report.js';
 import type { BenchResults } from './report/results.js';
 import { summarize } from './report/summarize.js';
 import { checkTargets, explainGap } from './report/targets.js';
-import { writeResults } from './report/write-results.js';
+import { writeResults, writtenLines } from './report/write-results.js';
 
 /** Deadline of one call: long, so that a slow contender shows up as slow rather than failing. */
 const CALL_TIMEOUT_MS = 60_000;
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   };
   const files = await writeResults(results);
   console.log(`\n${markdownReport(results, files.chart)}`);
-  console.log(`Results: ${files.json}\nTable:   ${files.markdown}\nChart:   ${files.chart}`);
+  console.log(writtenLines(files));
   const failed = outcome.contenders.filter((c) => !c.ok);
   for (const contender of failed) console.error(`\n${contender.id} failed: ${contender.error ?? ''}`);
   return failed.length > 0 ? 1 : 0;

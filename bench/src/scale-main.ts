@@ -3,7 +3,7 @@ import { parseScaleOptions, SCALE_USAGE } from './config/scale-options.js';
 import { withBenchRun } from './orchestrator/bench-run.js';
 import { countScaleSteps, ScalePlan } from './orchestrator/scale-plan.js';
 import { type ScaleBenchResults, scaleMarkdownReport } from './report/scale-report.js';
-import { writeScaleResults } from './report/write-results.js';
+import { writeScaleResults, writtenLines } from './report/write-results.js';
 
 const CALL_TIMEOUT_MS = 30_000;
 
@@ -35,7 +35,7 @@ export async function scaleBench(): Promise<number> {
   };
   const files = await writeScaleResults(results);
   console.log(`\n${scaleMarkdownReport(results)}`);
-  console.log(`Results: ${files.json}\nTable:   ${files.markdown}\nChart:   ${files.chart}`);
+  console.log(writtenLines(files));
   const failed = scenarios.filter((s) => !s.ok);
   for (const scenario of failed) console.error(`\n${scenario.label} failed: ${scenario.error ?? ''}`);
   return failed.length > 0 ? 1 : 0;

@@ -6,7 +6,7 @@ import { countStreamSteps, StreamPlan } from './orchestrator/stream-plan.js';
 import { streamMarkdownReport } from './report/stream-markdown.js';
 import type { StreamBenchResults, StreamContenderResult } from './report/stream-results.js';
 import { summarizeStreams } from './report/stream-summary.js';
-import { writeStreamResults } from './report/write-results.js';
+import { writeStreamResults, writtenLines } from './report/write-results.js';
 
 /**
  * Deadline of one streaming call: it covers the whole stream, so it is long enough for the
@@ -48,7 +48,7 @@ export async function streamBench(): Promise<number> {
   };
   const files = await writeStreamResults(results);
   console.log(`\n${streamMarkdownReport(results)}`);
-  console.log(`Results: ${files.json}\nTable:   ${files.markdown}\nChart:   ${files.chart}`);
+  console.log(writtenLines(files));
   const failed = contenders.filter((c) => !c.ok);
   for (const contender of failed) console.error(`\n${contender.id} failed: ${contender.error ?? ''}`);
   return failed.length > 0 ? 1 : 0;
