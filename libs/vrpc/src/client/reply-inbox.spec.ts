@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
-import { describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { describe, expect, it, vi } from 'vitest';
 import type { BusInbox, MessageHandler, TopicSpec, VrpcBus } from '../bus/bus.interface.js';
 import { encodeResponse, type ResponseEnvelope } from '../protocol/envelope.js';
 import { ReplyInbox } from './reply-inbox.js';
@@ -114,6 +115,29 @@ describe('ReplyInbox', () => {
     expect(replies).toEqual([]);
     expect(failed.map(({ id }) => id)).toEqual(['client-1/8']);
     expect(failed[0].error).toMatchObject({ code: status.INTERNAL });
+  });
+
+  it('logs the key of an undecodable reply escaped and cut short (a hostile 100 KB key), and goes on reading', async () => {
+    const warn = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { inbox, state, replies } = setup();
+    await inbox.get();
+    const hostile = 'forged\n'.repeat(14_000);
+    await state.handlers[0]({ ...message(Buffer.from([0xff, 0xff, 0xff])), key: hostile });
+    const good = encodeResponse({
+      requestId: 'client-1/9',
+      payload: Buffer.alloc(0),
+      statusCode: 0,
+      errorMessage: '',
+      metadata: {},
+      timestamp: 5,
+    });
+    await state.handlers[0](message(good));
+    expect(replies.map((received) => received.requestId)).toEqual(['client-1/9']);
+    const line = warn.mock.calls.map(([text]) => String(text)).find((text) => text.includes('unreadable reply'));
+    expect(line).toBeDefined();
+    expect(line?.length).toBeLessThan(2_000);
+    expect(line).not.toContain('\n');
+    warn.mockRestore();
   });
 
   it('fails a successful reply whose metadata gRPC cannot carry, naming the key escaped; an error reply keeps its status', async () => {
